@@ -1,0 +1,36 @@
+# One command sets up and runs the daemon; one sets up and runs the tests.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+CONFIG ?= config/default.yaml
+
+.PHONY: run test check lint install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: the daemon on the embedded SQLite default (migrations are applied at start)
+run: $(STAMP)
+	mkdir -p data
+	$(BIN)/csto-monitor --config $(CONFIG) db upgrade
+	$(BIN)/csto-monitor --config $(CONFIG) run
+
+## make test: the whole suite (SQLite, and PostgreSQL on 127.0.0.1:5432)
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make lint: ruff and mypy
+lint: $(STAMP)
+	$(BIN)/ruff check scraper monitor notifier tests
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Change monitor: configuration, storage, diff, polling and the CLI."""

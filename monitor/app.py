@@ -1,0 +1,60 @@
+"""Wiring: settings -> database -> crawler -> poller -> notifiers, for `check` and `run`."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TextIO
+
+from scraper.reactor import ensure_reactor
+from scraper.runner import SourceCrawler
+from scraper.settings import build_settings
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor import migrate
+from monitor.config import Settings
+from monitor.db import make_engine, session_factory
+from monitor.poll import SourcePoller
+from notifier.base import Notifier
+from notifier.dispatch import DispatchResult, deliver_due
+from notifier.registry import build_notifiers
+
+log = logging.getLogger(__name__)
+
+
+def scrapy_settings(settings: Settings) -> dict[str, object]:
+    crawl = settings.crawl
+    return build_settings(
+        user_agent=settings.user_agent,
+        download_timeout=crawl.download_timeout.total_seconds(),
+        download_delay=crawl.download_delay.total_seconds(),
+        autothrottle=crawl.autothrottle,
+        retries=crawl.retries,
+        retry_backoff=crawl.retry_backoff.total_seconds(),
+        obey_robots_txt=crawl.obey_robots_txt,
+    )
+
+
+@dataclass
+class Monitor:
+    """Everything one process needs to poll and deliver; built inside the running loop."""
+
+    settings: Settings
+    sessions: sessionmaker[Session]
+    crawler: SourceCrawler
+    poller: SourcePoller
+    notifiers: dict[str, Notifier]
+
+    @classmethod
+    def build(cls, settings: Settings, stream: TextIO | None = None) -> Monitor:
+        engine = make_engine(settings.database_url)
+        migrate.upgrade(engine)
+        sessions = session_factory(engine)
+        ensure_reactor()
+        crawler = SourceCrawler(scrapy_settings(settings))
+        notifiers = build_notifiers(settings, stream)
+        poller = SourcePoller(settings, sessions, crawler, notifiers)
+        return cls(settings, sessions, crawler, poller, notifiers)
+
+    async def deliver(self) -> DispatchResult:
+        return await deliver_due(self.sessions, self.notifiers)

@@ -1,0 +1,178 @@
+"""The `csto-monitor` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from monitor import history, migrate, output
+from monitor.config import ConfigError, Settings, load_settings
+from monitor.db import make_engine, session_factory
+from monitor.logs import setup_logging
+from monitor.showitem import print_item
+
+app = typer.Typer(help="Monitor the CSTO news site: new, edited and removed items.",
+                  no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+ITEM_COLUMNS = ("id", "published", "section", "language", "status", "revisions", "title", "url")
+CHANGE_COLUMNS = ("id", "detected_at", "kind", "fields", "item_id", "title", "url")
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class Lang(StrEnum):
+    en = "en"
+    ru = "ru"
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    config: Annotated[Path | None, typer.Option(
+        "--config", "-c", envvar="CSTO_MONITOR_CONFIG",
+        help="YAML configuration file [default: config/default.yaml]")] = None,
+    log_level: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING or ERROR")] = "INFO",
+    log_format: Annotated[str, typer.Option(help="text or json")] = "text",
+) -> None:
+    """Monitor the CSTO news site: new, edited and removed items."""
+    if log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise fail(f"--log-level {log_level!r}: use DEBUG, INFO, WARNING or ERROR")
+    if log_format not in ("text", "json"):
+        raise fail(f"--log-format {log_format!r}: use text or json")
+    setup_logging(log_level.upper(), log_format)
+    ctx.obj = config
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    try:
+        return load_settings(ctx.obj)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+
+
+@contextmanager
+def _database(settings: Settings) -> Iterator[Session]:
+    """A migrated database session, with a readable error when it cannot be opened."""
+    try:
+        engine = make_engine(settings.database_url)
+        migrate.upgrade(engine)
+        with session_factory(engine)() as session:
+            yield session
+    except (OperationalError, ValueError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise fail(f"cannot open the database {_safe_url(settings)}: {reason}") from None
+
+
+def _safe_url(settings: Settings) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.database_url).render_as_string(hide_password=True)
+
+
+def _run_async(ctx: typer.Context, coro_fn: Callable[[Settings], Any]) -> Any:
+    settings = _settings(ctx)
+    try:
+        return asyncio.run(coro_fn(settings))
+    except OperationalError as exc:
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        raise fail(f"cannot open the database {_safe_url(settings)}: {reason}") from None
+
+
+@app.command()
+def check(ctx: typer.Context) -> None:
+    """Poll every source once: crawl, diff, store and print the changes."""
+    from monitor.check import run_check
+
+    failures = _run_async(ctx, run_check)
+    for line in failures:
+        typer.echo(line, err=True)
+    raise typer.Exit(1 if failures else 0)
+
+
+@app.command()
+def run(ctx: typer.Context) -> None:
+    """Run the daemon: poll every source each poll_interval until SIGTERM or Ctrl-C."""
+    from monitor.daemon import run_daemon
+
+    _run_async(ctx, run_daemon)
+
+
+def _filters(since: datetime | None, until: datetime | None, search: str | None,
+             section: str | None, lang: Lang | None, limit: int) -> history.Filters:
+    day: Callable[[datetime | None], date | None] = lambda d: d.date() if d else None  # noqa: E731
+    return history.Filters(since=day(since), until=day(until), search=search, section=section,
+                           language=lang.value if lang else None, limit=limit)
+
+
+@app.command("history")
+def history_cmd(
+    ctx: typer.Context,
+    since: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"],
+                                                   help="From this date (YYYY-MM-DD)")] = None,
+    until: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"],
+                                                   help="Up to this date (YYYY-MM-DD)")] = None,
+    search: Annotated[str | None, typer.Option(help="Text in title, lead or body")] = None,
+    section: Annotated[str | None, typer.Option(help="e.g. news_odkb, smi, speech")] = None,
+    lang: Annotated[Lang | None, typer.Option(help="en or ru")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100000)] = 50,
+    fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.table,
+    show_changes: Annotated[bool, typer.Option("--changes",
+                                               help="List change events instead")] = False,
+) -> None:
+    """List stored items (or change events with --changes), newest first."""
+    filters = _filters(since, until, search, section, lang, limit)
+    with _database(_settings(ctx)) as session:
+        if show_changes:
+            rows, columns, title = history.changes(session, filters), CHANGE_COLUMNS, "Changes"
+        else:
+            rows, columns, title = history.items(session, filters), ITEM_COLUMNS, "Items"
+    if fmt is Format.json:
+        output.print_json(rows)
+    elif fmt is Format.csv:
+        output.print_csv(rows, list(rows[0]) if rows else columns)
+    else:
+        output.print_table(rows, columns, title)
+
+
+@app.command()
+def show(ctx: typer.Context, key: Annotated[str, typer.Argument(metavar="ID|URL")]) -> None:
+    """Show one item with every revision and a diff between consecutive revisions."""
+    with _database(_settings(ctx)) as session:
+        item = history.find_item(session, key)
+        if item is None:
+            raise fail(f"no stored item {key!r}; list items with `csto-monitor history`", 1)
+        print_item(item)
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Apply database migrations (also done automatically by check and run)."""
+    settings = _settings(ctx)
+    with _database(settings):
+        pass
+    typer.echo(f"database {_safe_url(settings)} is up to date")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

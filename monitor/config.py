@@ -1,0 +1,176 @@
+"""The one validated configuration model, loaded from YAML with a few env overrides."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    ValidationError,
+    field_validator,
+)
+
+DEFAULT_CONFIG_PATH = Path("config/default.yaml")
+EventKind = Literal["new", "edited", "removed"]
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)")
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for the user (path of the key, reason, fix)."""
+
+
+def parse_duration(value: Any) -> timedelta:
+    """Read `30s`, `10m`, `2h`, `1h30m`, `1d` or a number of seconds."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    text = str(value).strip().lower()
+    if text and _DURATION_PART.sub("", text).strip() == "":
+        seconds = sum(float(n) * _UNITS[u] for n, u in _DURATION_PART.findall(text))
+        return timedelta(seconds=seconds)
+    raise ValueError(f"{value!r} is not a duration; write e.g. 30s, 10m, 2h or 1h30m")
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Selectors(_Strict):
+    """Optional CSS selectors that narrow where the scraper looks; links and dates decide."""
+
+    listing_item: str | None = None
+    detail_title: str | None = None
+    detail_body: str | None = None
+
+
+class Source(_Strict):
+    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
+    url: HttpUrl
+    language: Literal["en", "ru"]
+    pages: Annotated[int, Field(ge=1, le=50)] = 2
+    recheck_latest: Annotated[int, Field(ge=0, le=100)] = 10
+    selectors: Selectors = Selectors()
+
+
+class Crawl(_Strict):
+    """Politeness and robustness of each crawl."""
+
+    download_timeout: Duration = timedelta(seconds=30)
+    download_delay: Duration = timedelta(seconds=1)
+    autothrottle: bool = True
+    retries: Annotated[int, Field(ge=0, le=10)] = 2
+    retry_backoff: Duration = timedelta(seconds=2)
+    obey_robots_txt: bool = True
+    min_items_ratio: Annotated[float, Field(ge=0, le=1)] = 0.5
+
+
+class Telegram(_Strict):
+    token: str | None = None
+    api_url: HttpUrl = HttpUrl("https://api.telegram.org")
+    channel: str | None = None
+    admins: list[int] = []
+
+
+class Email(_Strict):
+    smtp_host: str = "localhost"
+    smtp_port: Annotated[int, Field(ge=1, le=65535)] = 25
+    security: Literal["none", "starttls", "tls"] = "none"
+    username: str | None = None
+    password: str | None = None
+    sender: str | None = None
+    reply_to: str | None = None
+    daily_at: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "07:00"
+    weekly_on: Literal[
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
+    ] = "monday"
+    timezone: str = "UTC"
+    public_url: HttpUrl | None = None
+
+
+class Settings(_Strict):
+    database_url: str = "sqlite:///data/csto-monitor.db"
+    sources: Annotated[list[Source], Field(min_length=1)]
+    poll_interval: Duration = timedelta(minutes=10)
+    first_run: Literal["silent", "notify"] = "silent"
+    notify_on: list[EventKind] = ["new", "edited", "removed"]
+    user_agent_contact: str = "https://github.com/csto-monitor/csto-monitor"
+    crawl: Crawl = Crawl()
+    telegram: Telegram | None = None
+    email: Email | None = None
+
+    @field_validator("poll_interval")
+    @classmethod
+    def _interval_not_too_short(cls, value: timedelta) -> timedelta:
+        if value < timedelta(seconds=1):
+            raise ValueError("must be at least 1s")
+        return value
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_names(cls, sources: list[Source]) -> list[Source]:
+        names = [s.name for s in sources]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"source names must be unique; repeated: {', '.join(duplicates)}")
+        return sources
+
+    @property
+    def user_agent(self) -> str:
+        return f"csto-monitor/0.1 (+{self.user_agent_contact})"
+
+
+def _apply_env(data: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
+    """Secrets and the database may come from the environment, which wins over the file."""
+    if env.get("DATABASE_URL"):
+        data["database_url"] = env["DATABASE_URL"]
+    if env.get("TELEGRAM_BOT_TOKEN"):
+        data["telegram"] = {**(data.get("telegram") or {}), "token": env["TELEGRAM_BOT_TOKEN"]}
+    if env.get("SMTP_PASSWORD"):
+        data["email"] = {**(data.get("email") or {}), "password": env["SMTP_PASSWORD"]}
+    return data
+
+
+def _describe(error: ValidationError, origin: str) -> str:
+    lines = [f"{origin}: invalid configuration"]
+    for err in error.errors():
+        path = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        reason = "unknown key; remove it or check its spelling" if err["type"] == (
+            "extra_forbidden"
+        ) else err["msg"]
+        lines.append(f"  {path}: {reason}")
+    return "\n".join(lines)
+
+
+def load_settings(path: Path | str | None = None, env: dict[str, str] | None = None) -> Settings:
+    """Load and validate the YAML configuration; raise ConfigError with a readable reason."""
+    env = dict(os.environ) if env is None else env
+    config_path = Path(path or env.get("CSTO_MONITOR_CONFIG") or DEFAULT_CONFIG_PATH)
+    try:
+        raw = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{config_path}: no such configuration file; pass --config PATH or set "
+            "CSTO_MONITOR_CONFIG"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{config_path}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{config_path}: expected a mapping of keys at the top level")
+    try:
+        return Settings.model_validate(_apply_env(raw, env))
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, str(config_path))) from None

@@ -1,0 +1,165 @@
+"""Compare a crawl report with the stored items and return the change events (pure, no I/O)."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from monitor.snapshot import (
+    Change,
+    EditedChange,
+    NewChange,
+    RemovedChange,
+    StoredItem,
+    body_text,
+)
+from scraper.items import NewsItem
+from scraper.report import CrawlReport
+
+# Minimum title similarity for a re-slugged story (same date, lightly edited title).
+TITLE_SIMILARITY = 0.85
+
+# Invisible characters the site's editor sprinkles into text; they are never a real edit.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
+_SPACES = re.compile(r"\s+")  # str patterns match Unicode spaces, nbsp included
+
+
+def normalise(text: str) -> str:
+    """NFC, invisible characters dropped, whitespace runs collapsed to one space, stripped."""
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    return _SPACES.sub(" ", text).strip()
+
+
+def _title_key(title: str) -> str:
+    return normalise(title).casefold()
+
+
+def title_similarity(a: str, b: str) -> float:
+    """Similarity of two titles in [0, 1], ignoring case and whitespace."""
+    key_a, key_b = _title_key(a), _title_key(b)
+    if key_a == key_b:
+        return 1.0
+    # autojunk would discard frequent characters in long titles and skew the ratio.
+    return SequenceMatcher(None, key_a, key_b, autojunk=False).ratio()
+
+
+def titles_match(a: str, b: str) -> bool:
+    """Whether two titles name the same story (identical or only lightly edited)."""
+    return title_similarity(a, b) >= TITLE_SIMILARITY
+
+
+def changed_fields(stored: StoredItem, item: NewsItem) -> tuple[str, ...]:
+    """Names of the compared fields that differ, in the contract order."""
+    fields: list[str] = []
+    if normalise(stored.title) != normalise(item.title):
+        fields.append("title")
+    if stored.published != item.published:
+        fields.append("published")
+    if normalise(stored.lead) != normalise(item.lead):
+        fields.append("lead")
+    if normalise(stored.body) != normalise(body_text(item.body)):
+        fields.append("body")
+    return tuple(fields)
+
+
+@dataclass(frozen=True)
+class _Match:
+    score: float
+    rank: int  # the crawled item's rank in output order
+    key: str  # the stored item's key (canonical URL)
+    stored: StoredItem
+
+
+def _ordered_items(report: CrawlReport) -> list[NewsItem]:
+    """Crawled items, one per URL, newest listing position first; unlisted ones last."""
+    positions: dict[str, int] = {}
+    for entry in report.listing:
+        positions.setdefault(entry.url, entry.position)
+    unique: dict[str, NewsItem] = {}
+    for item in report.items:
+        unique.setdefault(item.url, item)
+    # sorted() is stable, so unlisted items keep the order the spider reported them in.
+    return sorted(unique.values(), key=lambda item: positions.get(item.url, math.inf))
+
+
+def _reslug_candidates(
+    stored: Mapping[str, StoredItem], report: CrawlReport, crawled: set[str]
+) -> list[tuple[str, StoredItem]]:
+    """Active stored items that vanished from the listing: a re-slugged story's old record."""
+    present = crawled | {entry.url for entry in report.listing}
+    return [
+        (url, item)
+        for url, item in stored.items()
+        if item.active and item.published is not None and url not in present
+    ]
+
+
+def _match_reslugs(
+    unknown: Iterable[tuple[int, NewsItem]], candidates: list[tuple[str, StoredItem]]
+) -> dict[int, _Match]:
+    """Pair unknown crawled items with candidates, best similarity first, each at most once."""
+    pairs: list[_Match] = []
+    for rank, item in unknown:
+        for key, cand in candidates:
+            if item.published is None or cand.published != item.published:
+                continue
+            score = title_similarity(cand.title, item.title)
+            if score >= TITLE_SIMILARITY:
+                pairs.append(_Match(score, rank, key, cand))
+    # Ties go to the newest listing position, then the oldest stored record.
+    pairs.sort(key=lambda m: (-m.score, m.rank, m.stored.id, m.key))
+    matched: dict[int, _Match] = {}
+    used: set[str] = set()
+    for pair in pairs:
+        if pair.rank not in matched and pair.key not in used:
+            matched[pair.rank] = pair
+            used.add(pair.key)
+    return matched
+
+
+def _item_change(known: StoredItem | None, item: NewsItem, *, reslug: bool) -> Change | None:
+    if known is None:
+        return NewChange(item)
+    head = ("url",) if reslug else ()
+    status = () if known.active else ("status",)
+    fields = head + status + changed_fields(known, item)
+    return EditedChange(known, item, fields) if fields else None
+
+
+def _removals(
+    stored: Mapping[str, StoredItem], report: CrawlReport, spared: set[str]
+) -> list[Change]:
+    """Active items proven gone (404/410), never listed or crawled in this report."""
+    gone = report.gone_urls - spared - {entry.url for entry in report.listing}
+    removed = [item for url, item in stored.items() if item.active and url in gone]
+    removed.sort(key=lambda item: (item.id, item.url))
+    return [RemovedChange(item) for item in removed]
+
+
+def diff(
+    stored: Mapping[str, StoredItem], report: CrawlReport, *, allow_removals: bool
+) -> list[Change]:
+    """Change events of `report` against `stored` (keyed by canonical URL, all states).
+
+    Order: crawled items by listing position (newest first, unlisted ones after), then
+    removals by stored id.
+    """
+    items = _ordered_items(report)
+    crawled = {item.url for item in items}
+    unknown = [(rank, item) for rank, item in enumerate(items) if item.url not in stored]
+    reslugs = _match_reslugs(unknown, _reslug_candidates(stored, report, crawled))
+    changes: list[Change] = []
+    for rank, item in enumerate(items):
+        match = reslugs.get(rank)
+        known = match.stored if match else stored.get(item.url)
+        change = _item_change(known, item, reslug=match is not None)
+        if change is not None:
+            changes.append(change)
+    if allow_removals:
+        spared = crawled | {match.key for match in reslugs.values()}
+        changes.extend(_removals(stored, report, spared))
+    return changes

@@ -1,0 +1,97 @@
+"""Queries over the stored history for the CLI: items, change events, one item."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from monitor.models import ChangeEvent, Item, ItemRevision
+
+
+@dataclass(frozen=True)
+class Filters:
+    since: date | None = None
+    until: date | None = None
+    search: str | None = None
+    section: str | None = None
+    language: str | None = None
+    limit: int = 50
+
+
+def _contains(session: Session, column: Any, text: str) -> ColumnElement[bool]:
+    if session.get_bind().dialect.name == "sqlite":
+        return func.casefold(column).contains(text.casefold(), autoescape=True)
+    return column.icontains(text, autoescape=True)
+
+
+def _item_filters(session: Session, query: Select[Any], f: Filters) -> Select[Any]:
+    if f.section:
+        query = query.where(Item.section == f.section)
+    if f.language:
+        query = query.where(Item.language == f.language)
+    if f.search:
+        query = query.where(or_(*(_contains(session, c, f.search)
+                                  for c in (Item.title, Item.lead, Item.body))))
+    return query
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def item_row(item: Item, revisions: int) -> dict[str, Any]:
+    return {
+        "id": item.id, "url": item.url, "title": item.title, "published": _iso(item.published),
+        "section": item.section, "language": item.language, "lead": item.lead,
+        "status": item.status, "first_seen": _iso(item.first_seen),
+        "last_changed": _iso(item.last_changed), "revisions": revisions,
+    }
+
+
+def items(session: Session, f: Filters) -> list[dict[str, Any]]:
+    """Items newest first (by the article's own date), with their revision counts."""
+    count = (select(func.count(ItemRevision.id)).where(ItemRevision.item_id == Item.id)
+             .scalar_subquery())
+    query = _item_filters(session, select(Item, count), f)
+    if f.since:
+        query = query.where(Item.published >= f.since)
+    if f.until:
+        query = query.where(Item.published <= f.until)
+    query = query.order_by(Item.published.desc().nulls_last(), Item.id.desc()).limit(f.limit)
+    return [item_row(item, n) for item, n in session.execute(query)]
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def change_row(event: ChangeEvent) -> dict[str, Any]:
+    return {
+        "id": event.id, "kind": event.kind, "item_id": event.item_id, "url": event.url,
+        "title": event.title, "detected_at": _iso(event.detected_at), "fields": event.fields,
+        "published": _iso(event.item.published), "section": event.item.section,
+        "language": event.item.language,
+    }
+
+
+def changes(session: Session, f: Filters) -> list[dict[str, Any]]:
+    """Change events newest first; since/until apply to the day they were detected."""
+    query = _item_filters(session, select(ChangeEvent).join(ChangeEvent.item), f)
+    if f.since:
+        query = query.where(ChangeEvent.detected_at >= _midnight(f.since))
+    if f.until:
+        query = query.where(ChangeEvent.detected_at < _midnight(f.until + timedelta(days=1)))
+    query = query.order_by(ChangeEvent.detected_at.desc(), ChangeEvent.id.desc()).limit(f.limit)
+    return [change_row(e) for e in session.scalars(query)]
+
+
+def find_item(session: Session, key: str) -> Item | None:
+    """An item by numeric id or by URL (as stored, or with a trailing slash added)."""
+    if key.isdigit():
+        return session.get(Item, int(key))
+    candidates = {key, key.split("#")[0].split("?")[0].rstrip("/") + "/"}
+    return session.scalar(select(Item).where(Item.url.in_(candidates)))

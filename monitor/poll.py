@@ -1,0 +1,170 @@
+"""One poll of one source: crawl, judge the crawl, diff, store, enqueue; an explicit outcome."""
+
+from __future__ import annotations
+
+import logging
+import statistics
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, Protocol
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor import config, store
+from monitor.diff import diff
+from monitor.models import CrawlRun, Source, utcnow
+from notifier import outbox
+from notifier.base import Notifier
+from scraper.items import KnownItem
+from scraper.report import CrawlReport
+
+log = logging.getLogger(__name__)
+Outcome = Literal["baseline", "not_modified", "unchanged", "changed", "error", "stopped"]
+
+
+class Crawler(Protocol):
+    async def crawl(self, *, source_name: str, source_url: str, language: str, pages: int,
+                    recheck_latest: int, known: Mapping[str, KnownItem], etag: str | None,
+                    last_modified: str | None,
+                    selectors: Mapping[str, str | None]) -> CrawlReport: ...
+
+
+@dataclass
+class PollOutcome:
+    source: str
+    outcome: Outcome
+    new: int = 0
+    edited: int = 0
+    removed: int = 0
+    listing_items: int = 0
+    requests: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return self.outcome not in ("error", "stopped") and not self.errors
+
+    def line(self) -> str:
+        """One line for the operator: what the poll found, or why it failed."""
+        if self.outcome == "error":
+            return f"{self.source}: poll failed: {self.errors[0]}"
+        counts = f"{self.new} new, {self.edited} edited, {self.removed} removed"
+        text = {
+            "baseline": f"first poll: stored {self.new} items silently",
+            "not_modified": "unchanged (listing answered 304 Not Modified)",
+            "unchanged": f"unchanged ({self.listing_items} items listed)",
+            "changed": counts,
+            "stopped": "poll abandoned at shutdown",
+        }[self.outcome]
+        if self.errors:
+            text += f"; {len(self.errors)} page(s) failed, first: {self.errors[0]}"
+        return f"{self.source}: {text}"
+
+
+def _implausible(count: int, recent: list[int], ratio: float) -> str | None:
+    if not recent:
+        return None
+    usual = statistics.median(recent)
+    if count < ratio * usual:
+        return (f"found only {count} items on the listing, far fewer than the usual "
+                f"{usual:g}: not trusting this crawl (site fault or markup change?)")
+    return None
+
+
+def _judge(report: CrawlReport, recent: list[int], ratio: float) -> str | None:
+    """Why this crawl must not be diffed, or None when it may."""
+    if report.listing_errors:
+        return report.listing_errors[0]
+    if report.finish_reason != "finished":
+        return f"crawl did not finish normally ({report.finish_reason})"
+    if not report.listing:
+        return "no news items found on the listing: the page markup may have changed"
+    return _implausible(len(report.listing), recent, ratio)
+
+
+class SourcePoller:
+    """Polls configured sources and writes outcomes; one instance per process."""
+
+    def __init__(self, settings: config.Settings, sessions: sessionmaker[Session],
+                 crawler: Crawler, notifiers: Mapping[str, Notifier]) -> None:
+        self._settings = settings
+        self._sessions = sessions
+        self._crawler = crawler
+        self._notifiers = notifiers
+
+    async def poll(self, spec: config.Source) -> PollOutcome:
+        with self._sessions() as session:
+            source = store.get_source(session, spec)
+            items = store.source_items(session, source.id)
+            known = store.known_snapshot(items)
+            etag, last_modified = source.etag, source.last_modified
+            session.commit()
+        started = utcnow()
+        report = await self._crawler.crawl(
+            source_name=spec.name, source_url=str(spec.url), language=spec.language,
+            pages=spec.pages, recheck_latest=spec.recheck_latest, known=known, etag=etag,
+            last_modified=last_modified, selectors=spec.selectors.model_dump(),
+        )
+        if report.stopped:
+            return PollOutcome(spec.name, "stopped")
+        with self._sessions() as session, session.begin():
+            return self._record(session, spec, report, started)
+
+    def _record(self, session: Session, spec: config.Source, report: CrawlReport,
+                started: datetime) -> PollOutcome:
+        source = store.get_source(session, spec)
+        run = store.start_run(session, source, started)
+        run.requests, run.listing_items = report.requests, len(report.listing)
+        if report.not_modified and not report.listing_errors:
+            outcome = PollOutcome(spec.name, "not_modified", requests=report.requests)
+        else:
+            recent = store.recent_listing_counts(session, source.id)
+            problem = _judge(report, recent, self._settings.crawl.min_items_ratio)
+            if problem:
+                outcome = PollOutcome(spec.name, "error", requests=report.requests,
+                                      listing_items=len(report.listing), errors=[problem])
+            else:
+                outcome = self._apply(session, source, run, report)
+        self._finish(source, run, report, outcome)
+        return outcome
+
+    def _apply(self, session: Session, source: Source, run: CrawlRun,
+               report: CrawlReport) -> PollOutcome:
+        items = store.source_items(session, source.id)
+        allow_removals = not report.detail_errors
+        changes = diff(store.stored_snapshot(items), report, allow_removals=allow_removals)
+        baseline = not source.baseline_done and self._settings.first_run == "silent"
+        events = store.apply_changes(session, source, run, changes, record_events=not baseline)
+        store.refresh_seen(session, source, (e.url for e in report.listing), report.items,
+                           run.started_at)
+        outbox.enqueue(session, events, self._notifiers, self._settings.notify_on)
+        kinds = [e.kind for e in events]
+        outcome = PollOutcome(
+            source.name, "baseline" if baseline else ("changed" if events else "unchanged"),
+            new=len(changes) if baseline else kinds.count("new"),
+            edited=kinds.count("edited"), removed=kinds.count("removed"),
+            listing_items=len(report.listing), requests=report.requests,
+            errors=list(report.detail_errors),
+        )
+        source.baseline_done = True
+        return outcome
+
+    def _finish(self, source: Source, run: CrawlRun, report: CrawlReport,
+                outcome: PollOutcome) -> None:
+        now = utcnow()
+        run.finished_at, run.outcome = now, outcome.outcome
+        run.new, run.edited, run.removed = outcome.new, outcome.edited, outcome.removed
+        run.error = "\n".join(outcome.errors) or None
+        if outcome.outcome == "error":
+            source.consecutive_failures += 1
+            source.last_error, source.last_error_at = outcome.errors[0], now
+            return
+        source.last_success_at = now
+        source.consecutive_failures = 0
+        if outcome.clean and not report.not_modified:
+            # Validators only after a fully clean crawl: a 304 must not hide a deferred item.
+            source.etag, source.last_modified = report.etag, report.last_modified
+        elif not outcome.clean:
+            source.etag = source.last_modified = None
+            source.last_error, source.last_error_at = outcome.errors[0], now

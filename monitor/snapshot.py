@@ -1,0 +1,47 @@
+"""Plain values the diff works on: what is stored, and the change events it returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from scraper.items import NewsItem
+
+# Fields compared between a stored item and a freshly extracted detail page.
+COMPARED_FIELDS = ("title", "published", "lead", "body")
+
+
+@dataclass(frozen=True)
+class StoredItem:
+    id: int
+    url: str
+    published: date | None
+    title: str
+    lead: str
+    body: str  # paragraphs joined by "\n\n"
+    active: bool  # False once recorded as removed
+
+
+@dataclass(frozen=True)
+class NewChange:
+    item: NewsItem
+
+
+@dataclass(frozen=True)
+class EditedChange:
+    stored: StoredItem
+    item: NewsItem
+    # Names of changed fields among "url", "status", *COMPARED_FIELDS, in that order.
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RemovedChange:
+    stored: StoredItem
+
+
+Change = NewChange | EditedChange | RemovedChange
+
+
+def body_text(paragraphs: list[str]) -> str:
+    return "\n\n".join(paragraphs)

@@ -1,0 +1,160 @@
+"""Reading what is stored for a source, and writing a poll's changes in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor import config
+from monitor.models import ChangeEvent, CrawlRun, Item, ItemRevision, Source
+from monitor.snapshot import (
+    Change,
+    EditedChange,
+    NewChange,
+    RemovedChange,
+    StoredItem,
+    body_text,
+)
+from scraper.items import KnownItem, NewsItem
+
+
+def get_source(session: Session, spec: config.Source) -> Source:
+    """The row for a configured source, created on first use and kept in step with config."""
+    source = session.scalar(select(Source).where(Source.name == spec.name))
+    if source is None:
+        source = Source(name=spec.name, url=str(spec.url), language=spec.language,
+                        consecutive_failures=0, alerted=False, baseline_done=False)
+        session.add(source)
+        session.flush()
+    elif source.url != str(spec.url):
+        # A new URL means the old validators no longer apply.
+        source.url, source.etag, source.last_modified = str(spec.url), None, None
+    source.language = spec.language
+    return source
+
+
+def source_items(session: Session, source_id: int) -> list[Item]:
+    return list(session.scalars(select(Item).where(Item.source_id == source_id)))
+
+
+def stored_snapshot(items: Iterable[Item]) -> dict[str, StoredItem]:
+    return {
+        i.url: StoredItem(id=i.id, url=i.url, published=i.published, title=i.title,
+                          lead=i.lead, body=i.body, active=i.status == "active")
+        for i in items
+    }
+
+
+def known_snapshot(items: Iterable[Item]) -> dict[str, KnownItem]:
+    return {i.url: KnownItem(listing_hash=i.listing_hash, published=i.published,
+                             active=i.status == "active") for i in items}
+
+
+def recent_listing_counts(session: Session, source_id: int, limit: int = 5) -> list[int]:
+    """Listing sizes of the last clean polls that read the listing, newest first."""
+    rows = session.scalars(
+        select(CrawlRun.listing_items)
+        .where(CrawlRun.source_id == source_id,
+               CrawlRun.outcome.in_(("baseline", "unchanged", "changed")))
+        .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
+        .limit(limit)
+    )
+    return list(rows)
+
+
+def _item_values(item: NewsItem) -> dict[str, Any]:
+    return {
+        "url": item.url, "section": item.section, "slug": item.slug,
+        "language": item.language, "published": item.published, "title": item.title,
+        "lead": item.lead, "body": body_text(item.body), "attachments": list(item.attachments),
+    }
+
+
+def _add_revision(session: Session, row: Item, number: int, fields: Sequence[str],
+                  now: datetime) -> None:
+    session.add(ItemRevision(
+        item_id=row.id, number=number, captured_at=now, url=row.url, published=row.published,
+        title=row.title, lead=row.lead, body=row.body, attachments=list(row.attachments),
+        changed_fields=list(fields),
+    ))
+
+
+def _insert_item(session: Session, source: Source, item: NewsItem, now: datetime) -> Item:
+    row = Item(source_id=source.id, listing_hash=item.listing_hash, status="active",
+               first_seen=now, last_changed=now, last_seen=now, **_item_values(item))
+    session.add(row)
+    session.flush()
+    _add_revision(session, row, 1, (), now)
+    return row
+
+
+def _update_item(
+    session: Session, change: EditedChange, now: datetime
+) -> tuple[Item, dict[str, Any], int]:
+    row = session.get_one(Item, change.stored.id)
+    previous = {f: _jsonable(getattr(row, f)) for f in change.fields if f != "status"}
+    if "status" in change.fields:
+        previous["status"] = row.status
+    for key, value in _item_values(change.item).items():
+        setattr(row, key, value)
+    row.status, row.listing_hash = "active", change.item.listing_hash
+    row.last_changed = row.last_seen = now
+    number = len(row.revisions) + 1
+    session.flush()
+    _add_revision(session, row, number, change.fields, now)
+    return row, previous, number
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _event(row: Item, run: CrawlRun, kind: str, now: datetime, **extra: Any) -> ChangeEvent:
+    return ChangeEvent(item_id=row.id, run_id=run.id, kind=kind, detected_at=now,
+                       url=row.url, title=row.title, **extra)
+
+
+def apply_changes(session: Session, source: Source, run: CrawlRun, changes: Sequence[Change],
+                  *, record_events: bool) -> list[ChangeEvent]:
+    """Write items, revisions and (unless silent) change events; return the events."""
+    now, events = run.started_at, []
+    for change in changes:
+        if isinstance(change, NewChange):
+            row = _insert_item(session, source, change.item, now)
+            events.append(_event(row, run, "new", now, revision_number=1))
+        elif isinstance(change, EditedChange):
+            row, previous, number = _update_item(session, change, now)
+            events.append(_event(row, run, "edited", now, fields=list(change.fields),
+                                 previous=previous, revision_number=number))
+        elif isinstance(change, RemovedChange):
+            row = session.get_one(Item, change.stored.id)
+            row.status, row.last_changed = "removed", now
+            events.append(_event(row, run, "removed", now))
+    if not record_events:
+        return []
+    session.add_all(events)
+    session.flush()
+    return events
+
+
+def refresh_seen(session: Session, source: Source, listed_urls: Iterable[str],
+                 crawled: Iterable[NewsItem], now: datetime) -> None:
+    """Mark listed items as seen; remember listing hashes of items whose detail was read."""
+    hashes = {i.url: i.listing_hash for i in crawled}
+    listed = set(listed_urls)
+    for row in source_items(session, source.id):
+        if row.url in listed:
+            row.last_seen = now
+        if row.url in hashes and row.status == "active":
+            row.listing_hash = hashes[row.url]
+
+
+def start_run(session: Session, source: Source, started_at: datetime) -> CrawlRun:
+    run = CrawlRun(source_id=source.id, started_at=started_at, outcome="error")
+    session.add(run)
+    session.flush()
+    return run

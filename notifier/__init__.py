@@ -1,0 +1,1 @@
+"""Delivery of change events from the outbox to channels."""

@@ -1,0 +1,45 @@
+"""Prints each change event as a short summary on a text stream (stdout by default)."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from sqlalchemy.orm import Session
+
+from monitor.models import ChangeEvent
+from notifier.message import EventMessage
+
+LABELS = {"new": "NEW", "edited": "EDITED", "removed": "REMOVED"}
+
+
+def render(message: EventMessage) -> str:
+    """The plain-text summary: kind, title, date, section, summary and URL."""
+    published = message.published.isoformat() if message.published else "undated"
+    lines = [f"[{LABELS.get(message.kind, message.kind.upper())}] {message.title}",
+             f"  {published} · {message.section} · {message.language}"]
+    if message.kind == "edited":
+        lines.append(f"  changed: {', '.join(message.fields)}")
+        if "title" in message.fields:
+            lines.append(f"  was: {message.previous.get('title', '')}")
+    if message.kind == "removed":
+        lines.append("  the page was removed from the site")
+    elif message.summary:
+        lines.append(f"  {message.summary}")
+    lines.append(f"  {message.url}")
+    return "\n".join(lines)
+
+
+class ConsoleNotifier:
+    name = "console"
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self._stream = stream
+
+    def recipients(self, session: Session, event: ChangeEvent) -> list[str]:
+        return ["stdout"]
+
+    async def send(self, message: EventMessage, recipient: str) -> None:
+        stream = self._stream or sys.stdout
+        stream.write(render(message) + "\n\n")
+        stream.flush()

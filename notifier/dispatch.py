@@ -1,0 +1,57 @@
+"""Drains the outbox: each due delivery is sent through its channel's notifier once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.models import Delivery, utcnow
+from notifier import outbox
+from notifier.base import DeliveryError, Notifier
+from notifier.message import EventMessage
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 8
+
+
+@dataclass
+class DispatchResult:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+async def _send_one(session: Session, notifier: Notifier, delivery: Delivery,
+                    result: DispatchResult) -> None:
+    message = EventMessage.from_event(delivery.event)
+    try:
+        await notifier.send(message, delivery.recipient)
+    except DeliveryError as exc:
+        outbox.mark_failed(session, delivery, utcnow(), str(exc), permanent=exc.permanent,
+                           retry_after=exc.retry_after, max_attempts=MAX_ATTEMPTS)
+        if delivery.status == "failed":
+            result.failed += 1
+            log.error("delivery %s to %s:%s given up: %s", delivery.id, delivery.channel,
+                      delivery.recipient, exc)
+        else:
+            result.retrying += 1
+            log.warning("delivery %s to %s:%s failed, will retry: %s", delivery.id,
+                        delivery.channel, delivery.recipient, exc)
+        return
+    outbox.mark_sent(session, delivery, utcnow())
+    result.sent += 1
+
+
+async def deliver_due(sessions: sessionmaker[Session],
+                      notifiers: Mapping[str, Notifier]) -> DispatchResult:
+    """Send every due delivery of every enabled channel; return what happened."""
+    result = DispatchResult()
+    for channel, notifier in notifiers.items():
+        with sessions() as session:
+            while batch := outbox.claim(session, channel, utcnow()):
+                for delivery in batch:
+                    await _send_one(session, notifier, delivery, result)
+    return result

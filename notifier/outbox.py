@@ -1,0 +1,78 @@
+"""The outbox: deliveries written with their event, claimed by a worker, marked once sent."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from monitor.models import ChangeEvent, Delivery
+from notifier.base import Notifier
+
+CLAIM_LEASE = timedelta(minutes=5)
+
+
+def idempotency_key(event_id: int, channel: str, recipient: str) -> str:
+    return f"{event_id}:{channel}:{recipient}"
+
+
+def enqueue(session: Session, events: Sequence[ChangeEvent],
+            notifiers: Mapping[str, Notifier], kinds: Sequence[str]) -> int:
+    """Add one delivery per (event, channel, recipient), in the caller's transaction."""
+    count = 0
+    for event in events:
+        if event.kind not in kinds:
+            continue
+        for channel, notifier in notifiers.items():
+            for recipient in notifier.recipients(session, event):
+                session.add(Delivery(
+                    event_id=event.id, channel=channel, recipient=recipient,
+                    idempotency_key=idempotency_key(event.id, channel, recipient),
+                    status="pending", attempts=0, next_attempt_at=event.detected_at,
+                    created_at=event.detected_at,
+                ))
+                count += 1
+    session.flush()
+    return count
+
+
+def claim(session: Session, channel: str, now: datetime, limit: int = 100) -> list[Delivery]:
+    """Lease due deliveries of a channel; SKIP LOCKED keeps two workers off the same rows."""
+    rows = list(session.scalars(
+        select(Delivery)
+        .where(Delivery.channel == channel, Delivery.status == "pending",
+               Delivery.next_attempt_at <= now,
+               or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now))
+        .order_by(Delivery.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ))
+    for row in rows:
+        row.claimed_until = now + CLAIM_LEASE
+    session.commit()
+    return rows
+
+
+def mark_sent(session: Session, delivery: Delivery, now: datetime) -> None:
+    delivery.status, delivery.sent_at, delivery.claimed_until = "sent", now, None
+    delivery.attempts += 1
+    session.commit()
+
+
+def mark_failed(session: Session, delivery: Delivery, now: datetime, reason: str, *,
+                permanent: bool, retry_after: float | None, max_attempts: int) -> None:
+    """Record a failed attempt: retried later with backoff, or given up for good."""
+    delivery.attempts += 1
+    delivery.last_error, delivery.claimed_until = reason[:1000], None
+    if permanent or delivery.attempts >= max_attempts:
+        delivery.status = "failed"
+    else:
+        backoff = retry_after if retry_after is not None else min(30 * 2**delivery.attempts, 3600)
+        delivery.next_attempt_at = now + timedelta(seconds=backoff)
+    session.commit()
+
+
+def pending_count(session: Session) -> int:
+    return len(list(session.scalars(select(Delivery.id).where(Delivery.status == "pending"))))

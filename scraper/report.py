@@ -1,0 +1,39 @@
+"""The result of one crawl of one source, handed to the monitor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from scraper.items import ListingEntry, NewsItem, ProbeResult
+
+
+@dataclass
+class CrawlReport:
+    source: str
+    not_modified: bool = False  # the first listing page answered 304
+    listing: list[ListingEntry] = field(default_factory=list)
+    items: list[NewsItem] = field(default_factory=list)
+    probes: list[ProbeResult] = field(default_factory=list)
+    listing_pages_ok: int = 0  # listing pages that answered 2xx and were parsed
+    listing_errors: list[str] = field(default_factory=list)  # one line each, user-readable
+    detail_errors: list[str] = field(default_factory=list)  # detail pages or probes that failed
+    etag: str | None = None  # validators of listing page 1, for the next conditional request
+    last_modified: str | None = None
+    requests: int = 0
+    responses: int = 0
+    finish_reason: str | None = None
+    stopped: bool = False  # abandoned on request (shutdown): never diff such a crawl
+
+    @property
+    def listing_clean(self) -> bool:
+        """The listing part finished normally, every page answered, and items were found."""
+        return (
+            not self.stopped
+            and self.finish_reason == "finished"
+            and not self.listing_errors
+            and (self.not_modified or len(self.listing) > 0)
+        )
+
+    @property
+    def gone_urls(self) -> set[str]:
+        return {p.url for p in self.probes if p.status in (404, 410)}
