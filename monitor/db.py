@@ -17,6 +17,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # Let SQLAlchemy emit BEGIN itself (pysqlite's own handling breaks SAVEPOINTs).
+    dbapi_connection.isolation_level = None
     # SQLite's lower() folds ASCII only; searches must fold Cyrillic too.
     dbapi_connection.create_function("casefold", 1, _casefold, deterministic=True)
 
@@ -37,6 +39,7 @@ def make_engine(database_url: str) -> Engine:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
         return engine
     return create_engine(url, pool_pre_ping=True)
 

@@ -1,0 +1,107 @@
+"""Short summaries of news items for notifications: the lead, cut at sentence boundaries."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# A sentence ends with terminators, then maybe closing quotes/brackets, then whitespace.
+_END = re.compile(r"[.!?…]+([»”’\"')\]]*)(?=\s)")
+# Skipped when looking at how the next sentence starts: «Quote, (bracket, — dash.
+_OPENERS = "«“„‘\"'([—–-"
+# A dotted chain of single letters: initials "I.N", "В.В", and "e.g", "т.е".
+_LETTER_CHAIN = re.compile(r"(?:[^\W\d_]\.)*[^\W\d_]")
+_YEAR = re.compile(r"\d{4}(?:[-–]\d{2,4})?")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+# Abbreviations (casefolded, without the final dot) that practically never end a sentence
+# in CSTO news: titles, "St. Petersburg", "No. 5", Russian "им.", "ул.", "ст." ...
+ABBREVIATIONS = frozenset({
+    "mr", "mrs", "ms", "dr", "prof", "st", "no", "nos", "vs", "gen", "col", "lt", "maj",
+    "adm", "capt", "sr", "jr", "art", "para", "approx", "dept", "ave",
+    "им", "ул", "пр", "просп", "пл", "ст", "ген", "полк", "проф", "акад", "стр", "обл",
+    "св", "тов", "гос",
+})
+# Letter chains that usually do end a sentence ("и т.д.", "и т.п.").
+_CHAIN_ENDINGS = frozenset({"т.д", "т.п"})
+# Russian "г." is "city" before a name (no break) but "year" after a number (may end one).
+_YEAR_ABBREVIATIONS = frozenset({"г", "гг"})
+
+
+def summarize(lead: str, body: list[str] | str, max_sentences: int = 3,
+              max_chars: int = 600) -> str:
+    """The lead (or the first body paragraph) cut to whole sentences within the limits."""
+    if max_sentences < 1 or max_chars < 2:
+        raise ValueError("max_sentences must be >= 1 and max_chars >= 2")
+    text = _clean(lead) or _first_paragraph(body)
+    if not text:
+        return ""
+    picked: list[str] = []
+    for sentence in split_sentences(text)[:max_sentences]:
+        if len(" ".join([*picked, sentence])) > max_chars:
+            break
+        picked.append(sentence)
+    if not picked:  # even the first sentence is too long
+        return truncate(text, max_chars)
+    return " ".join(picked)
+
+
+def _clean(text: str) -> str:
+    # str.split() splits on every Unicode space, nbsp included.
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def _first_paragraph(body: list[str] | str) -> str:
+    paragraphs = _PARAGRAPH_BREAK.split(body) if isinstance(body, str) else body
+    return next((p for p in map(_clean, paragraphs) if p), "")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of `text` (whitespace collapsed), keeping closing quotes with their sentence."""
+    text = _clean(text)
+    sentences: list[str] = []
+    start = 0
+    for match in _END.finditer(text):
+        if _is_boundary(text, match):
+            sentences.append(text[start:match.end()].strip())
+            start = match.end()
+    tail = text[start:].strip()
+    return [*sentences, tail] if tail else sentences
+
+
+def _is_boundary(text: str, match: re.Match[str]) -> bool:
+    following = text[match.end():].lstrip().lstrip(_OPENERS).lstrip()
+    if not following or following[0].islower():
+        return False
+    # Only a bare full stop can belong to an abbreviation or an initial.
+    if match.group(0) != ".":
+        return True
+    # A short window is enough to see the last two words, and keeps long texts linear.
+    words = text[max(0, match.start() - 80):match.start()].split()
+    if not words:
+        return True
+    word = words[-1].lstrip(_OPENERS)
+    previous = words[-2] if len(words) > 1 else ""
+    return not _is_abbreviation(word, previous)
+
+
+def _is_abbreviation(word: str, previous: str) -> bool:
+    """Whether `word` followed by "." is an abbreviation or initial rather than a sentence end."""
+    key = word.casefold()
+    if key in _YEAR_ABBREVIATIONS:
+        return not _YEAR.fullmatch(previous)
+    if key in ABBREVIATIONS:
+        return True
+    return key not in _CHAIN_ENDINGS and _LETTER_CHAIN.fullmatch(word) is not None
+
+
+def truncate(text: str, max_chars: int) -> str:
+    """`text` cut at a word boundary so that, with the added "…", it fits in `max_chars`."""
+    text = _clean(text)
+    if len(text) <= max_chars:
+        return text
+    room = max_chars - 1  # keep a place for "…"
+    head = text[:room]
+    if not text[room].isspace() and " " in head:
+        head = head.rsplit(" ", 1)[0]  # drop the partial last word
+    return (head.rstrip(" ,;:—–-«“„(") or head) + "…"
