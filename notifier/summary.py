@@ -12,6 +12,12 @@ _OPENERS = "«“„‘\"'([—–-"
 # A dotted chain of single letters: initials "I.N", "В.В", and "e.g", "т.е".
 _LETTER_CHAIN = re.compile(r"(?:[^\W\d_]\.)*[^\W\d_]")
 _YEAR = re.compile(r"\d{4}(?:[-–]\d{2,4})?")
+# Words of a bare date such as "С 3 по 5 июня 2025": numbers, months, short prepositions.
+_DATE_WORD = re.compile(
+    r"[\d.,–-]+|[^\W\d_]{1,2}|(?:январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр"
+    r"|октябр|ноябр|декабр)\w*",
+    re.IGNORECASE,
+)
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 # Abbreviations (casefolded, without the final dot) that practically never end a sentence
@@ -36,13 +42,14 @@ def summarize(lead: str, body: list[str] | str, max_sentences: int = 3,
     text = _clean(lead) or _first_paragraph(body)
     if not text:
         return ""
+    sentences = split_sentences(text)
     picked: list[str] = []
-    for sentence in split_sentences(text)[:max_sentences]:
+    for sentence in sentences[:max_sentences]:
         if len(" ".join([*picked, sentence])) > max_chars:
             break
         picked.append(sentence)
     if not picked:  # even the first sentence is too long
-        return truncate(text, max_chars)
+        return truncate(sentences[0], max_chars)
     return " ".join(picked)
 
 
@@ -62,14 +69,15 @@ def split_sentences(text: str) -> list[str]:
     sentences: list[str] = []
     start = 0
     for match in _END.finditer(text):
-        if _is_boundary(text, match):
+        if _is_boundary(text, start, match):
             sentences.append(text[start:match.end()].strip())
             start = match.end()
     tail = text[start:].strip()
     return [*sentences, tail] if tail else sentences
 
 
-def _is_boundary(text: str, match: re.Match[str]) -> bool:
+def _is_boundary(text: str, start: int, match: re.Match[str]) -> bool:
+    """Whether the terminator `match` ends the sentence that began at `start`."""
     following = text[match.end():].lstrip().lstrip(_OPENERS).lstrip()
     if not following or following[0].islower():
         return False
@@ -81,15 +89,26 @@ def _is_boundary(text: str, match: re.Match[str]) -> bool:
     if not words:
         return True
     word = words[-1].lstrip(_OPENERS)
-    previous = words[-2] if len(words) > 1 else ""
-    return not _is_abbreviation(word, previous)
-
-
-def _is_abbreviation(word: str, previous: str) -> bool:
-    """Whether `word` followed by "." is an abbreviation or initial rather than a sentence end."""
     key = word.casefold()
     if key in _YEAR_ABBREVIATIONS:
-        return not _YEAR.fullmatch(previous)
+        return _ends_year(text[start:match.start()].split())
+    return not _is_abbreviation(word)
+
+
+def _ends_year(words: list[str]) -> bool:
+    """Whether "г." after these words ends a sentence: after a year, unless all is a bare date.
+
+    "Заседание прошло 7 февраля 2025 г." ends; "7 февраля 2025 г. Совет ..." and "в г. Минске"
+    do not.
+    """
+    if len(words) < 2 or not _YEAR.fullmatch(words[-2]):
+        return False
+    return not all(_DATE_WORD.fullmatch(w) for w in words[:-1])
+
+
+def _is_abbreviation(word: str) -> bool:
+    """Whether `word` followed by "." is an abbreviation or initial rather than a sentence end."""
+    key = word.casefold()
     if key in ABBREVIATIONS:
         return True
     return key not in _CHAIN_ENDINGS and _LETTER_CHAIN.fullmatch(word) is not None
