@@ -17,9 +17,11 @@ def _fields(revision: ItemRevision) -> dict[str, str]:
     }
 
 
+_STYLES = {"+": "green", "-": "red", "~": "yellow", "@": "dim"}
+
+
 def _diff_line(line: str) -> Text:
-    style = "green" if line.startswith("+") else "red" if line.startswith("-") else ""
-    return Text(line, style=style)
+    return Text(line, style=_STYLES.get(line[:1], ""))
 
 
 def print_item(item: Item, console: Console | None = None) -> None:
