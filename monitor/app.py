@@ -32,6 +32,9 @@ def scrapy_settings(settings: Settings) -> dict[str, object]:
         retries=crawl.retries,
         retry_backoff=crawl.retry_backoff.total_seconds(),
         obey_robots_txt=crawl.obey_robots_txt,
+        # Failed downloads are reported in the poll's one-line outcome; Scrapy's own
+        # tracebacks only when debugging.
+        log_level="DEBUG" if logging.getLogger().level == logging.DEBUG else "CRITICAL",
     )
 
 

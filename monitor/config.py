@@ -62,7 +62,7 @@ class Source(_Strict):
     url: HttpUrl
     language: Literal["en", "ru"]
     pages: Annotated[int, Field(ge=1, le=50)] = 2
-    recheck_latest: Annotated[int, Field(ge=0, le=100)] = 10
+    recheck_latest: Annotated[int, Field(ge=0, le=100)] = 20
     selectors: Selectors = Selectors()
 
 
@@ -76,6 +76,7 @@ class Crawl(_Strict):
     retry_backoff: Duration = timedelta(seconds=2)
     obey_robots_txt: bool = True
     min_items_ratio: Annotated[float, Field(ge=0, le=1)] = 0.5
+    recheck_interval: Duration = timedelta(hours=6)
 
 
 class Telegram(_Strict):

@@ -7,8 +7,11 @@ import logging
 import sys
 
 # Libraries that log request URLs (which may carry tokens) or are noisy at INFO.
-_QUIET = ("httpx", "httpcore", "scrapy", "twisted", "apscheduler.executors", "filelock",
-          "asyncio", "alembic.runtime.migration")
+_QUIET = ("httpx", "httpcore", "apscheduler.executors", "filelock", "asyncio",
+          "alembic.runtime.migration")
+# Scrapy logs each failed download with a traceback; the poll's outcome already says it in
+# one line ("cannot reach …"), so its own logs are shown only when debugging.
+_CRAWL = ("scrapy", "twisted", "py.warnings")
 
 
 class JsonFormatter(logging.Formatter):
@@ -32,3 +35,5 @@ def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
     root.setLevel(level)
     for name in _QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)
+    for name in _CRAWL:
+        logging.getLogger(name).setLevel(logging.DEBUG if level == "DEBUG" else logging.CRITICAL)

@@ -65,6 +65,8 @@ class Source(Base):
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     alerted: Mapped[bool] = mapped_column(Boolean, default=False)
     baseline_done: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Last poll that read the listing without conditional headers (catches body-only edits).
+    last_full_poll_at: Mapped[datetime | None]
 
     items: Mapped[list[Item]] = relationship(back_populates="source")
 

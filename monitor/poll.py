@@ -98,7 +98,7 @@ class SourcePoller:
             source = store.get_source(session, spec)
             items = store.source_items(session, source.id)
             known = store.known_snapshot(items)
-            etag, last_modified = source.etag, source.last_modified
+            etag, last_modified = self._validators(source)
             session.commit()
         started = utcnow()
         report = await self._crawler.crawl(
@@ -110,6 +110,18 @@ class SourcePoller:
             return PollOutcome(spec.name, "stopped")
         with self._sessions() as session, session.begin():
             return self._record(session, spec, report, started)
+
+    def _validators(self, source: Source) -> tuple[str | None, str | None]:
+        """Conditional headers for the listing, unless a full re-read is due.
+
+        A 304 says only that the listing is unchanged; an edit to an article's body does
+        not show there, so every `recheck_interval` the listing is read in full and the
+        newest `recheck_latest` detail pages are read again.
+        """
+        last_full = source.last_full_poll_at
+        if last_full is None or utcnow() - last_full >= self._settings.crawl.recheck_interval:
+            return None, None
+        return source.etag, source.last_modified
 
     def _record(self, session: Session, spec: config.Source, report: CrawlReport,
                 started: datetime) -> PollOutcome:
@@ -165,6 +177,7 @@ class SourcePoller:
         if outcome.clean and not report.not_modified:
             # Validators only after a fully clean crawl: a 304 must not hide a deferred item.
             source.etag, source.last_modified = report.etag, report.last_modified
+            source.last_full_poll_at = now
         elif not outcome.clean:
             source.etag = source.last_modified = None
             source.last_error, source.last_error_at = outcome.errors[0], now

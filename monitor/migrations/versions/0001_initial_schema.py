@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("consecutive_failures", sa.Integer(), nullable=False),
         sa.Column("alerted", sa.Boolean(), nullable=False),
         sa.Column("baseline_done", sa.Boolean(), nullable=False),
+        sa.Column("last_full_poll_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("name"),
     )

@@ -1,0 +1,129 @@
+"""Run one crawl of one source inside the host's asyncio loop and report on it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import AsyncCrawlerRunner, Crawler
+
+from scraper.items import KnownItem, ListingEntry, NewsItem, ProbeResult
+from scraper.reactor import ensure_reactor
+from scraper.report import CrawlReport
+from scraper.spiders.news import CrawlOutcome, NewsSpider
+
+logger = logging.getLogger(__name__)
+
+
+class _Collector:
+    """Receives the items of one crawl (signals keep weak references: keep this alive)."""
+
+    def __init__(self) -> None:
+        self.listing: list[ListingEntry] = []
+        self.items: list[NewsItem] = []
+        self.probes: list[ProbeResult] = []
+        self.dropped: list[str] = []
+        self.stopped = False
+
+    def item_scraped(self, item: Any) -> None:
+        if isinstance(item, ListingEntry):
+            self.listing.append(item)
+        elif isinstance(item, NewsItem):
+            self.items.append(item)
+        elif isinstance(item, ProbeResult):
+            self.probes.append(item)
+
+    def item_dropped(self, item: Any, exception: BaseException) -> None:
+        self.dropped.append(f"dropped: {exception}")
+
+
+class SourceCrawler:
+    """One `AsyncCrawlerRunner` for the process; `crawl()` once per source and poll."""
+
+    def __init__(self, settings: Mapping[str, Any]) -> None:
+        self._runner = AsyncCrawlerRunner(dict(settings))
+        self._active: dict[Crawler, _Collector] = {}
+        level = settings.get("LOG_LEVEL")
+        if level:  # LOG_LEVEL only acts through configure_logging(), which the host skips
+            logging.getLogger("scrapy").setLevel(level)
+
+    async def crawl(
+        self,
+        *,
+        source_name: str,
+        source_url: str,
+        language: str,
+        pages: int,
+        recheck_latest: int,
+        known: Mapping[str, KnownItem],
+        etag: str | None,
+        last_modified: str | None,
+        selectors: Mapping[str, str | None],
+    ) -> CrawlReport:
+        """Crawl one source; failures end up in the report, never as exceptions."""
+        ensure_reactor()
+        crawler = self._runner.create_crawler(NewsSpider)
+        collector = _Collector()
+        crawler.signals.connect(collector.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(collector.item_dropped, signal=signals.item_dropped)
+        self._active[crawler] = collector
+        failure: str | None = None
+        try:
+            await self._runner.crawl(
+                crawler,
+                source_name=source_name,
+                source_url=source_url,
+                language=language,
+                pages=pages,
+                recheck_latest=recheck_latest,
+                known=known,
+                etag=etag,
+                last_modified=last_modified,
+                selectors=selectors,
+            )
+        except asyncio.CancelledError:
+            collector.stopped = True
+            await asyncio.shield(crawler.stop_async())
+            raise
+        except Exception as exc:  # a crawl must not take the daemon down
+            logger.exception("crawl of %s failed", source_name)
+            failure = f"crawl of {source_url} failed: {type(exc).__name__}: {exc}"
+        finally:
+            self._active.pop(crawler, None)
+        return _report(source_name, crawler, collector, failure)
+
+    async def stop(self) -> None:
+        """Abandon the running crawls; their reports say `stopped=True`."""
+        for collector in self._active.values():
+            collector.stopped = True
+        await self._runner.stop()
+
+
+def _report(
+    source_name: str, crawler: Crawler, collector: _Collector, failure: str | None
+) -> CrawlReport:
+    spider = getattr(crawler, "spider", None)
+    outcome = spider.outcome if isinstance(spider, NewsSpider) else CrawlOutcome()
+    stats = crawler.stats
+    listing_errors = list(outcome.listing_errors)
+    if failure:
+        listing_errors.append(failure)
+    return CrawlReport(
+        source=source_name,
+        not_modified=outcome.not_modified,
+        listing=list(collector.listing),
+        items=list(collector.items),
+        probes=list(collector.probes),
+        listing_pages_ok=outcome.listing_pages_ok,
+        listing_errors=listing_errors,
+        detail_errors=[*outcome.detail_errors, *collector.dropped],
+        etag=outcome.etag,
+        last_modified=outcome.last_modified,
+        requests=int(stats.get_value("downloader/request_count", 0)) if stats else 0,
+        responses=int(stats.get_value("downloader/response_count", 0)) if stats else 0,
+        finish_reason=stats.get_value("finish_reason") if stats else None,
+        stopped=collector.stopped,
+    )

@@ -1,0 +1,248 @@
+"""The CSTO news spider: listing pages, then new or changed details, then probes.
+
+It knows nothing of storage: it is told what is already known (`KnownItem` per canonical
+URL) and yields `ListingEntry`, `NewsItem` and `ProbeResult`. What went wrong is kept in
+`outcome` as readable lines for the crawl report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import scrapy
+from scrapy.http import Request, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from scraper.extract.detail import ExtractionError, extract_detail
+from scraper.extract.listing import ListingRow, extract_listing
+from scraper.extract.text import SelectorError
+from scraper.failures import describe_failure
+from scraper.items import KnownItem, ListingEntry, NewsItem, ProbeResult
+from scraper.urls import listing_page_url, section_and_slug
+
+_GONE = [404, 410]  # a probe must see these statuses, not have them filtered out
+
+
+@dataclass
+class CrawlOutcome:
+    """What the spider learnt besides its items."""
+
+    not_modified: bool = False
+    listing_pages_ok: int = 0
+    listing_errors: list[str] = field(default_factory=list)
+    detail_errors: list[str] = field(default_factory=list)
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+class NewsSpider(scrapy.Spider):
+    name = "csto_news"
+
+    def __init__(
+        self,
+        *,
+        source_name: str,
+        source_url: str,
+        language: str,
+        pages: int,
+        recheck_latest: int,
+        known: Mapping[str, KnownItem],
+        etag: str | None,
+        last_modified: str | None,
+        selectors: Mapping[str, str | None],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.source_name = source_name
+        self.source_url = source_url
+        self.language = language
+        self.pages = max(1, pages)
+        self.recheck_latest = recheck_latest
+        self.known = dict(known)
+        self.etag = etag
+        self.last_modified = last_modified
+        self.selectors = dict(selectors)
+        self.outcome = CrawlOutcome()
+        self._entries: list[ListingEntry] = []
+        self._followed_up = False
+
+    async def start(self) -> AsyncIterator[Request]:
+        yield self._listing_request(1)
+
+    # --- listing ----------------------------------------------------------------
+
+    def _listing_request(self, page: int) -> Request:
+        headers: dict[str, str] = {}
+        meta: dict[str, Any] = {}
+        if page == 1:
+            if self.etag:
+                headers["If-None-Match"] = self.etag
+            if self.last_modified:
+                headers["If-Modified-Since"] = self.last_modified
+            meta["handle_httpstatus_list"] = [304]
+        return Request(
+            listing_page_url(self.source_url, page),
+            callback=self.parse_listing,
+            errback=self.listing_failed,
+            cb_kwargs={"page": page},
+            headers=headers,
+            meta=meta,
+            dont_filter=True,
+        )
+
+    def parse_listing(self, response: Response, page: int) -> Iterator[Any]:
+        if response.status == 304:
+            self.outcome.not_modified = True
+            return
+        if page == 1:
+            self._record_validators(response)
+        rows = self._listing_rows(response)
+        if rows is None:
+            yield from self._follow_up()
+            return
+        self.outcome.listing_pages_ok += 1
+        if not rows and page == 1:
+            self.outcome.listing_errors.append(
+                f"no news items found on {response.url}: the page markup may have changed"
+            )
+        seen = {entry.url for entry in self._entries}
+        fresh = [row for row in rows if row.url not in seen]
+        for row in fresh:
+            yield self._add_entry(row, page)
+        # The CMS answers a too-large page number with its last page again.
+        if fresh and page < self.pages:
+            yield self._listing_request(page + 1)
+        else:
+            yield from self._follow_up()
+
+    def _listing_rows(self, response: Response) -> list[ListingRow] | None:
+        if not isinstance(response, TextResponse):
+            self.outcome.listing_errors.append(f"{response.url}: not an HTML page")
+            return None
+        try:
+            return extract_listing(
+                response.text, response.url, self.source_url, self.selectors.get("listing_item")
+            )
+        except SelectorError as exc:
+            self.outcome.listing_errors.append(f"{response.url}: {exc}")
+            return None
+
+    def _add_entry(self, row: ListingRow, page: int) -> ListingEntry:
+        entry = ListingEntry(
+            url=row.url,
+            published=row.published,
+            title=row.title,
+            lead=row.lead,
+            page=page,
+            position=len(self._entries),
+        )
+        self._entries.append(entry)
+        return entry
+
+    def _record_validators(self, response: Response) -> None:
+        for header, attribute in (("ETag", "etag"), ("Last-Modified", "last_modified")):
+            value = response.headers.get(header)
+            if value:
+                setattr(self.outcome, attribute, value.decode("latin-1"))
+
+    def listing_failed(self, failure: Failure) -> Iterator[Any]:
+        request: Request = failure.request  # type: ignore[attr-defined]
+        self.outcome.listing_errors.append(describe_failure(failure, request))
+        if request.cb_kwargs.get("page", 1) > 1:
+            yield from self._follow_up()  # what the earlier pages found is still worth it
+
+    # --- details and probes -----------------------------------------------------
+
+    def _follow_up(self) -> Iterator[Request]:
+        if self._followed_up:
+            return
+        self._followed_up = True
+        for entry in self._entries:
+            if self._needs_detail(entry):
+                yield Request(
+                    entry.url,
+                    callback=self.parse_detail,
+                    errback=self.detail_failed,
+                    cb_kwargs={"entry": entry},
+                )
+        for url in self._urls_to_probe():
+            yield Request(
+                url,
+                callback=self.parse_probe,
+                errback=self.probe_failed,
+                cb_kwargs={"url": url},
+                meta={"handle_httpstatus_list": _GONE},
+            )
+
+    def _needs_detail(self, entry: ListingEntry) -> bool:
+        known = self.known.get(entry.url)
+        return (
+            known is None
+            or not known.active
+            or known.listing_hash != entry.fingerprint()
+            or entry.position < self.recheck_latest
+        )
+
+    def _urls_to_probe(self) -> list[str]:
+        """Known items missing from the listing although they are in its date range."""
+        dates = [entry.published for entry in self._entries if entry.published]
+        if not dates:
+            return []
+        oldest: date = min(dates)
+        listed = {entry.url for entry in self._entries}
+        return [
+            url
+            for url, item in self.known.items()
+            if item.active
+            and url not in listed
+            and item.published is not None
+            and item.published >= oldest
+        ]
+
+    def parse_detail(self, response: Response, entry: ListingEntry) -> Iterator[NewsItem]:
+        if not isinstance(response, TextResponse):
+            self.outcome.detail_errors.append(f"{entry.url}: not an HTML page")
+            return
+        try:
+            fields = extract_detail(
+                response.text,
+                response.url,
+                listing_title=entry.title,
+                title_selector=self.selectors.get("detail_title"),
+                body_selector=self.selectors.get("detail_body"),
+            )
+        except (ExtractionError, SelectorError) as exc:
+            self.outcome.detail_errors.append(f"{entry.url}: {exc}")
+            return
+        section, slug = section_and_slug(entry.url)
+        yield NewsItem(
+            url=entry.url,
+            section=section,
+            slug=slug,
+            language=self.language,
+            published=fields.published,
+            title=fields.title,
+            lead=entry.lead or fields.lead,
+            body=fields.body,
+            attachments=fields.attachments,
+            listing_hash=entry.fingerprint(),
+        )
+
+    def detail_failed(self, failure: Failure) -> None:
+        request: Request = failure.request  # type: ignore[attr-defined]
+        self.outcome.detail_errors.append(describe_failure(failure, request))
+
+    def parse_probe(self, response: Response, url: str) -> Iterator[ProbeResult]:
+        yield ProbeResult(url=url, status=response.status)
+
+    def probe_failed(self, failure: Failure) -> Iterator[ProbeResult]:
+        request: Request = failure.request  # type: ignore[attr-defined]
+        self.outcome.detail_errors.append(f"{describe_failure(failure, request)} (probe)")
+        if isinstance(failure.value, HttpError):
+            # Any answer is the URL's status; only 404/410 count as removal evidence.
+            status = failure.value.response.status
+            yield ProbeResult(url=request.cb_kwargs["url"], status=status)
