@@ -53,7 +53,7 @@ class ExtractionError(Exception):
 class DetailFields:
     title: str
     published: date
-    lead: str  # the first body paragraph; the spider prefers the listing's lead
+    lead: str  # the first body paragraph but the subtitle; the spider prefers the listing's
     body: list[str] = field(default_factory=list)
     attachments: list[str] = field(default_factory=list)  # absolute URLs
     subtitle: str | None = None  # a heading right after the date; also body[0]
@@ -91,7 +91,7 @@ def extract_detail(
             subtitle = block.text
         paragraphs.append(block.text)
     paragraphs = _drop_title_copies(paragraphs, anchor.title)
-    lead = paragraphs[0] if paragraphs else ""
+    lead = next((p for p in paragraphs if p != subtitle), "")
     return DetailFields(anchor.title, anchor.published, lead, paragraphs, attachments, subtitle)
 
 

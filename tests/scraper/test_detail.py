@@ -58,7 +58,7 @@ def test_subtitle_attachments_signature_and_back_links() -> None:
         "– The year was intense. The details are at https://en.odkb-csto.org/documents/.",
         "The CSTO Press Secretary V. Zainetdinov",
     ]
-    assert fields.lead == fields.body[0]
+    assert fields.lead == fields.body[1]  # a heading subtitle is not the lead
     assert fields.attachments == [
         "https://en.odkb-csto.org/upload/iblock/5d4/5d41402abc4b2a76b9719d911017c592.docx",
         "https://en.odkb-csto.org/upload/iblock/0aa/Annex%202.pdf",

@@ -160,7 +160,7 @@ def test_detail_lead_falls_back_to_the_first_paragraph() -> None:
     s = spider()
     [item] = s.parse_detail(response(INTERVIEW, page("bitrix/detail_attachments.html")), entry)
     assert isinstance(item, NewsItem)
-    assert item.lead == item.body[0]
+    assert item.lead == item.body[1] == "– How do you assess the year?"  # body[0]: subtitle
     assert item.section == "smi"
     assert len(item.attachments) == 2
 
