@@ -6,9 +6,6 @@ import logging
 from dataclasses import dataclass
 from typing import TextIO
 
-from scraper.reactor import ensure_reactor
-from scraper.runner import SourceCrawler
-from scraper.settings import build_settings
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import migrate
@@ -18,6 +15,9 @@ from monitor.poll import SourcePoller
 from notifier.base import Notifier
 from notifier.dispatch import DispatchResult, deliver_due
 from notifier.registry import build_notifiers
+from scraper.reactor import ensure_reactor
+from scraper.runner import SourceCrawler
+from scraper.settings import build_settings
 
 log = logging.getLogger(__name__)
 

@@ -26,8 +26,8 @@ app = typer.Typer(help="Monitor the CSTO news site: new, edited and removed item
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
-ITEM_COLUMNS = ("id", "published", "section", "language", "status", "revisions", "title", "url")
-CHANGE_COLUMNS = ("id", "detected_at", "kind", "fields", "item_id", "title", "url")
+ITEM_COLUMNS: tuple[str, ...] = ("id", "published", "section", "language", "status", "revisions", "title", "url")
+CHANGE_COLUMNS: tuple[str, ...] = ("id", "detected_at", "kind", "fields", "item_id", "title", "url")
 
 
 class Format(StrEnum):
@@ -132,7 +132,8 @@ def history_cmd(
                                                    help="From this date (YYYY-MM-DD)")] = None,
     until: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"],
                                                    help="Up to this date (YYYY-MM-DD)")] = None,
-    search: Annotated[str | None, typer.Option(help="Text in title, lead or body")] = None,
+    search: Annotated[str | None, typer.Option(
+        help="Words in title, lead or body (all must match; the last may be a prefix)")] = None,
     section: Annotated[str | None, typer.Option(help="e.g. news_odkb, smi, speech")] = None,
     lang: Annotated[Lang | None, typer.Option(help="en or ru")] = None,
     limit: Annotated[int, typer.Option(min=1, max=100000)] = 50,

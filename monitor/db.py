@@ -19,12 +19,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
     # Let SQLAlchemy emit BEGIN itself (pysqlite's own handling breaks SAVEPOINTs).
     dbapi_connection.isolation_level = None
-    # SQLite's lower() folds ASCII only; searches must fold Cyrillic too.
-    dbapi_connection.create_function("casefold", 1, _casefold, deterministic=True)
-
-
-def _casefold(value: str | None) -> str | None:
-    return value.casefold() if value is not None else None
 
 
 def make_engine(database_url: str) -> Engine:

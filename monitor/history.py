@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from monitor.models import ChangeEvent, Item, ItemRevision
+from monitor.search import search_condition
 
 
 @dataclass(frozen=True)
@@ -22,20 +23,13 @@ class Filters:
     limit: int = 50
 
 
-def _contains(session: Session, column: Any, text: str) -> ColumnElement[bool]:
-    if session.get_bind().dialect.name == "sqlite":
-        return func.casefold(column).contains(text.casefold(), autoescape=True)
-    return column.icontains(text, autoescape=True)
-
-
 def _item_filters(session: Session, query: Select[Any], f: Filters) -> Select[Any]:
     if f.section:
         query = query.where(Item.section == f.section)
     if f.language:
         query = query.where(Item.language == f.language)
     if f.search:
-        query = query.where(or_(*(_contains(session, c, f.search)
-                                  for c in (Item.title, Item.lead, Item.body))))
+        query = query.where(search_condition(session, f.search))
     return query
 
 

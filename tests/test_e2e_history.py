@@ -30,7 +30,7 @@ def two_sites(tmp_path: Path, replica_factory, database_url: str
 
 
 def test_both_languages_and_markups_in_one_check(two_sites) -> None:
-    config, en_world, ru_world, en, ru = two_sites
+    config, en_world, ru_world, *_ = two_sites
     en_world.publish(make_article("Meeting of the CSTO Council of Defence Ministers",
                                   published=date(2025, 7, 1)))
     ru_world.publish(make_article("Заседание Совета министров обороны ОДКБ", language="ru",

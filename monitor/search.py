@@ -1,0 +1,75 @@
+"""Full-text search over items: a WHERE condition on `Item` for what a user typed.
+
+The index is built by migration 0002: an FTS5 table `items_fts` on SQLite, the generated
+column `items.search_vector` (GIN-indexed, 'simple' configuration) on PostgreSQL.
+
+What a query means, on both backends:
+
+- The text is split at whitespace into words, and every word must occur (AND) in the
+  title, the lead or the body of the item; different words may be in different fields.
+- Words match whole words, case-insensitively (Cyrillic too: "одкб" finds "ОДКБ"); the
+  last word also matches as a prefix ("Kazakh" finds "Kazakhstan", "Минск" "Минске").
+- Punctuation is not searched for. A word with punctuation inside ("CSTO-led",
+  "2025-07-01") must match its parts next to each other, as a phrase; surrounding
+  punctuation ("«Совета».") is ignored.
+- There is no query language: quotes, `*`, `-`, `:`, parentheses, NEAR, AND/OR/NOT are
+  ordinary text ("OR" is a word to find), so no input can cause a syntax error.
+- A text without any letter or digit (empty, blank, "%", "-") matches nothing.
+
+The backends tokenise slightly differently: SQLite also removes diacritics ("cafe" finds
+"café") and splits host names and decimals ("csto.int", "3.5") into their parts, which
+PostgreSQL's parser keeps whole.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, Select, false, func, literal_column, select, table
+from sqlalchemy.orm import Session
+
+from monitor.models import Item
+
+# Not mapped on the model (SQLite has no such column): see migration 0002.
+_PG_VECTOR = "items.search_vector"
+
+
+def query_words(text: str) -> list[str]:
+    """The whitespace-separated words of `text` that contain a letter or a digit."""
+    # Lone surrogates (undecodable argv bytes) and NUL cannot be sent to either database.
+    clean = text.encode("utf-8", "replace").decode("utf-8").replace("\x00", " ")
+    return [word for word in clean.split() if any(c.isalnum() for c in word)]
+
+
+def fts5_query(words: list[str]) -> str:
+    """An FTS5 MATCH expression: each word an FTS5 string, ANDed, the last one a prefix."""
+    phrases = ['"' + word.replace('"', '""') + '"' for word in words]
+    phrases[-1] += "*"
+    return " AND ".join(phrases)
+
+
+def tsquery_text(words: list[str]) -> str:
+    """A to_tsquery() input: each word a quoted lexeme, ANDed, the last one a prefix.
+
+    to_tsquery() runs each quoted lexeme through the parser and the configuration, as
+    to_tsvector() does for the stored text, so punctuation and case are handled the same
+    way on both sides.
+    """
+    lexemes = ["'" + word.replace("\\", "\\\\").replace("'", "''") + "'" for word in words]
+    lexemes[-1] += ":*"
+    return " & ".join(lexemes)
+
+
+def search_condition(session: Session, text: str) -> ColumnElement[bool]:
+    """A WHERE condition on `Item` that holds for the items matching `text`."""
+    words = query_words(text)
+    if not words:
+        return false()
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        matches: Select[tuple[int]] = (select(literal_column("items_fts.rowid"))
+                   .select_from(table("items_fts"))
+                   .where(literal_column("items_fts").bool_op("MATCH")(fts5_query(words))))
+        return Item.id.in_(matches)
+    if dialect == "postgresql":
+        query = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery_text(words))
+        return literal_column(_PG_VECTOR).bool_op("@@")(query)
+    raise NotImplementedError(f"full-text search is not available on {dialect}")

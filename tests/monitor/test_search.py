@@ -1,0 +1,235 @@
+"""Full-text search over items (migration 0002, monitor.search) on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from alembic import command
+from sqlalchemy import inspect, select, text
+from sqlalchemy.orm import Session
+
+from monitor import history
+from monitor.db import make_engine
+from monitor.history import Filters
+from monitor.migrate import alembic_config, upgrade
+from monitor.models import ChangeEvent, Item, Source
+from monitor.search import fts5_query, query_words, search_condition, tsquery_text
+
+pytest_plugins = ["tests.fixtures.db"]
+
+MINISTERS = "Meeting of the CSTO Council of Defence Ministers"
+ZASEDANIE = "Заседание Совета министров обороны ОДКБ"
+YEREVAN = "Secretary General visits Yerevan"
+
+HOSTILE = ['"', "'", "*", "-", "NEAR(", "NEAR(Minsk", "AND OR", "AND", "NOT", ":", "\\",
+           "%", "_", "", " ", "  \t\n ", '"Minsk', 'Minsk"', "Minsk*", "-Minsk", "Minsk -",
+           "title:Minsk", "body:", "^Minsk", "(Minsk OR Yerevan)", "Minsk AND NOT Yerevan",
+           "it's", "a\\", "\\'", "'; DROP TABLE items; --", "Min%sk", "Mi_sk", "{title}: x",
+           "Minsk + Yerevan", "a & b | !c <-> d:*", "x:*", "x:A", "\x00", "Minsk\x00x",
+           "\udcff", "\u200b", "…", "«»", "ё*"]
+
+
+def add_item(session: Session, source: Source, n: int, language: str, title: str, lead: str,
+             body: str) -> Item:
+    item = Item(source=source, url=f"https://odkb-csto.org/news/{language}/{n}/",
+                section="news_odkb", slug=f"story-{n}", language=language,
+                published=date(2025, 7, n), title=title, lead=lead, body=body)
+    session.add(item)
+    session.flush()
+    return item
+
+
+def add_source(session: Session) -> Source:
+    source = Source(name="csto", url="https://odkb-csto.org/news/", language="en")
+    session.add(source)
+    return source
+
+
+@pytest.fixture
+def stored(db_session: Session) -> dict[str, Item]:
+    source = add_source(db_session)
+    items = {
+        "ministers": add_item(
+            db_session, source, 1, "en", MINISTERS, "The ministers discussed joint exercises.",
+            "Minsk hosted the CSTO-led meeting.\n\n"
+            "The second paragraph mentions Kazakhstan and peacekeeping."),
+        "zasedanie": add_item(
+            db_session, source, 2, "ru", ZASEDANIE, "Министры обсудили совместные учения.",
+            "В Минске состоялось заседание «Совета».\n\nВторой абзац о миротворцах."),
+        "yerevan": add_item(
+            db_session, source, 3, "en", YEREVAN, "Talks on regional security.",
+            "Collective Rapid Reaction Forces were discussed."),
+    }
+    db_session.flush()
+    return items
+
+
+def check_index(session: Session) -> None:
+    """SQLite: compare the FTS5 index with the items table (raises if they differ)."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("INSERT INTO items_fts(items_fts, rank) "
+                             "VALUES ('integrity-check', 1)"))
+
+
+def titles(session: Session, search: str | None, **filters: object) -> set[str]:
+    return {row["title"] for row in history.items(session, Filters(search=search, **filters))}
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    # a word of the body, of the title, of the lead
+    ("Kazakhstan", {MINISTERS}),
+    ("миротворцах", {ZASEDANIE}),
+    ("Yerevan", {YEREVAN}),
+    ("Заседание", {ZASEDANIE}),
+    ("exercises", {MINISTERS}),
+    ("учения", {ZASEDANIE}),
+    # case-insensitive, Latin and Cyrillic
+    ("KAZAKHSTAN", {MINISTERS}),
+    ("kazakhstan", {MINISTERS}),
+    ("одкб", {ZASEDANIE}),
+    ("ОДКБ", {ZASEDANIE}),
+    ("ЗАСЕДАНИЕ", {ZASEDANIE}),
+    # every word must occur (AND), possibly in different fields
+    ("ministers Minsk", {MINISTERS}),
+    ("Yerevan Rapid security", {YEREVAN}),
+    ("ministers Yerevan", set()),
+    ("Minsk OR Yerevan", set()),  # OR is a word, not an operator
+    ("discussed", {MINISTERS, YEREVAN}),
+    # the last word is also a prefix; the others are whole words
+    ("Kazakh", {MINISTERS}),
+    ("Минск", {ZASEDANIE}),
+    ("council minis", {MINISTERS}),
+    ("Kazakh paragraph", set()),
+    # punctuation is ignored around words; inside one it makes a phrase
+    ("Minsk,", {MINISTERS}),
+    ("«Совета».", {ZASEDANIE}),
+    ('"Minsk"', {MINISTERS}),
+    ("-Minsk", {MINISTERS}),  # not a negation
+    ("CSTO-led", {MINISTERS}),
+    # no substring matches inside words any more
+    ("akhst", set()),
+    # nothing to search for: matches nothing
+    ("%", set()),
+    ("   ", set()),
+    ("- * :", set()),
+])
+def test_search_finds_items_by_words(db_session: Session, stored: dict[str, Item], query: str,
+                                     expected: set[str]) -> None:
+    assert titles(db_session, query) == expected
+
+
+def test_empty_search_is_no_filter_but_matches_nothing_as_a_condition(
+        db_session: Session, stored: dict[str, Item]) -> None:
+    assert titles(db_session, "") == titles(db_session, None) == {MINISTERS, ZASEDANIE, YEREVAN}
+    for blank in ("", " ", "«»"):
+        assert db_session.scalars(select(Item).where(search_condition(db_session, blank))
+                                  ).all() == []
+
+
+def test_search_combines_with_the_other_filters(db_session: Session,
+                                                stored: dict[str, Item]) -> None:
+    assert titles(db_session, "discussed", language="en", limit=1) == {YEREVAN}
+    assert titles(db_session, "ОДКБ", language="en") == set()
+    assert titles(db_session, "ОДКБ", language="ru") == {ZASEDANIE}
+    assert titles(db_session, "Minsk", section="other") == set()
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_hostile_input_never_raises(db_session: Session, stored: dict[str, Item],
+                                    query: str) -> None:
+    found = titles(db_session, query)
+    assert found <= {MINISTERS, ZASEDANIE, YEREVAN}
+    if not query_words(query):
+        assert found == set() or query == ""
+    # the session is still usable: nothing was left in an aborted transaction
+    assert titles(db_session, "Yerevan") == {YEREVAN}
+
+
+def test_hostile_words_still_find_what_they_contain(db_session: Session,
+                                                   stored: dict[str, Item]) -> None:
+    for query in ('"Minsk', "Minsk*", "(Minsk", "Minsk)", "Minsk:",
+                  "Minsk\\", "'Minsk'", "Minsk\x00"):
+        assert titles(db_session, query) == {MINISTERS}, query
+
+
+def test_update_of_a_text_is_reflected(db_session: Session, stored: dict[str, Item]) -> None:
+    item = stored["yerevan"]
+    item.body = "Exercise Interaction-2025 began near Lake Issyk-Kul."
+    db_session.flush()
+    assert titles(db_session, "Rapid") == set()
+    assert titles(db_session, "Issyk-Kul") == {YEREVAN}
+    item.title = "Visit to Bishkek"
+    item.lead = "Новое вступление."
+    db_session.flush()
+    assert titles(db_session, "Yerevan") == set()
+    assert titles(db_session, "Bishkek вступление") == {"Visit to Bishkek"}
+    item.status = "removed"  # not a text column: the index keeps the item
+    db_session.flush()
+    assert titles(db_session, "Bishkek") == {"Visit to Bishkek"}
+    check_index(db_session)
+
+
+def test_deleted_item_is_no_longer_found(db_session: Session, stored: dict[str, Item]) -> None:
+    db_session.delete(stored["ministers"])
+    db_session.flush()
+    assert titles(db_session, "Kazakhstan") == set()
+    assert titles(db_session, "discussed") == {YEREVAN}
+    check_index(db_session)
+
+
+def test_changes_are_searched_by_their_item(db_session: Session,
+                                            stored: dict[str, Item]) -> None:
+    for item in stored.values():
+        db_session.add(ChangeEvent(item=item, kind="new", url=item.url, title=item.title))
+    db_session.flush()
+    found = history.changes(db_session, Filters(search="kazakhstan"))
+    assert [e["title"] for e in found] == [MINISTERS]
+
+
+def test_query_building_escapes_every_word() -> None:
+    assert query_words(' a "b" - %  c\x00d ') == ["a", '"b"', "c", "d"]
+    assert fts5_query(['"b"', "it's"]) == '"""b""" AND "it\'s"*'
+    assert tsquery_text(["it's", "a\\"]) == "'it''s' & 'a\\\\':*"
+
+
+def _fulltext_objects(session: Session) -> set[str]:
+    if session.get_bind().dialect.name == "sqlite":
+        names = session.scalars(text("SELECT name FROM sqlite_master "
+                                     "WHERE name LIKE 'items\\_fts%' ESCAPE '\\'"))
+        return set(names)
+    inspector = inspect(session.connection())
+    return ({c["name"] for c in inspector.get_columns("items")} & {"search_vector"}
+            | {i["name"] for i in inspector.get_indexes("items")} & {"ix_items_search_vector"})
+
+
+def test_downgrade_and_upgrade_again(database_url: str) -> None:
+    """On a fresh database: head, back to 0001 (index gone), head again (old rows indexed)."""
+    engine = make_engine(database_url)
+    try:
+        upgrade(engine)
+        with Session(engine) as session:
+            source = add_source(session)
+            add_item(session, source, 1, "en", MINISTERS, "", "Minsk hosted the meeting.")
+            session.commit()
+            assert len(_fulltext_objects(session)) >= 2
+        command.downgrade(alembic_config(engine), "0001")
+        with Session(engine) as session:
+            assert session.scalar(text("SELECT version_num FROM alembic_version")) == "0001"
+            assert _fulltext_objects(session) == set()
+            source = session.scalars(select(Source)).one()
+            add_item(session, source, 2, "ru", ZASEDANIE, "", "В Минске.")
+            session.commit()  # no trigger left behind on items
+        upgrade(engine)
+        with Session(engine) as session:
+            assert session.scalar(text("SELECT version_num FROM alembic_version")) == "0002"
+            # rows written before the upgrade are indexed (SQLite: the rebuild)
+            assert titles(session, "минске") == {ZASEDANIE}
+            assert titles(session, "Minsk") == {MINISTERS}
+        command.downgrade(alembic_config(engine), "0001")
+        upgrade(engine)
+        with Session(engine) as session:
+            assert titles(session, "hosted") == {MINISTERS}
+            check_index(session)
+    finally:
+        engine.dispose()
