@@ -26,7 +26,8 @@ app = typer.Typer(help="Monitor the CSTO news site: new, edited and removed item
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
-ITEM_COLUMNS: tuple[str, ...] = ("id", "published", "section", "language", "status", "revisions", "title", "url")
+ITEM_COLUMNS: tuple[str, ...] = (
+    "id", "published", "section", "language", "status", "revisions", "title", "url")
 CHANGE_COLUMNS: tuple[str, ...] = ("id", "detected_at", "kind", "fields", "item_id", "title", "url")
 
 
