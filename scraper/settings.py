@@ -48,5 +48,7 @@ def build_settings(
         # Any position works: a retried request passes every process_request again.
         "DOWNLOADER_MIDDLEWARES": {
             "scraper.middlewares.retry_backoff.RetryBackoffMiddleware": 560,
+            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+            "scraper.middlewares.robots_cache.CachedRobotsTxtMiddleware": 100,
         },
     }
