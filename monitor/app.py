@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 from typing import TextIO
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor import migrate
+from monitor import migrate, store
 from monitor.config import Settings
 from monitor.db import make_engine, session_factory
+from monitor.locks import try_lock, wait_lock
 from monitor.poll import SourcePoller
 from notifier.base import Notifier
 from notifier.dispatch import DispatchResult, deliver_due
@@ -53,11 +55,16 @@ class Monitor:
         engine = make_engine(settings.database_url)
         migrate.upgrade(engine)
         sessions = session_factory(engine)
+        with wait_lock(engine, "sources"), sessions() as session, session.begin():
+            for spec in settings.sources:
+                store.get_source(session, spec)
         ensure_reactor()
         crawler = SourceCrawler(scrapy_settings(settings))
         notifiers = build_notifiers(settings, stream)
-        poller = SourcePoller(settings, sessions, crawler, notifiers)
+        poller = SourcePoller(settings, sessions, crawler, notifiers, partial(try_lock, engine))
         return cls(settings, sessions, crawler, poller, notifiers)
 
     async def deliver(self) -> DispatchResult:
-        return await deliver_due(self.sessions, self.notifiers)
+        delivery = self.settings.delivery
+        return await deliver_due(self.sessions, self.notifiers, lease=delivery.lease,
+                                 max_attempts=delivery.max_attempts)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from monitor import history, migrate, output
 from monitor.config import ConfigError, Settings, load_settings
 from monitor.db import make_engine, session_factory
-from monitor.logs import setup_logging
+from monitor.logs import redact_secrets, setup_logging
 from monitor.showitem import print_item
 
 app = typer.Typer(help="Monitor the CSTO news site: new, edited and removed items.",
@@ -67,9 +67,11 @@ def main(
 
 def _settings(ctx: typer.Context) -> Settings:
     try:
-        return load_settings(ctx.obj)
+        settings = load_settings(ctx.obj)
     except ConfigError as exc:
         raise fail(str(exc)) from None
+    redact_secrets(settings.secrets())
+    return settings
 
 
 @contextmanager
@@ -165,6 +167,28 @@ def show(ctx: typer.Context, key: Annotated[str, typer.Argument(metavar="ID|URL"
         if item is None:
             raise fail(f"no stored item {key!r}; list items with `csto-monitor history`", 1)
         print_item(item)
+
+
+STATUS_COLUMNS: tuple[str, ...] = (
+    "source", "state", "last_success", "consecutive_failures", "last_error", "items", "next_poll")
+
+
+@app.command("status")
+def status_cmd(
+    ctx: typer.Context,
+    fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
+) -> None:
+    """Health of every source and the outbox; exit 1 when a source is failing."""
+    from monitor.status import status
+
+    with _database(_settings(ctx)) as session:
+        report = status(session, _settings(ctx))
+    if fmt is Format.json:
+        output.print_json_object(report)
+    else:
+        output.print_table(report["sources"], STATUS_COLUMNS, "Sources")
+        typer.echo(f"outbox: {report['outbox']['pending']} notification(s) waiting")
+    raise typer.Exit(0 if report["healthy"] else 1)
 
 
 @db_app.command("upgrade")

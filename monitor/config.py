@@ -79,6 +79,14 @@ class Crawl(_Strict):
     recheck_interval: Duration = timedelta(hours=6)
 
 
+class Delivery(_Strict):
+    """How the outbox is drained."""
+
+    interval: Duration = timedelta(seconds=5)
+    lease: Duration = timedelta(minutes=2)  # a claimed delivery is retried after this
+    max_attempts: Annotated[int, Field(ge=1, le=100)] = 8
+
+
 class Telegram(_Strict):
     token: str | None = None
     api_url: HttpUrl = HttpUrl("https://api.telegram.org")
@@ -106,10 +114,15 @@ class Settings(_Strict):
     database_url: str = "sqlite:///data/csto-monitor.db"
     sources: Annotated[list[Source], Field(min_length=1)]
     poll_interval: Duration = timedelta(minutes=10)
+    poll_cron: str | None = None  # crontab ("*/10 * * * *"), used instead of poll_interval
+    poll_jitter: Duration | None = None  # default: 10 % of the interval, at most 30 s
+    max_backoff: Duration = timedelta(hours=1)
+    alert_after_failures: Annotated[int, Field(ge=1, le=1000)] = 3
     first_run: Literal["silent", "notify"] = "silent"
     notify_on: list[EventKind] = ["new", "edited", "removed"]
     user_agent_contact: str = "https://github.com/csto-monitor/csto-monitor"
     crawl: Crawl = Crawl()
+    delivery: Delivery = Delivery()
     telegram: Telegram | None = None
     email: Email | None = None
 
@@ -118,6 +131,18 @@ class Settings(_Strict):
     def _interval_not_too_short(cls, value: timedelta) -> timedelta:
         if value < timedelta(seconds=1):
             raise ValueError("must be at least 1s")
+        return value
+
+    @field_validator("poll_cron")
+    @classmethod
+    def _valid_cron(cls, value: str | None) -> str | None:
+        if value is not None:
+            from apscheduler.triggers.cron import CronTrigger
+
+            try:
+                CronTrigger.from_crontab(value)
+            except ValueError as exc:
+                raise ValueError(f"not a crontab expression ({exc}); e.g. '*/10 * * * *'") from None
         return value
 
     @field_validator("sources")
@@ -132,6 +157,27 @@ class Settings(_Strict):
     @property
     def user_agent(self) -> str:
         return f"csto-monitor/0.1 (+{self.user_agent_contact})"
+
+    @property
+    def jitter_seconds(self) -> float:
+        if self.poll_jitter is not None:
+            return self.poll_jitter.total_seconds()
+        return min(self.poll_interval.total_seconds() * 0.1, 30.0)
+
+    def backoff(self, failures: int) -> timedelta:
+        """How long to wait after `failures` consecutive failed polls."""
+        return min(self.poll_interval * 2 ** max(failures - 1, 0), self.max_backoff)
+
+    def secrets(self) -> list[str]:
+        """Values that must never appear in a log line."""
+        from sqlalchemy.engine import make_url
+
+        found = [make_url(self.database_url).password]
+        if self.telegram:
+            found.append(self.telegram.token)
+        if self.email:
+            found.append(self.email.password)
+        return [str(s) for s in found if s]
 
 
 def _apply_env(data: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:

@@ -5,57 +5,115 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from scraper.reactor import shutdown_reactor
+from sqlalchemy import update
 
 from monitor import config
 from monitor.app import Monitor
-from monitor.models import utcnow
+from monitor.models import Source, utcnow
+from monitor.poll import PollOutcome
+from scraper.reactor import shutdown_reactor
 
 log = logging.getLogger(__name__)
+STOP_TIMEOUT = 5.0  # seconds given to an abandoned crawl before the process exits anyway
 
 
-async def _poll_job(monitor: Monitor, spec: config.Source) -> None:
-    """Poll one source and deliver what it found; never let an error kill the scheduler."""
-    try:
-        outcome = await monitor.poller.poll(spec)
-        (log.info if outcome.clean else log.error)("%s", outcome.line())
-    except Exception:
-        log.exception("%s: poll crashed; will try again at the next interval", spec.name)
-    try:
-        await monitor.deliver()
-    except Exception:
-        log.exception("delivery crashed; queued notifications stay queued")
+class Daemon:
+    """The scheduler's jobs: one poll job per source and one delivery job."""
+
+    def __init__(self, monitor: Monitor) -> None:
+        self.monitor = monitor
+        self.settings = monitor.settings
+        self.scheduler = AsyncIOScheduler(timezone="UTC")
+
+    def _trigger(self) -> BaseTrigger:
+        jitter = self.settings.jitter_seconds or None
+        if self.settings.poll_cron:
+            return CronTrigger.from_crontab(self.settings.poll_cron, timezone="UTC")
+        return IntervalTrigger(seconds=self.settings.poll_interval.total_seconds(),
+                               jitter=jitter)
+
+    def schedule(self) -> None:
+        grace = max(int(self.settings.poll_interval.total_seconds()), 1)
+        for spec in self.settings.sources:
+            self.scheduler.add_job(
+                self.poll_job, self._trigger(), args=(spec,), id=spec.name,
+                name=f"poll {spec.name}", next_run_time=utcnow(), max_instances=1,
+                coalesce=True, misfire_grace_time=grace)
+        self.scheduler.add_job(
+            self.deliver_job, IntervalTrigger(seconds=self.settings.delivery.interval
+                                              .total_seconds()),
+            id="deliver", name="deliver", max_instances=1, coalesce=True)
+
+    async def poll_job(self, spec: config.Source) -> None:
+        """Poll one source, back off after failures, then deliver what it found."""
+        try:
+            outcome = await self.monitor.poller.poll(spec)
+        except Exception:
+            log.exception("%s: poll crashed; will try again at the next interval", spec.name)
+            return
+        if outcome.outcome != "stopped":
+            (log.info if outcome.clean else log.error)("%s", outcome.line())
+            self._reschedule(spec, outcome)
+            await self.deliver_job()
+
+    def _reschedule(self, spec: config.Source, outcome: PollOutcome) -> None:
+        job = self.scheduler.get_job(spec.name)
+        if job is None:
+            return
+        if outcome.outcome == "error":
+            delay = self.settings.backoff(outcome.failures)
+            job.modify(next_run_time=utcnow() + delay)
+            log.info("%s: next attempt in %s (backing off)", spec.name, _human(delay))
+        self._record_next_poll(spec.name, job.next_run_time)
+
+    def _record_next_poll(self, name: str, when: object) -> None:
+        with self.monitor.sessions() as session, session.begin():
+            session.execute(update(Source).where(Source.name == name)
+                            .values(next_poll_at=when))
+
+    async def deliver_job(self) -> None:
+        try:
+            result = await self.monitor.deliver()
+        except Exception:
+            log.exception("delivery crashed; queued notifications stay queued")
+            return
+        if result.sent or result.failed:
+            log.info("delivered %d notification(s), %d failed for good", result.sent,
+                     result.failed)
+
+    async def stop(self) -> None:
+        self.scheduler.shutdown(wait=False)
+        try:
+            await asyncio.wait_for(self.monitor.crawler.stop(), STOP_TIMEOUT)
+        except TimeoutError:
+            log.warning("a crawl did not stop within %.0f s; exiting anyway", STOP_TIMEOUT)
 
 
-def _schedule(scheduler: AsyncIOScheduler, monitor: Monitor) -> None:
-    interval = monitor.settings.poll_interval.total_seconds()
-    for spec in monitor.settings.sources:
-        scheduler.add_job(
-            _poll_job, IntervalTrigger(seconds=interval, jitter=min(interval * 0.1, 30)),
-            args=(monitor, spec), id=spec.name, name=f"poll {spec.name}",
-            next_run_time=utcnow(), max_instances=1, coalesce=True,
-            misfire_grace_time=int(interval),
-        )
+def _human(delay: timedelta) -> str:
+    seconds = int(delay.total_seconds())
+    return f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
 
 
 async def run_daemon(settings: config.Settings) -> None:
     """Run until SIGTERM or SIGINT; a crawl under way is abandoned, the outbox kept."""
-    monitor = Monitor.build(settings)
+    daemon = Daemon(Monitor.build(settings))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    scheduler = AsyncIOScheduler(timezone="UTC")
-    _schedule(scheduler, monitor)
-    scheduler.start()
+    daemon.schedule()
+    daemon.scheduler.start()
     names = ", ".join(s.name for s in settings.sources)
-    log.info("daemon started: polling %s every %s", names, settings.poll_interval)
+    every = settings.poll_cron or f"every {settings.poll_interval}"
+    log.info("daemon started: polling %s %s", names, every)
     await stop.wait()
     log.info("stopping: abandoning any crawl under way; queued notifications stay queued")
-    scheduler.shutdown(wait=False)
-    await monitor.crawler.stop()
+    await daemon.stop()
     shutdown_reactor()
     log.info("stopped")

@@ -14,13 +14,39 @@ _QUIET = ("httpx", "httpcore", "apscheduler.executors", "filelock", "asyncio",
 _CRAWL = ("scrapy", "twisted", "py.warnings")
 
 
+class Redactor:
+    """Replaces every configured secret in formatted log lines (messages and tracebacks)."""
+
+    def __init__(self) -> None:
+        self.secrets: list[str] = []
+
+    def __call__(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
+
+
+REDACT = Redactor()
+
+
+def redact_secrets(secrets: list[str]) -> None:
+    """Register values (tokens, passwords) that must never appear in a log line."""
+    # Longest first, so a secret containing another is replaced whole.
+    REDACT.secrets = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
+
+
+class RedactingFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return REDACT(super().format(record))
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         payload = {"time": self.formatTime(record), "level": record.levelname,
                    "logger": record.name, "message": record.getMessage()}
         if record.exc_info:
             payload["exception"] = self.formatException(record.exc_info)
-        return json.dumps(payload, ensure_ascii=False)
+        return REDACT(json.dumps(payload, ensure_ascii=False))
 
 
 def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
@@ -28,8 +54,8 @@ def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(message)s",
-                                               "%Y-%m-%d %H:%M:%S"))
+        handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)-7s %(message)s",
+                                                "%Y-%m-%d %H:%M:%S"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -6,6 +6,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
+from monitor.locks import wait_lock
+
 
 def alembic_config(engine: Engine) -> Config:
     config = Config()
@@ -16,5 +18,6 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply migrations up to `revision` (idempotent)."""
-    command.upgrade(alembic_config(engine), revision)
+    """Apply migrations up to `revision` (idempotent; one process at a time on PostgreSQL)."""
+    with wait_lock(engine, "migrations"):
+        command.upgrade(alembic_config(engine), revision)

@@ -67,6 +67,7 @@ class Source(Base):
     baseline_done: Mapped[bool] = mapped_column(Boolean, default=False)
     # Last poll that read the listing without conditional headers (catches body-only edits).
     last_full_poll_at: Mapped[datetime | None]
+    next_poll_at: Mapped[datetime | None]  # as scheduled by the daemon, for `status`
 
     items: Mapped[list[Item]] = relationship(back_populates="source")
 

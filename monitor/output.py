@@ -17,6 +17,11 @@ def print_json(rows: Sequence[dict[str, Any]]) -> None:
     sys.stdout.write("\n")
 
 
+def print_json_object(data: dict[str, Any]) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
 def print_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
     writer = csv.DictWriter(sys.stdout, fieldnames=list(columns), extrasaction="ignore")
     writer.writeheader()

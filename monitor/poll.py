@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import statistics
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
@@ -20,7 +21,13 @@ from scraper.items import KnownItem
 from scraper.report import CrawlReport
 
 log = logging.getLogger(__name__)
-Outcome = Literal["baseline", "not_modified", "unchanged", "changed", "error", "stopped"]
+Outcome = Literal["baseline", "not_modified", "unchanged", "changed", "error", "stopped",
+                  "skipped"]
+Lock = Callable[[str], AbstractContextManager[bool]]
+
+
+def no_lock(name: str) -> AbstractContextManager[bool]:
+    return nullcontext(True)
 
 
 class Crawler(Protocol):
@@ -40,6 +47,9 @@ class PollOutcome:
     listing_items: int = 0
     requests: int = 0
     errors: list[str] = field(default_factory=list)
+    failures: int = 0  # consecutive failed polls of the source, this one included
+    alert: bool = False  # this failure crossed alert_after_failures: tell the operator once
+    recovered_after: int = 0  # the source was alerted and works again after this many
 
     @property
     def clean(self) -> bool:
@@ -56,6 +66,7 @@ class PollOutcome:
             "unchanged": f"unchanged ({self.listing_items} items listed)",
             "changed": counts,
             "stopped": "poll abandoned at shutdown",
+            "skipped": "another process is polling this source",
         }[self.outcome]
         if self.errors:
             text += f"; {len(self.errors)} page(s) failed, first: {self.errors[0]}"
@@ -87,13 +98,29 @@ class SourcePoller:
     """Polls configured sources and writes outcomes; one instance per process."""
 
     def __init__(self, settings: config.Settings, sessions: sessionmaker[Session],
-                 crawler: Crawler, notifiers: Mapping[str, Notifier]) -> None:
+                 crawler: Crawler, notifiers: Mapping[str, Notifier],
+                 lock: Lock = no_lock) -> None:
         self._settings = settings
         self._sessions = sessions
         self._crawler = crawler
         self._notifiers = notifiers
+        self._lock = lock
 
     async def poll(self, spec: config.Source) -> PollOutcome:
+        """Poll one source, unless another process holds its lock (PostgreSQL replicas)."""
+        with self._lock(f"poll:{spec.name}") as held:
+            if not held:
+                return PollOutcome(spec.name, "skipped")
+            outcome = await self._poll(spec)
+        if outcome.alert:
+            log.error("ALERT %s: %d consecutive polls failed; last error: %s", spec.name,
+                      outcome.failures, outcome.errors[0])
+        if outcome.recovered_after:
+            log.warning("RECOVERED %s: polling works again after %d failed polls", spec.name,
+                        outcome.recovered_after)
+        return outcome
+
+    async def _poll(self, spec: config.Source) -> PollOutcome:
         with self._sessions() as session:
             source = store.get_source(session, spec)
             items = store.source_items(session, source.id)
@@ -171,7 +198,12 @@ class SourcePoller:
         if outcome.outcome == "error":
             source.consecutive_failures += 1
             source.last_error, source.last_error_at = outcome.errors[0], now
+            outcome.failures = source.consecutive_failures
+            if outcome.failures >= self._settings.alert_after_failures and not source.alerted:
+                source.alerted = outcome.alert = True
             return
+        if source.alerted:
+            source.alerted, outcome.recovered_after = False, source.consecutive_failures
         source.last_success_at = now
         source.consecutive_failures = 0
         if outcome.clean and not report.not_modified:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,13 +26,13 @@ class DispatchResult:
 
 
 async def _send_one(session: Session, notifier: Notifier, delivery: Delivery,
-                    result: DispatchResult) -> None:
+                    result: DispatchResult, max_attempts: int) -> None:
     message = EventMessage.from_event(delivery.event)
     try:
         await notifier.send(message, delivery.recipient)
     except DeliveryError as exc:
         outbox.mark_failed(session, delivery, utcnow(), str(exc), permanent=exc.permanent,
-                           retry_after=exc.retry_after, max_attempts=MAX_ATTEMPTS)
+                           retry_after=exc.retry_after, max_attempts=max_attempts)
         if delivery.status == "failed":
             result.failed += 1
             log.error("delivery %s to %s:%s given up: %s", delivery.id, delivery.channel,
@@ -45,13 +46,14 @@ async def _send_one(session: Session, notifier: Notifier, delivery: Delivery,
     result.sent += 1
 
 
-async def deliver_due(sessions: sessionmaker[Session],
-                      notifiers: Mapping[str, Notifier]) -> DispatchResult:
+async def deliver_due(sessions: sessionmaker[Session], notifiers: Mapping[str, Notifier], *,
+                      lease: timedelta = outbox.CLAIM_LEASE,
+                      max_attempts: int = MAX_ATTEMPTS) -> DispatchResult:
     """Send every due delivery of every enabled channel; return what happened."""
     result = DispatchResult()
     for channel, notifier in notifiers.items():
         with sessions() as session:
-            while batch := outbox.claim(session, channel, utcnow()):
+            while batch := outbox.claim(session, channel, utcnow(), lease=lease):
                 for delivery in batch:
-                    await _send_one(session, notifier, delivery, result)
+                    await _send_one(session, notifier, delivery, result, max_attempts)
     return result

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from monitor.models import ChangeEvent, Delivery
 from notifier.base import Notifier
 
-CLAIM_LEASE = timedelta(minutes=5)
+CLAIM_LEASE = timedelta(minutes=2)
 
 
 def idempotency_key(event_id: int, channel: str, recipient: str) -> str:
@@ -38,8 +38,12 @@ def enqueue(session: Session, events: Sequence[ChangeEvent],
     return count
 
 
-def claim(session: Session, channel: str, now: datetime, limit: int = 100) -> list[Delivery]:
-    """Lease due deliveries of a channel; SKIP LOCKED keeps two workers off the same rows."""
+def claim(session: Session, channel: str, now: datetime, limit: int = 10,
+          lease: timedelta = CLAIM_LEASE) -> list[Delivery]:
+    """Lease due deliveries of a channel; SKIP LOCKED keeps two workers off the same rows.
+
+    Small batches: a crash leaves at most `limit` rows leased, retried once `lease` ends.
+    """
     rows = list(session.scalars(
         select(Delivery)
         .where(Delivery.channel == channel, Delivery.status == "pending",
@@ -50,7 +54,7 @@ def claim(session: Session, channel: str, now: datetime, limit: int = 100) -> li
         .with_for_update(skip_locked=True)
     ))
     for row in rows:
-        row.claimed_until = now + CLAIM_LEASE
+        row.claimed_until = now + lease
     session.commit()
     return rows
 

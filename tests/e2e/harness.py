@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,3 +63,53 @@ def cli(config: Path, *args: str, timeout: float = 120, env: dict[str, str] | No
 def count_events(out: str) -> dict[str, int]:
     """How many notifications of each kind `check` printed."""
     return {kind: out.count(f"[{kind.upper()}] ") for kind in ("new", "edited", "removed")}
+
+
+class Daemon:
+    """`csto-monitor run` in its own process; output kept in files, appended across restarts."""
+
+    def __init__(self, config: Path, workdir: Path, name: str = "daemon") -> None:
+        self.config = config
+        self.out_path = workdir / f"{name}.out"
+        self.err_path = workdir / f"{name}.err"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, *extra: str) -> Daemon:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env.pop("DATABASE_URL", None)
+        with open(self.out_path, "ab") as out, open(self.err_path, "ab") as err:
+            self.proc = subprocess.Popen([*CLI, "--config", str(self.config), *extra, "run"],
+                                         stdout=out, stderr=err, cwd=ROOT, env=env)
+        return self
+
+    @property
+    def out(self) -> str:
+        return self.out_path.read_text(encoding="utf-8") if self.out_path.exists() else ""
+
+    @property
+    def err(self) -> str:
+        return self.err_path.read_text(encoding="utf-8") if self.err_path.exists() else ""
+
+    def wait_for(self, predicate: Any, timeout: float = 30.0, what: str = "") -> None:
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if self.proc is not None and self.proc.poll() is not None:
+                raise AssertionError(f"daemon exited ({self.proc.returncode}):\n{self.err}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what or predicate}:\n{self.err}")
+            time.sleep(0.05)
+
+    def wait_for_log(self, text: str, count: int = 1, timeout: float = 30.0) -> None:
+        self.wait_for(lambda: self.err.count(text) >= count, timeout, repr(text))
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+
+    def stop(self, timeout: float = 15.0) -> int:
+        """SIGTERM, then the exit code (the test fails if it takes longer than timeout)."""
+        assert self.proc is not None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=timeout)

@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("alerted", sa.Boolean(), nullable=False),
         sa.Column("baseline_done", sa.Boolean(), nullable=False),
         sa.Column("last_full_poll_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("next_poll_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("name"),
     )

@@ -1,0 +1,179 @@
+"""The daemon as a user runs it: real processes, the site replica, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.harness import Daemon, cli, source, write_config
+from tests.replica import ReplicaServer, World, make_article
+
+pytest_plugins = ["tests.fixtures.db"]
+FAULTS = ["http_500", "hang", "reset", "truncated", "garbage", "empty_listing",
+          "markup_changed"]
+
+
+def daemon_config(tmp_path: Path, replica: ReplicaServer, database_url: str,
+                  **overrides: Any) -> Path:
+    settings: dict[str, Any] = {
+        "poll_interval": "1s", "poll_jitter": "0s", "max_backoff": "2s",
+        "alert_after_failures": 2,
+        "crawl": {"download_delay": "0s", "autothrottle": False, "download_timeout": "1s",
+                  "retries": 0, "recheck_interval": "1h"},
+        "delivery": {"interval": "1s", "lease": "3s"},
+    }
+    settings.update(overrides)
+    return write_config(tmp_path / "config.yaml", [source(replica.listing_url)], database_url,
+                        **settings)
+
+
+def new_article(n: int) -> Any:
+    return make_article(f"Published item number {n} of the run", slug=f"published-item-{n}",
+                        published=date(2025, 7, 1) + timedelta(days=n))
+
+
+def test_site_faults_never_become_news(tmp_path: Path, world: World, replica: ReplicaServer,
+                                       database_url: str) -> None:
+    world.hang_seconds = 3
+    daemon = Daemon(daemon_config(tmp_path, replica, database_url), tmp_path).start()
+    try:
+        daemon.wait_for_log("first poll: stored")
+        for number, fault in enumerate(FAULTS, start=1):
+            world.fault = fault
+            daemon.wait_for_log("ALERT csto-en", count=number, timeout=40)
+            status = cli(daemon.config, "status", "--format", "json")
+            assert status.code == 1 and status.out, status.err
+            assert status.json()["sources"][0]["state"] == "failing"
+            world.fault = None
+            daemon.wait_for_log("RECOVERED csto-en", count=number, timeout=40)
+        world.publish(new_article(1))
+        daemon.wait_for(lambda: "[NEW] Published item number 1" in daemon.out, 30, "the item")
+    finally:
+        assert daemon.stop() == 0
+    assert daemon.err.count("ALERT csto-en") == len(FAULTS)
+    assert daemon.err.count("RECOVERED csto-en") == len(FAULTS)
+    assert daemon.out.count("[NEW]") == 1 and "[REMOVED]" not in daemon.out
+    assert "Traceback" not in daemon.err
+    status = cli(daemon.config, "status", "--format", "json")
+    assert status.code == 0 and status.json()["sources"][0]["state"] == "ok"
+
+
+def test_idle_poll_is_one_conditional_request(tmp_path: Path, replica: ReplicaServer,
+                                              database_url: str) -> None:
+    daemon = Daemon(daemon_config(tmp_path, replica, database_url), tmp_path).start()
+    try:
+        daemon.wait_for_log("first poll: stored")
+        replica.clear_log()
+        daemon.wait_for(lambda: len(replica.requests) >= 4, 20, "four more polls")
+    finally:
+        assert daemon.stop() == 0
+    assert {(r.path, r.status) for r in replica.requests} == {("/news/", 304)}
+    assert all("if-none-match" in r.headers for r in replica.requests)
+
+
+def test_sigterm_during_a_hanging_crawl_exits_cleanly_within_10_s(
+        tmp_path: Path, world: World, replica: ReplicaServer, database_url: str) -> None:
+    world.hang_seconds = 30
+    config = daemon_config(tmp_path, replica, database_url,
+                           crawl={"download_delay": "0s", "autothrottle": False,
+                                  "download_timeout": "30s", "retries": 0})
+    daemon = Daemon(config, tmp_path).start()
+    daemon.wait_for_log("first poll: stored")
+    world.publish(new_article(1))
+    world.fault = "hang"
+    daemon.wait_for(lambda: any(r.fault == "hang" for r in replica.requests), 20,
+                    "a hanging request")
+    started = time.monotonic()
+    assert daemon.stop(timeout=10) == 0
+    assert time.monotonic() - started < 10
+    assert "stopped" in daemon.err and "[NEW]" not in daemon.out
+    world.fault = None
+    assert cli(config, "history", "--changes", "--format", "json").json() == []
+
+
+def test_kill_9_at_random_moments_loses_and_repeats_nothing(
+        tmp_path: Path, world: World, replica: ReplicaServer, database_url: str) -> None:
+    rng = random.Random(20261127)
+    daemon = Daemon(daemon_config(tmp_path, replica, database_url), tmp_path).start()
+    daemon.wait_for_log("first poll: stored")
+    published = 0
+    for kill in range(20):
+        for _ in range(1 if kill % 2 else 2):
+            if published < 30:
+                published += 1
+                world.publish(new_article(published))
+        time.sleep(rng.uniform(0.1, 2.5))
+        daemon.kill()
+        daemon.start()
+    assert published == 30
+    try:
+        daemon.wait_for(lambda: sum(f"[NEW] Published item number {n} of the run\n"
+                                    in daemon.out for n in range(1, 31)) == 30,
+                        90, "all 30 notifications")
+        time.sleep(2)  # a duplicate, if any, would come with the next delivery rounds
+    finally:
+        assert daemon.stop() == 0
+    events = cli(daemon.config, "history", "--changes", "--format", "json", "--limit", "1000")
+    assert sorted(e["title"] for e in events.json()) == sorted(
+        f"Published item number {n} of the run" for n in range(1, 31))
+    assert {e["kind"] for e in events.json()} == {"new"}
+    for n in range(1, 31):
+        assert daemon.out.count(f"[NEW] Published item number {n} of the run\n") == 1
+
+
+def test_two_daemons_on_one_postgresql_poll_and_send_once(
+        tmp_path: Path, world: World, replica: ReplicaServer, new_pg_database: str) -> None:
+    config = daemon_config(tmp_path, replica, new_pg_database)
+    first = Daemon(config, tmp_path, "first").start()
+    second = Daemon(config, tmp_path, "second").start()
+    try:
+        first.wait_for(lambda: "first poll: stored" in first.err + second.err, 30, "baseline")
+        for n in range(1, 11):
+            world.publish(new_article(n))
+            time.sleep(0.4)
+        first.wait_for(lambda: (first.out + second.out).count("[NEW]") >= 10, 40, "10 items")
+        time.sleep(2)
+    finally:
+        assert first.stop() == 0 and second.stop() == 0
+    both = first.out + second.out
+    for n in range(1, 11):
+        assert both.count(f"[NEW] Published item number {n} of the run\n") == 1
+    assert "another process is polling" not in both
+    runs = _crawl_runs(new_pg_database)
+    assert len(runs) > 5
+    for (_, end_a), (start_b, _) in itertools.pairwise(runs):
+        assert end_a <= start_b, "two polls of one source overlapped"
+
+
+def _crawl_runs(database_url: str) -> list[tuple[Any, Any]]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT started_at, finished_at FROM crawl_runs "
+                                 "ORDER BY started_at")).all()
+    engine.dispose()
+    return [(r[0], r[1]) for r in rows]
+
+
+def test_no_secret_in_any_log_line(tmp_path: Path, replica: ReplicaServer, world: World,
+                                   new_pg_database: str) -> None:
+    token, smtp_password, db_password = "123456:AAE-SECRET_token_x", "smtp-pass-xyz", "db-pw-42"
+    url = new_pg_database.replace("postgres@", f"postgres:{db_password}@")
+    config = daemon_config(tmp_path, replica, url, telegram={"token": token},
+                           email={"password": smtp_password})
+    world.fault = "http_500"
+    daemon = Daemon(config, tmp_path).start("--log-level", "DEBUG")
+    try:
+        daemon.wait_for_log("ALERT csto-en")
+    finally:
+        assert daemon.stop() == 0
+    check = cli(config, "--log-level", "DEBUG", "check")
+    logs = daemon.err + check.err + cli(config, "--log-format", "json", "status").err
+    assert "poll failed" in logs
+    for secret in (token, smtp_password, db_password):
+        assert secret not in logs
