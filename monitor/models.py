@@ -165,12 +165,20 @@ class ChangeEvent(Base):
 
 
 class Delivery(Base):
-    """The outbox: one row per (event, channel, recipient), sent at most once."""
+    """The outbox: one row per (event, channel, recipient) or per (digest period, recipient).
+
+    Sent at most once: the idempotency key is unique, and a row is marked sent only after
+    the channel accepted it.
+    """
 
     __tablename__ = "deliveries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("change_events.id"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("change_events.id"))
+    # For digests (event_id is None): e.g. "daily:2026-11-27" or "weekly:2026-W48".
+    period: Mapped[str | None] = mapped_column(String(32))
+    period_start: Mapped[datetime | None]  # the digest covers events detected in
+    period_end: Mapped[datetime | None]  # [period_start, period_end)
     channel: Mapped[str] = mapped_column(String(32))
     recipient: Mapped[str] = mapped_column(String(320))
     idempotency_key: Mapped[str] = mapped_column(String(400), unique=True)
@@ -182,8 +190,52 @@ class Delivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    event: Mapped[ChangeEvent] = relationship()
+    event: Mapped[ChangeEvent | None] = relationship()
 
     __table_args__ = (
         Index("ix_deliveries_channel_status", "channel", "status", "next_attempt_at"),
     )
+
+
+class Subscriber(Base):
+    """A person, group or mailbox receiving notifications; one model for every channel."""
+
+    __tablename__ = "subscribers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))  # telegram | email
+    address: Mapped[str] = mapped_column(String(320))  # chat id, or email address
+    ui_language: Mapped[str] = mapped_column(String(8), default="en")  # messages' language
+    languages: Mapped[list[str]] = mapped_column(default=list)  # news languages; [] = all
+    sections: Mapped[list[str]] = mapped_column(default=list)  # [] = all
+    keywords: Mapped[list[str]] = mapped_column(default=list)  # [] = no keyword filter
+    mode: Mapped[str] = mapped_column(String(16), default="instant")  # instant|daily|weekly
+    include_edits: Mapped[bool] = mapped_column(Boolean, default=True)
+    include_removals: Mapped[bool] = mapped_column(Boolean, default=True)
+    # active | unsubscribed | blocked (403, chat gone) | bouncing (repeated 5xx)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("channel", "address"),)
+
+    @property
+    def recipient(self) -> str:
+        """The outbox recipient key of this subscriber."""
+        return f"{self.channel}:{self.address}"
+
+
+class TelegramPost(Base):
+    """A message the bot posted for an event, so later edits and removals can reply to it."""
+
+    __tablename__ = "telegram_posts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("change_events.id"))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[int]
+    posted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_telegram_posts_item_chat", "item_id", "chat_id"),)

@@ -7,6 +7,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from monitor.models import ChangeEvent
+from notifier.digest import DigestMessage
 from notifier.message import EventMessage
 
 
@@ -29,4 +30,8 @@ class Notifier(Protocol):
 
     async def send(self, message: EventMessage, recipient: str) -> None:
         """Deliver one message; raise DeliveryError when the channel did not accept it."""
+        ...
+
+    async def send_digest(self, digest: DigestMessage, recipient: str) -> None:
+        """Deliver one daily or weekly digest; raise DeliveryError when not accepted."""
         ...

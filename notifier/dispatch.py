@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.models import Delivery, utcnow
 from notifier import outbox
 from notifier.base import DeliveryError, Notifier
+from notifier.digest import load_digest
 from notifier.message import EventMessage
 
 log = logging.getLogger(__name__)
@@ -27,9 +28,11 @@ class DispatchResult:
 
 async def _send_one(session: Session, notifier: Notifier, delivery: Delivery,
                     result: DispatchResult, max_attempts: int) -> None:
-    message = EventMessage.from_event(delivery.event)
     try:
-        await notifier.send(message, delivery.recipient)
+        if delivery.event is None:
+            await notifier.send_digest(load_digest(session, delivery), delivery.recipient)
+        else:
+            await notifier.send(EventMessage.from_event(delivery.event), delivery.recipient)
     except DeliveryError as exc:
         outbox.mark_failed(session, delivery, utcnow(), str(exc), permanent=exc.permanent,
                            retry_after=exc.retry_after, max_attempts=max_attempts)

@@ -8,6 +8,7 @@ from typing import TextIO
 from sqlalchemy.orm import Session
 
 from monitor.models import ChangeEvent
+from notifier.digest import DigestMessage
 from notifier.message import EventMessage
 
 LABELS = {"new": "NEW", "edited": "EDITED", "removed": "REMOVED"}
@@ -42,4 +43,11 @@ class ConsoleNotifier:
     async def send(self, message: EventMessage, recipient: str) -> None:
         stream = self._stream or sys.stdout
         stream.write(render(message) + "\n\n")
+        stream.flush()
+
+    async def send_digest(self, digest: DigestMessage, recipient: str) -> None:
+        stream = self._stream or sys.stdout
+        stream.write(f"Digest {digest.period.key}: {len(digest.events)} change(s)\n\n")
+        for message in digest.events:
+            stream.write(render(message) + "\n\n")
         stream.flush()

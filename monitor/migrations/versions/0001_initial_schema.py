@@ -136,7 +136,10 @@ def upgrade() -> None:
     op.create_table(
         "deliveries",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("event_id", sa.Integer(), nullable=False),
+        sa.Column("event_id", sa.Integer(), nullable=True),
+        sa.Column("period", sa.String(length=32), nullable=True),
+        sa.Column("period_start", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("period_end", sa.DateTime(timezone=True), nullable=True),
         sa.Column("channel", sa.String(length=32), nullable=False),
         sa.Column("recipient", sa.String(length=320), nullable=False),
         sa.Column("idempotency_key", sa.String(length=400), nullable=False),

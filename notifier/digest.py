@@ -1,0 +1,100 @@
+"""Daily and weekly digests: which period is due, who gets one, and what it lists.
+
+A digest is an outbox row without an event: its idempotency key names the channel, the
+subscriber and the period (`digest:email:ann@example.org:daily:2026-11-27`), so each
+subscriber gets at most one digest per period, across crashes and restarts. No row is
+written when nothing the subscriber wants happened in the period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.models import ChangeEvent, Delivery, Subscriber
+from notifier.message import EventMessage
+from notifier.subscriptions import active_subscribers, wants
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True)
+class Period:
+    mode: str  # daily | weekly
+    key: str  # daily:2026-11-27 | weekly:2026-W48 (the date or week it is sent)
+    start: datetime  # events detected in [start, end)
+    end: datetime
+
+
+@dataclass(frozen=True)
+class DigestMessage:
+    period: Period
+    language: str  # the subscriber's language for the message's own words
+    events: list[EventMessage]
+
+
+def last_period(mode: str, now: datetime, tz: str, at: str, weekday: str = "monday"
+                ) -> Period:
+    """The latest period whose send time (`at` local time, on `weekday` if weekly) has come."""
+    zone = ZoneInfo(tz)
+    hour, minute = (int(x) for x in at.split(":"))
+    local = now.astimezone(zone)
+    send_day = local.date() if local.time() >= time(hour, minute) else local.date() - timedelta(1)
+    if mode == "weekly":
+        send_day -= timedelta((send_day.weekday() - WEEKDAYS.index(weekday)) % 7)
+    end = datetime.combine(send_day, time(hour, minute), zone)
+    length = timedelta(days=7 if mode == "weekly" else 1)
+    return Period(mode, _key(mode, send_day), end - length, end)
+
+
+def _key(mode: str, day: date) -> str:
+    if mode == "weekly":
+        year, week, _ = day.isocalendar()
+        return f"weekly:{year}-W{week:02d}"
+    return f"daily:{day.isoformat()}"
+
+
+def digest_key(channel: str, address: str, period: Period) -> str:
+    return f"digest:{channel}:{address}:{period.key}"
+
+
+def _events(session: Session, period: Period) -> list[ChangeEvent]:
+    return list(session.scalars(
+        select(ChangeEvent).where(ChangeEvent.detected_at >= period.start,
+                                  ChangeEvent.detected_at < period.end)
+        .order_by(ChangeEvent.detected_at.desc(), ChangeEvent.id.desc())))
+
+
+def enqueue_digests(session: Session, channel: str, period: Period) -> int:
+    """Add a digest delivery for each subscriber of `channel` in `period.mode` with news."""
+    events, added = _events(session, period), 0
+    for subscriber in active_subscribers(session, channel, period.mode):
+        key = digest_key(channel, subscriber.address, period)
+        exists = session.scalar(select(Delivery.id).where(Delivery.idempotency_key == key))
+        if exists or not any(wants(subscriber, e.kind, e.item) for e in events):
+            continue
+        session.add(Delivery(event_id=None, period=period.key, period_start=period.start,
+                             period_end=period.end, channel=channel,
+                             recipient=subscriber.address, idempotency_key=key,
+                             status="pending", attempts=0, next_attempt_at=period.end,
+                             created_at=period.end))
+        added += 1
+    session.flush()
+    return added
+
+
+def load_digest(session: Session, delivery: Delivery) -> DigestMessage:
+    """What a digest delivery lists: the period's events its subscriber wants, newest first."""
+    assert delivery.period and delivery.period_start and delivery.period_end
+    mode = delivery.period.split(":", 1)[0]
+    period = Period(mode, delivery.period, delivery.period_start, delivery.period_end)
+    subscriber = session.scalar(select(Subscriber).where(
+        Subscriber.channel == delivery.channel, Subscriber.address == delivery.recipient))
+    events = [e for e in _events(session, period)
+              if subscriber is None or wants(subscriber, e.kind, e.item)]
+    language = subscriber.ui_language if subscriber else "en"
+    return DigestMessage(period, language, [EventMessage.from_event(e) for e in events])
