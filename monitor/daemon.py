@@ -17,6 +17,8 @@ from monitor import config
 from monitor.app import Monitor
 from monitor.models import Source, utcnow
 from monitor.poll import PollOutcome
+from monitor.services import build_services
+from notifier.digest import enqueue_digests, last_period
 from scraper.reactor import shutdown_reactor
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,7 @@ class Daemon:
         self.monitor = monitor
         self.settings = monitor.settings
         self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self.services = build_services(monitor)
 
     def _trigger(self) -> BaseTrigger:
         jitter = self.settings.jitter_seconds or None
@@ -49,6 +52,20 @@ class Daemon:
             self.deliver_job, IntervalTrigger(seconds=self.settings.delivery.interval
                                               .total_seconds()),
             id="deliver", name="deliver", max_instances=1, coalesce=True)
+        self.scheduler.add_job(self.digest_job, IntervalTrigger(minutes=1), id="digests",
+                               name="digests", next_run_time=utcnow(), max_instances=1,
+                               coalesce=True)
+
+    async def digest_job(self) -> None:
+        """Queue the digests whose period has ended (idempotent), then deliver them."""
+        try:
+            queued = enqueue_due_digests(self.monitor)
+        except Exception:
+            log.exception("queueing digests failed; will try again in a minute")
+            return
+        if queued:
+            log.info("queued %d digest(s)", queued)
+            await self.deliver_job()
 
     async def poll_job(self, spec: config.Source) -> None:
         """Poll one source, back off after failures, then deliver what it found."""
@@ -87,12 +104,36 @@ class Daemon:
             log.info("delivered %d notification(s), %d failed for good", result.sent,
                      result.failed)
 
+    async def start(self) -> None:
+        self.schedule()
+        self.scheduler.start()
+        for service in self.services:
+            await service.start()
+            log.info("%s started", service.name)
+
     async def stop(self) -> None:
         self.scheduler.shutdown(wait=False)
+        for service in reversed(self.services):
+            try:
+                await asyncio.wait_for(service.stop(), STOP_TIMEOUT)
+            except Exception:
+                log.exception("%s did not stop cleanly", service.name)
         try:
             await asyncio.wait_for(self.monitor.crawler.stop(), STOP_TIMEOUT)
         except TimeoutError:
             log.warning("a crawl did not stop within %.0f s; exiting anyway", STOP_TIMEOUT)
+
+
+def enqueue_due_digests(monitor: Monitor) -> int:
+    """For every channel offering digests, queue those of the last ended period."""
+    queued, now = 0, utcnow()
+    with monitor.sessions() as session, session.begin():
+        for channel, notifier in monitor.notifiers.items():
+            for schedule in getattr(notifier, "digest_schedules", lambda: [])():
+                period = last_period(schedule.mode, now, schedule.timezone, schedule.at,
+                                     schedule.weekday)
+                queued += enqueue_digests(session, channel, period)
+    return queued
 
 
 def _human(delay: timedelta) -> str:
@@ -107,8 +148,7 @@ async def run_daemon(settings: config.Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    daemon.schedule()
-    daemon.scheduler.start()
+    await daemon.start()
     names = ", ".join(s.name for s in settings.sources)
     every = settings.poll_cron or f"every {settings.poll_interval}"
     log.info("daemon started: polling %s %s", names, every)

@@ -23,6 +23,16 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 
 
 @dataclass(frozen=True)
+class Schedule:
+    """When a channel sends digests of one mode: `at` local time, weekly on `weekday`."""
+
+    mode: str  # daily | weekly
+    at: str  # "07:00"
+    timezone: str = "UTC"
+    weekday: str = "monday"
+
+
+@dataclass(frozen=True)
 class Period:
     mode: str  # daily | weekly
     key: str  # daily:2026-11-27 | weekly:2026-W48 (the date or week it is sent)

@@ -1,0 +1,26 @@
+"""Long-running parts the daemon starts beside the scheduler (bot, HTTP server, ...).
+
+Each is an object with `async start()` and `async stop()`; `build_services` lists those the
+configuration enables. Add a channel's or a feature's service here with one line.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from monitor.app import Monitor
+
+
+class Service(Protocol):
+    name: str
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+def build_services(monitor: Monitor) -> list[Service]:
+    """The services enabled by the configuration, in start order."""
+    services: list[Service] = []
+    return services
