@@ -18,13 +18,17 @@ from sqlalchemy.orm import Session
 from monitor import history, migrate, output
 from monitor.config import ConfigError, Settings, load_settings
 from monitor.db import make_engine, session_factory
+from monitor.digest_cli import digest_command
 from monitor.logs import redact_secrets, setup_logging
 from monitor.showitem import print_item
+from monitor.subscribers_cli import subscribers_app
 
 app = typer.Typer(help="Monitor the CSTO news site: new, edited and removed items.",
                   no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(subscribers_app, name="subscribers")
+app.command("digest")(digest_command)
 
 ITEM_COLUMNS: tuple[str, ...] = (
     "id", "published", "section", "language", "status", "revisions", "title", "url")
@@ -100,6 +104,8 @@ def _run_async(ctx: typer.Context, coro_fn: Callable[[Settings], Any]) -> Any:
     except OperationalError as exc:
         reason = str(exc.orig or exc).strip().splitlines()[0]
         raise fail(f"cannot open the database {_safe_url(settings)}: {reason}") from None
+    except ConfigError as exc:  # found only when starting, e.g. http.listen already taken
+        raise fail(str(exc)) from None
 
 
 @app.command()
@@ -119,6 +125,31 @@ def run(ctx: typer.Context) -> None:
     from monitor.daemon import run_daemon
 
     _run_async(ctx, run_daemon)
+
+
+@app.command()
+def backfill(
+    ctx: typer.Context,
+    pages: Annotated[int, typer.Option(min=1, max=1000,
+                                       help="Listing pages of the archive to read")] = 10,
+    source: Annotated[list[str] | None, typer.Option(
+        "--source", help="Only this source (repeat for more) [default: every source]")] = None,
+) -> None:
+    """Read older listing pages politely and store their items silently (no notifications)."""
+    from rich.console import Console
+
+    from monitor.backfill import run_backfill
+
+    names = source or []
+    configured = [s.name for s in _settings(ctx).sources]
+    unknown = [n for n in names if n not in configured]
+    if unknown:
+        raise fail(f"--source {', '.join(unknown)}: no such source; configured: "
+                   f"{', '.join(configured)}")
+    results = _run_async(ctx, lambda s: run_backfill(s, pages, names, Console(stderr=True)))
+    for result in results:
+        typer.echo(result.line(), err=result.error is not None)
+    raise typer.Exit(1 if any(r.error for r in results) else 0)
 
 
 def _filters(since: datetime | None, until: datetime | None, search: str | None,

@@ -17,6 +17,7 @@ from pydantic import (
     HttpUrl,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 DEFAULT_CONFIG_PATH = Path("config/default.yaml")
@@ -88,10 +89,30 @@ class Delivery(_Strict):
 
 
 class Telegram(_Strict):
-    token: str | None = None
-    api_url: HttpUrl = HttpUrl("https://api.telegram.org")
-    channel: str | None = None
+    """The Telegram channel and bot; see docs/telegram.md."""
+
+    token: Annotated[str, Field(pattern=r"^\d+:[A-Za-z0-9_-]+$")] | None = None
+    api_url: HttpUrl = HttpUrl("https://api.telegram.org")  # or a self-hosted Bot API server
+    # "@name" or a numeric id (-100...); no channel posts when unset.
+    channel: Annotated[str, Field(pattern=r"^(@[A-Za-z]\w{3,31}|-?\d+)$")] | None = None
+    channel_language: Literal["en", "ru"] = "en"  # the language of the posts' own words
     admins: list[int] = []
+    burst_threshold: Annotated[int, Field(ge=1, le=1000)] = 5  # more in one poll: one summary
+    daily_at: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "07:00"
+    timezone: str = "UTC"
+    read_timeout: Duration = timedelta(seconds=20)  # long: a timeout is never resent
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; write e.g. UTC or Europe/Moscow"
+                             ) from None
+        return value
 
 
 class Email(_Strict):
@@ -108,6 +129,68 @@ class Email(_Strict):
     ] = "monday"
     timezone: str = "UTC"
     public_url: HttpUrl | None = None
+    secret: str | None = None  # signs unsubscribe tokens; or env CSTO_MONITOR_SECRET
+    bounce_after: Annotated[int, Field(ge=1, le=100)] = 3  # 5xx in a row -> bouncing
+    connect_timeout: Duration = timedelta(seconds=10)
+    command_timeout: Duration = timedelta(seconds=30)
+
+    @field_validator("sender", "reply_to")
+    @classmethod
+    def _mailbox(cls, value: str | None) -> str | None:
+        if value is not None:
+            from notifier.email.addresses import check_mailbox
+
+            check_mailbox(value)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use e.g. Europe/Moscow or UTC"
+                             ) from None
+        return value
+
+    @field_validator("secret")
+    @classmethod
+    def _long_secret(cls, value: str | None) -> str | None:
+        if value is not None and len(value) < 16:
+            raise ValueError("too short to be unguessable; use at least 16 random characters")
+        return value
+
+    @model_validator(mode="after")
+    def _complete(self) -> Email:
+        if self.public_url is not None and self.secret is None:
+            raise ValueError("public_url needs a secret to sign unsubscribe links; set "
+                             "email.secret or env CSTO_MONITOR_SECRET")
+        return self
+
+
+class Http(_Strict):
+    """The built-in HTTP server: health, metrics, Atom feed, unsubscribe, history pages."""
+
+    listen: str = "127.0.0.1:8080"  # "0.0.0.0:8080" to serve other hosts (e.g. in Docker)
+    enabled: bool = True
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise ValueError(f"{value!r} is not HOST:PORT; write e.g. 127.0.0.1:8080")
+        return value
+
+    @property
+    def host(self) -> str:
+        return self.listen.rpartition(":")[0].strip("[]")
+
+    @property
+    def port(self) -> int:
+        return int(self.listen.rpartition(":")[2])
 
 
 class Settings(_Strict):
@@ -125,6 +208,7 @@ class Settings(_Strict):
     delivery: Delivery = Delivery()
     telegram: Telegram | None = None
     email: Email | None = None
+    http: Http = Http()
 
     @field_validator("poll_interval")
     @classmethod
@@ -176,7 +260,7 @@ class Settings(_Strict):
         if self.telegram:
             found.append(self.telegram.token)
         if self.email:
-            found.append(self.email.password)
+            found.extend([self.email.password, self.email.secret])
         return [str(s) for s in found if s]
 
 
@@ -188,6 +272,8 @@ def _apply_env(data: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
         data["telegram"] = {**(data.get("telegram") or {}), "token": env["TELEGRAM_BOT_TOKEN"]}
     if env.get("SMTP_PASSWORD"):
         data["email"] = {**(data.get("email") or {}), "password": env["SMTP_PASSWORD"]}
+    if env.get("CSTO_MONITOR_SECRET") and data.get("email"):
+        data["email"] = {**data["email"], "secret": env["CSTO_MONITOR_SECRET"]}
     return data
 
 

@@ -12,7 +12,7 @@ from typing import Literal, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor import config, store
+from monitor import config, metrics, store
 from monitor.diff import diff
 from monitor.models import CrawlRun, Source, utcnow
 from notifier import outbox
@@ -112,6 +112,7 @@ class SourcePoller:
             if not held:
                 return PollOutcome(spec.name, "skipped")
             outcome = await self._poll(spec)
+        metrics.record_poll(outcome)
         if outcome.alert:
             log.error("ALERT %s: %d consecutive polls failed; last error: %s", spec.name,
                       outcome.failures, outcome.errors[0])

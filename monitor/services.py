@@ -23,4 +23,11 @@ class Service(Protocol):
 def build_services(monitor: Monitor) -> list[Service]:
     """The services enabled by the configuration, in start order."""
     services: list[Service] = []
+    if "telegram" in monitor.notifiers:  # the bot: long polling beside the scheduler
+        from notifier.telegram.service import BotService
+
+        services.append(BotService(monitor))
+    from monitor.web.server import http_services  # health, metrics, feed, history pages
+
+    services.extend(http_services(monitor))
     return services

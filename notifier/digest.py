@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from monitor.models import ChangeEvent, Delivery, Subscriber
 from notifier.message import EventMessage
@@ -74,7 +74,8 @@ def digest_key(channel: str, address: str, period: Period) -> str:
 
 def _events(session: Session, period: Period) -> list[ChangeEvent]:
     return list(session.scalars(
-        select(ChangeEvent).where(ChangeEvent.detected_at >= period.start,
+        select(ChangeEvent).options(selectinload(ChangeEvent.item))  # no query per event
+        .where(ChangeEvent.detected_at >= period.start,
                                   ChangeEvent.detected_at < period.end)
         .order_by(ChangeEvent.detected_at.desc(), ChangeEvent.id.desc())))
 

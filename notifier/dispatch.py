@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor import metrics
 from monitor.models import Delivery, utcnow
 from notifier import outbox
 from notifier.base import DeliveryError, Notifier
@@ -28,11 +29,16 @@ class DispatchResult:
 
 async def _send_one(session: Session, notifier: Notifier, delivery: Delivery,
                     result: DispatchResult, max_attempts: int) -> None:
+    digest = load_digest(session, delivery) if delivery.event is None else None
+    message = EventMessage.from_event(delivery.event) if delivery.event else None
+    # No transaction held across the send: on SQLite, a notifier writing meanwhile (a
+    # channel's post ids, a blocked subscriber) would make our mark_sent fail "locked".
+    session.commit()
     try:
-        if delivery.event is None:
-            await notifier.send_digest(load_digest(session, delivery), delivery.recipient)
-        else:
-            await notifier.send(EventMessage.from_event(delivery.event), delivery.recipient)
+        if digest is not None:
+            await notifier.send_digest(digest, delivery.recipient)
+        elif message is not None:
+            await notifier.send(message, delivery.recipient)
     except DeliveryError as exc:
         outbox.mark_failed(session, delivery, utcnow(), str(exc), permanent=exc.permanent,
                            retry_after=exc.retry_after, max_attempts=max_attempts)
@@ -59,4 +65,7 @@ async def deliver_due(sessions: sessionmaker[Session], notifiers: Mapping[str, N
             while batch := outbox.claim(session, channel, utcnow(), lease=lease):
                 for delivery in batch:
                     await _send_one(session, notifier, delivery, result, max_attempts)
+                    metrics.record_delivery(channel, delivery.status)
+        if hasattr(notifier, "close_batch"):  # e.g. email: one SMTP connection per batch
+            await notifier.close_batch()
     return result

@@ -12,4 +12,12 @@ from notifier.channels.console import ConsoleNotifier
 def build_notifiers(settings: Settings, stream: TextIO | None = None) -> dict[str, Notifier]:
     """Channels enabled by the configuration; the console is always on."""
     notifiers: dict[str, Notifier] = {"console": ConsoleNotifier(stream)}
+    if settings.email is not None:
+        from notifier.channels.email import email_notifier
+
+        notifiers.update(email_notifier(settings))
+    if settings.telegram is not None and settings.telegram.token:
+        from notifier.channels.telegram import TelegramNotifier
+
+        notifiers["telegram"] = TelegramNotifier.from_settings(settings)
     return notifiers

@@ -39,6 +39,16 @@ def test_documented_shape_loads(tmp_path: Path) -> None:
     assert "https://example.org/contact" in settings.user_agent
 
 
+def test_backoff_doubles_up_to_the_cap(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, GOOD + "max_backoff: 30m\n"), env={})
+    assert [settings.backoff(n).total_seconds() / 60 for n in (1, 2, 3, 4)] == [10, 20, 30, 30]
+
+
+def test_cron_expression_accepted(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, GOOD + "poll_cron: '*/5 * * * *'\n"), env={})
+    assert settings.poll_cron == "*/5 * * * *"
+
+
 def test_shipped_default_config_loads() -> None:
     settings = load_settings(Path("config/default.yaml"), env={})
     assert {s.language for s in settings.sources} == {"en", "ru"}
@@ -69,6 +79,9 @@ def test_config_path_from_env(tmp_path: Path) -> None:
      "poll_intervall: unknown key; remove it or check its spelling"),
     (("    pages: 2", "    pages: 2\n    pagez: 3"), "sources.0.pagez: unknown key"),
     (("url: https://en.odkb-csto.org/news/", "url: not a url"), "sources.0.url:"),
+    (("first_run: silent", "first_run: silent\npoll_cron: every minute"),
+     "poll_cron: Value error, not a crontab expression"),
+    (("first_run: silent", "first_run: silent\ndelivery: {lease: forever}"), "delivery.lease:"),
 ])
 def test_bad_value_names_its_key(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
     with pytest.raises(ConfigError) as info:
