@@ -7,7 +7,7 @@ import logging
 import sys
 
 # Libraries that log request URLs (which may carry tokens) or are noisy at INFO.
-_QUIET = ("httpx", "httpcore", "apscheduler.executors", "filelock", "asyncio",
+_QUIET = ("httpx", "httpcore", "apscheduler", "filelock", "asyncio",
           "alembic.runtime.migration")
 # Scrapy logs each failed download with a traceback; the poll's outcome already says it in
 # one line ("cannot reach …"), so its own logs are shown only when debugging.
