@@ -1,0 +1,173 @@
+"""`csto-monitor backfill --pages N`: read N listing pages of the archive, store silently.
+
+Politeness comes from the configured crawl settings (download delay, AutoThrottle,
+robots.txt). Only items not stored yet are written, as their first revision, with no
+change event and so no notification; edits of known items are left to the daemon, which
+announces them. The crawl holds no lock; storing does, so a running daemon is not blocked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+from scrapy import signals
+from scrapy.crawler import AsyncCrawlerRunner
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor import config, migrate, store
+from monitor.app import scrapy_settings
+from monitor.db import make_engine, session_factory
+from monitor.diff import diff
+from monitor.locks import wait_lock
+from monitor.models import utcnow
+from monitor.snapshot import NewChange
+from scraper.items import KnownItem, ListingEntry
+from scraper.reactor import ensure_reactor, shutdown_reactor
+from scraper.report import CrawlReport
+
+# The runner's own collector and report builder: backfill only adds a progress callback.
+from scraper.runner import _Collector, _report
+from scraper.spiders.news import NewsSpider
+
+
+
+@dataclass
+class BackfillResult:
+    source: str
+    pages: int = 0
+    stored: int = 0
+    listed: int = 0
+    error: str | None = None
+
+    def line(self) -> str:
+        if self.error:
+            return f"{self.source}: backfill failed: {self.error}"
+        return (f"{self.source}: stored {self.stored} new item(s) silently from {self.pages} "
+                f"listing page(s) ({self.listed} items listed)")
+
+
+class SpeedColumn(ProgressColumn):
+    """Items per second, over the whole run so far."""
+
+    def render(self, task: Task) -> Text:
+        elapsed = task.elapsed or 0
+        speed = task.completed / elapsed if elapsed > 0 else 0.0
+        return Text(f"{speed:.1f} items/s", style="cyan")
+
+
+class ProgressCollector(_Collector):
+    """Counts new listing entries (details to read) and items read, for the bar."""
+
+    def __init__(self, known: Mapping[str, KnownItem], pages: int,
+                 update: Callable[..., None]) -> None:
+        super().__init__()
+        self._known, self._pages, self._update = known, pages, update
+        self._new_per_page: dict[int, int] = {}
+
+    def item_scraped(self, item: Any) -> None:
+        super().item_scraped(item)
+        if isinstance(item, ListingEntry):
+            fresh = int(item.url not in self._known)
+            self._new_per_page[item.page] = self._new_per_page.get(item.page, 0) + fresh
+        self._update(completed=len(self.items), total=self._estimate(),
+                     description=f"page {max(self._new_per_page, default=0)}/{self._pages}")
+
+    def _estimate(self) -> int:
+        """New entries seen, plus the unread pages at the average seen so far."""
+        seen = sum(self._new_per_page.values())
+        read = len(self._new_per_page)
+        if not read:
+            return 0
+        return seen + round(seen / read * max(self._pages - read, 0))
+
+
+def progress_bar(console: Console) -> Progress:
+    return Progress(TextColumn("{task.fields[source]} {task.description}"), BarColumn(),
+                    MofNCompleteColumn(), SpeedColumn(), TextColumn("ETA"),
+                    TimeRemainingColumn(), TimeElapsedColumn(), console=console)
+
+
+async def crawl_archive(runner: AsyncCrawlerRunner, spec: config.Source, pages: int,
+                        known: Mapping[str, KnownItem], progress: Progress) -> CrawlReport:
+    task = progress.add_task("page 0", total=None, source=spec.name)
+    collector = ProgressCollector(known, pages, lambda **kw: progress.update(task, **kw))
+    crawler = runner.create_crawler(NewsSpider)
+    crawler.signals.connect(collector.item_scraped, signal=signals.item_scraped)
+    crawler.signals.connect(collector.item_dropped, signal=signals.item_dropped)
+    failure = None
+    try:
+        await runner.crawl(crawler, source_name=spec.name, source_url=str(spec.url),
+                           language=spec.language, pages=pages, recheck_latest=0, known=known,
+                           etag=None, last_modified=None, selectors=spec.selectors.model_dump())
+    except Exception as exc:  # reported like a poll's failure, never as a traceback
+        failure = f"crawl of {spec.url} failed: {type(exc).__name__}: {exc}"
+    progress.update(task, total=len(collector.items), completed=len(collector.items))
+    return _report(spec.name, crawler, collector, failure)
+
+
+def store_new(engine: Engine, sessions: sessionmaker[Session], spec: config.Source,
+              report: CrawlReport) -> int:
+    """Insert the items not stored yet, silently; return how many."""
+    with wait_lock(engine, f"poll:{spec.name}"), sessions() as session, session.begin():
+        source = store.get_source(session, spec)
+        stored = store.stored_snapshot(store.source_items(session, source.id))
+        new = [c for c in diff(stored, report, allow_removals=False)
+               if isinstance(c, NewChange)]
+        run = store.start_run(session, source, utcnow())
+        store.apply_changes(session, source, run, new, record_events=False)
+        # Its own outcome: not counted among the listing sizes that judge later polls.
+        run.outcome, run.finished_at = "backfill", utcnow()
+        run.requests, run.listing_items, run.new = report.requests, len(report.listing), len(new)
+        return len(new)
+
+
+async def backfill_source(engine: Engine, sessions: sessionmaker[Session],
+                          runner: AsyncCrawlerRunner, spec: config.Source, pages: int,
+                          progress: Progress) -> BackfillResult:
+    with sessions() as session, session.begin():
+        source = store.get_source(session, spec)
+        known = store.known_snapshot(store.source_items(session, source.id))
+    report = await crawl_archive(runner, spec, pages, known, progress)
+    result = BackfillResult(spec.name, pages=report.listing_pages_ok,
+                            listed=len(report.listing))
+    if not report.listing:
+        result.error = (report.listing_errors or ["no news items found on the listing"])[0]
+        return result
+    result.stored = store_new(engine, sessions, spec, report)
+    return result
+
+
+async def run_backfill(settings: config.Settings, pages: int, names: list[str],
+                       console: Console) -> list[BackfillResult]:
+    """Backfill the named sources (all when `names` is empty), one after the other."""
+    engine = make_engine(settings.database_url)
+    migrate.upgrade(engine)
+    sessions = session_factory(engine)
+    specs = [s for s in settings.sources if not names or s.name in names]
+    ensure_reactor()
+    runner = AsyncCrawlerRunner(scrapy_settings(settings))
+    results = []
+    try:
+        with progress_bar(console) as progress:
+            for spec in specs:
+                results.append(await backfill_source(engine, sessions, runner, spec, pages,
+                                                     progress))
+    finally:
+        shutdown_reactor()
+        engine.dispose()
+    return results

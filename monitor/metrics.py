@@ -1,0 +1,48 @@
+"""Prometheus counters of this process, incremented where things happen.
+
+Counters live in their own registry (not prometheus-client's global one) so that the HTTP
+server decides what it exposes; gauges that describe the stored state (items, outbox
+depth, last success) are read from the database at scrape time (monitor/web/metrics.py).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from prometheus_client import CollectorRegistry, Counter
+
+if TYPE_CHECKING:
+    from monitor.poll import PollOutcome
+
+REGISTRY = CollectorRegistry()
+
+POLLS = Counter("csto_polls", "Polls of a source, by outcome", ["source", "outcome"],
+                registry=REGISTRY)
+POLL_FAILURES = Counter("csto_poll_failures", "Polls that failed (outcome error)", ["source"],
+                        registry=REGISTRY)
+REQUESTS = Counter("csto_requests", "HTTP requests made to a source by its polls", ["source"],
+                   registry=REGISTRY)
+NOT_MODIFIED = Counter("csto_not_modified", "Polls whose listing answered 304 Not Modified",
+                       ["source"], registry=REGISTRY)
+EVENTS = Counter("csto_change_events", "Change events detected, by kind", ["kind"],
+                 registry=REGISTRY)
+DELIVERIES = Counter("csto_deliveries", "Delivery attempts, by channel and outcome",
+                     ["channel", "outcome"], registry=REGISTRY)
+
+
+def record_poll(outcome: PollOutcome) -> None:
+    """Count one poll; called by SourcePoller.poll for every outcome."""
+    POLLS.labels(outcome.source, outcome.outcome).inc()
+    REQUESTS.labels(outcome.source).inc(outcome.requests)
+    if outcome.outcome == "error":
+        POLL_FAILURES.labels(outcome.source).inc()
+    if outcome.outcome == "not_modified":
+        NOT_MODIFIED.labels(outcome.source).inc()
+    if outcome.outcome == "changed":  # a baseline stores items silently: no events
+        for kind in ("new", "edited", "removed"):
+            EVENTS.labels(kind).inc(getattr(outcome, kind))
+
+
+def record_delivery(channel: str, status: str) -> None:
+    """Count one delivery attempt by the status it was left in (sent, pending, failed)."""
+    DELIVERIES.labels(channel, {"pending": "retrying"}.get(status, status)).inc()

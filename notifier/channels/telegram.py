@@ -1,0 +1,124 @@
+"""Telegram delivery: channel posts (with replies for edits and removals) and subscribers.
+
+Recipients are chat ids of subscribers, plus `channel:<@name or id>` for the channel. The
+outbox sends each (event, recipient) once; this class only turns one into messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session, sessionmaker
+from telegram.ext import ExtBot
+
+from monitor.config import Settings, Telegram
+from monitor.db import make_engine, session_factory
+from monitor.models import ChangeEvent, Subscriber, utcnow
+from notifier import subscriptions
+from notifier.base import DeliveryError
+from notifier.digest import DigestMessage, Schedule
+from notifier.message import EventMessage
+from notifier.telegram import posts
+from notifier.telegram.client import ChatGone, make_bot, send_html
+from notifier.telegram.render import burst_text, digest_text, event_text
+
+log = logging.getLogger(__name__)
+CHANNEL = "telegram"
+CHANNEL_PREFIX = "channel:"
+
+
+class TelegramNotifier:
+    name = CHANNEL
+
+    def __init__(self, cfg: Telegram, sessions: sessionmaker[Session],
+                 kinds: Sequence[str] = ("new", "edited", "removed"),
+                 bot: ExtBot[None] | None = None) -> None:
+        self.cfg = cfg
+        self.sessions = sessions
+        self.kinds = tuple(kinds)
+        self.bot = bot or make_bot(cfg)
+        self._init_lock = asyncio.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TelegramNotifier:
+        assert settings.telegram is not None
+        sessions = session_factory(make_engine(settings.database_url))
+        return cls(settings.telegram, sessions, settings.notify_on)
+
+    async def ready(self) -> None:
+        """Initialize the bot once (getMe), on the loop that uses it."""
+        async with self._init_lock:
+            await self.bot.initialize()  # returns at once when already initialized
+
+    def recipients(self, session: Session, event: ChangeEvent) -> list[str]:
+        found = subscriptions.instant_recipients(session, CHANNEL, event)
+        if self.cfg.channel and posts.posts_channel(session, event, self.kinds,
+                                                    self.cfg.burst_threshold):
+            found.insert(0, CHANNEL_PREFIX + self.cfg.channel)
+        return found
+
+    def digest_schedules(self) -> list[Schedule]:
+        return [Schedule("daily", self.cfg.daily_at, self.cfg.timezone)]
+
+    async def send(self, message: EventMessage, recipient: str) -> None:
+        await self.ready()
+        if recipient.startswith(CHANNEL_PREFIX):
+            await self._post(message, recipient.removeprefix(CHANNEL_PREFIX))
+        else:
+            await self._send_private(message, recipient)
+
+    async def send_digest(self, digest: DigestMessage, recipient: str) -> None:
+        await self.ready()
+        await self._to_subscriber(recipient, digest_text(digest))
+
+    async def _post(self, message: EventMessage, chat: str) -> None:
+        """One channel post: a burst summary, a new item, or a reply to the item's post."""
+        language = self.cfg.channel_language
+        with self.sessions() as session:
+            event = session.get_one(ChangeEvent, message.event_id)
+            events = posts.burst(session, event, self.kinds, self.cfg.burst_threshold)
+            if events:
+                text = burst_text([EventMessage.from_event(e) for e in events], language)
+                reply_to = None
+            else:
+                events = [event]
+                text = event_text(message, language, posts.current_fields(session, event))
+                reply_to = (posts.original_post(session, event.item_id, chat)
+                            if message.kind != "new" else None)
+            try:
+                ids = await send_html(self.bot, chat, text, reply_to)
+            except ChatGone as error:
+                raise DeliveryError(f"cannot post in telegram channel {chat} ({error}): make "
+                                    "the bot an administrator of it, or fix telegram.channel",
+                                    permanent=True) from None
+            posts.remember(session, events, chat, ids[0])
+            session.commit()
+
+    async def _send_private(self, message: EventMessage, address: str) -> None:
+        with self.sessions() as session:
+            subscriber = subscriptions.find(session, CHANNEL, address)
+            if subscriber is None or subscriber.status != "active":
+                return  # unsubscribed since the event was queued
+            language = subscriber.ui_language
+            event = session.get_one(ChangeEvent, message.event_id)
+            text = event_text(message, language, posts.current_fields(session, event))
+        await self._to_subscriber(address, text)
+
+    async def _to_subscriber(self, address: str, text: str) -> None:
+        try:
+            await send_html(self.bot, address, text)
+        except ChatGone:
+            self._deactivate(address)
+            raise
+
+    def _deactivate(self, address: str) -> None:
+        """The chat blocked the bot or is gone: stop queueing for it (status "blocked")."""
+        with self.sessions() as session, session.begin():
+            session.execute(update(Subscriber)
+                            .where(Subscriber.channel == CHANNEL, Subscriber.address == address)
+                            .values(status="blocked", updated_at=utcnow()))
+        log.warning("telegram chat %s blocked the bot or is gone: subscriber deactivated",
+                    address)

@@ -1,0 +1,135 @@
+"""Messages rendered from Jinja2 templates: a subject, a plain-text part and an HTML part.
+
+Scraped text is untrusted: control characters (CR, LF, ...) are removed before anything
+reaches a subject, and the HTML environment autoescapes everything it is given.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from notifier.digest import DigestMessage
+from notifier.email.i18n import counts_phrase, format_date, words
+from notifier.message import EventMessage
+
+SUBJECT_TITLE_MAX = 180
+_SPACES = re.compile(r"\s+")
+_UNSAFE = frozenset({"Cc", "Cf", "Zl", "Zp"})  # controls, format chars, line separators
+_ENV = Environment(loader=PackageLoader("notifier.email", "templates"),
+                   autoescape=select_autoescape(enabled_extensions=("html",),
+                                                default_for_string=False, default=False),
+                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                   keep_trailing_newline=True)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True)
+class Footer:
+    """What every message ends with: why it came, and the way out."""
+
+    address: str
+    mode: str
+    unsubscribe_url: str | None
+
+
+def clean_line(text: str) -> str:
+    """One line of text: control and format characters (CR, LF, U+2028 ...) become spaces."""
+    if not text.isprintable():  # the common case costs one C-level scan
+        text = "".join(" " if unicodedata.category(c) in _UNSAFE else c for c in text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def safe_url(url: str) -> str:
+    """Only http(s) links are shown as links (a scraped `javascript:` URL is not)."""
+    url = clean_line(url)
+    return url if url.lower().startswith(("http://", "https://")) else ""
+
+
+def _entry(message: EventMessage, language: str) -> dict[str, Any]:
+    return {
+        "kind": message.kind, "title": clean_line(message.title), "url": safe_url(message.url),
+        "date": format_date(message.published, language),
+        "section": clean_line(message.section), "summary": clean_line(message.summary),
+        "fields": ", ".join(clean_line(f) for f in message.fields),
+        "was": clean_line(str(message.previous.get("title", "")))
+        if "title" in message.fields else "",
+    }
+
+
+def _footer(footer: Footer, language: str) -> dict[str, Any]:
+    w = words(language)
+    why = w["why"].format(address=footer.address, mode=w[f"mode_{footer.mode}"])
+    return {"why": why, "unsubscribe_url": footer.unsubscribe_url}
+
+
+def _render(name: str, context: dict[str, Any]) -> tuple[str, str]:
+    text = _ENV.get_template(f"{name}.txt").render(context)
+    html = _ENV.get_template(f"{name}.html").render(context)
+    return text, html
+
+
+def subject_title(title: str) -> str:
+    title = clean_line(title)
+    return title if len(title) <= SUBJECT_TITLE_MAX else title[:SUBJECT_TITLE_MAX - 1] + "…"
+
+
+def render_instant(message: EventMessage, language: str, footer: Footer) -> Rendered:
+    """One event: subject `[CSTO] <title>` (prefixed with Updated/Removed for those)."""
+    w = words(language)
+    prefix = {"edited": w["instant_edited"] + ": ",
+              "removed": w["instant_removed"] + ": "}.get(message.kind, "")
+    subject = f"[CSTO] {prefix}{subject_title(message.title)}"
+    context = {"w": w, "lang": language, "e": _entry(message, language), "subject": subject,
+               **_footer(footer, language)}
+    return Rendered(subject, *_render("instant", context))
+
+
+def _by_date(entries: list[tuple[date, dict[str, Any]]], language: str
+             ) -> list[tuple[str, list[dict[str, Any]]]]:
+    """New items grouped by their date, newest date first, order kept inside a day."""
+    groups: dict[date, list[dict[str, Any]]] = {}
+    for day, entry in sorted(entries, key=lambda pair: pair[0], reverse=True):
+        groups.setdefault(day, []).append(entry)
+    return [(format_date(day, language), items) for day, items in groups.items()]
+
+
+def _local_day(moment: datetime, zone: ZoneInfo) -> date:
+    return moment.astimezone(zone).date()
+
+
+def render_digest(digest: DigestMessage, footer: Footer, timezone: str = "UTC") -> Rendered:
+    """A digest: new items by date (newest first), then updated, then removed ones."""
+    language, zone, w = digest.language, ZoneInfo(timezone), words(digest.language)
+    new = [(m.published or _local_day(m.detected_at, zone), _entry(m, language))
+           for m in digest.events if m.kind == "new"]
+    updated = [_entry(m, language) for m in digest.events if m.kind == "edited"]
+    removed = [_entry(m, language) for m in digest.events if m.kind == "removed"]
+    counts = {"new": len(new), "updated": len(updated), "removed": len(removed)}
+    end = _local_day(digest.period.end, zone)
+    subject = (f"{w['digest_' + digest.period.mode]}: {counts_phrase(counts, language)}"
+               f" — {format_date(end, language)}")
+    period = w["period"].format(
+        start=_when(digest.period.start, zone, language),
+        end=_when(digest.period.end, zone, language))
+    context = {"w": w, "lang": language, "subject": subject, "period": period,
+               "groups": _by_date(new, language), "updated": updated, "removed": removed,
+               **_footer(footer, language)}
+    return Rendered(subject, *_render("digest", context))
+
+
+def _when(moment: datetime, zone: ZoneInfo, language: str) -> str:
+    local = moment.astimezone(zone)
+    return f"{format_date(local.date(), language)} {local:%H:%M}"

@@ -1,0 +1,60 @@
+"""The channel's memory: which post announced an item, and which polls were bursts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.models import ChangeEvent, ItemRevision, TelegramPost
+
+
+def run_events(session: Session, event: ChangeEvent, kinds: Sequence[str]
+               ) -> list[ChangeEvent]:
+    """The announced events of the poll that found `event`, in order."""
+    if event.run_id is None:
+        return [event]
+    return list(session.scalars(
+        select(ChangeEvent).where(ChangeEvent.run_id == event.run_id,
+                                  ChangeEvent.kind.in_(kinds))
+        .order_by(ChangeEvent.id)))
+
+
+def burst(session: Session, event: ChangeEvent, kinds: Sequence[str], threshold: int
+          ) -> list[ChangeEvent] | None:
+    """The poll's events when it found more than `threshold` (one summary post), else None."""
+    events = run_events(session, event, kinds)
+    return events if len(events) > threshold else None
+
+
+def posts_channel(session: Session, event: ChangeEvent, kinds: Sequence[str],
+                  threshold: int) -> bool:
+    """Whether this event gets a channel delivery: in a burst, only the poll's first does."""
+    events = burst(session, event, kinds, threshold)
+    return events is None or events[0].id == event.id
+
+
+def original_post(session: Session, item_id: int, chat_id: str) -> int | None:
+    """The message id of the first post about an item in a chat, to reply to."""
+    return session.scalar(
+        select(TelegramPost.message_id).where(TelegramPost.item_id == item_id,
+                                              TelegramPost.chat_id == chat_id)
+        .order_by(TelegramPost.id).limit(1))
+
+
+def remember(session: Session, events: Sequence[ChangeEvent], chat_id: str,
+             message_id: int) -> None:
+    """Record that `message_id` announced these events (a burst post announces many)."""
+    for event in events:
+        session.add(TelegramPost(item_id=event.item_id, event_id=event.id, chat_id=chat_id,
+                                 message_id=message_id))
+
+
+def current_fields(session: Session, event: ChangeEvent) -> dict[str, str]:
+    """The changed fields as the edit left them (the event's revision, else the item)."""
+    revision = session.scalar(select(ItemRevision).where(
+        ItemRevision.item_id == event.item_id,
+        ItemRevision.number == event.revision_number)) if event.revision_number else None
+    source = revision or event.item
+    return {"title": source.title, "lead": source.lead, "body": source.body}

@@ -1,0 +1,102 @@
+"""Fixtures for the Telegram tests: the Bot API double and a small history to announce."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.config import Telegram
+from monitor.models import ChangeEvent, CrawlRun, Item, ItemRevision, Source, Subscriber, utcnow
+from notifier.channels.telegram import TelegramNotifier
+from tests.telegram.botapi import TOKEN, BotApiDouble
+
+
+@pytest.fixture
+def botapi() -> Iterator[BotApiDouble]:
+    server = BotApiDouble().start()
+    yield server
+    server.stop()
+
+
+def telegram_config(botapi: BotApiDouble, **extra: Any) -> Telegram:
+    return Telegram.model_validate({"token": TOKEN, "api_url": botapi.url,
+                                    "channel": "@csto_news", **extra})
+
+
+def make_notifier(botapi: BotApiDouble, sessions: sessionmaker[Session], **extra: Any
+                  ) -> TelegramNotifier:
+    return TelegramNotifier(telegram_config(botapi, **extra), sessions)
+
+
+@dataclass
+class History:
+    """Writes sources, items and events the way the poller does, for the notifier to read."""
+
+    sessions: sessionmaker[Session]
+
+    def run(self) -> int:
+        with self.sessions() as session, session.begin():
+            source = Source(name=f"s{uuid.uuid4().hex[:8]}", url="https://example.org/",
+                            language="en", consecutive_failures=0, alerted=False,
+                            baseline_done=True)
+            session.add(source)
+            session.flush()
+            run = CrawlRun(source_id=source.id, outcome="changed")
+            session.add(run)
+            session.flush()
+            return run.id
+
+    def new(self, run_id: int, title: str, section: str = "news", lead: str = "",
+            body: str = "First sentence. Second one.") -> ChangeEvent:
+        with self.sessions() as session, session.begin():
+            run = session.get_one(CrawlRun, run_id)
+            url = f"https://example.org/news/{uuid.uuid4().hex[:10]}/"
+            item = Item(source_id=run.source_id, url=url, section=section, slug="s",
+                        language="en", published=date(2025, 7, 1), title=title, lead=lead,
+                        body=body)
+            session.add(item)
+            session.flush()
+            session.add(ItemRevision(item_id=item.id, number=1, url=url, title=title,
+                                     lead=lead, body=body, published=item.published))
+            return self._event(session, item, run_id, "new", revision_number=1)
+
+    def edit(self, run_id: int, event: ChangeEvent, title: str) -> ChangeEvent:
+        with self.sessions() as session, session.begin():
+            item = session.get_one(Item, event.item_id)
+            previous = {"title": item.title}
+            item.title = title
+            session.add(ItemRevision(item_id=item.id, number=2, url=item.url, title=title,
+                                     lead=item.lead, body=item.body, changed_fields=["title"]))
+            return self._event(session, item, run_id, "edited", fields=["title"],
+                               previous=previous, revision_number=2)
+
+    def remove(self, run_id: int, event: ChangeEvent) -> ChangeEvent:
+        with self.sessions() as session, session.begin():
+            item = session.get_one(Item, event.item_id)
+            item.status = "removed"
+            return self._event(session, item, run_id, "removed")
+
+    def _event(self, session: Session, item: Item, run_id: int, kind: str,
+               **extra: Any) -> ChangeEvent:
+        event = ChangeEvent(item_id=item.id, run_id=run_id, kind=kind, url=item.url,
+                            title=item.title, detected_at=utcnow(), **extra)
+        session.add(event)
+        session.flush()
+        session.refresh(event, ["item"])
+        return event
+
+    def subscriber(self, address: str, **extra: Any) -> None:
+        with self.sessions() as session, session.begin():
+            session.add(Subscriber(channel="telegram", address=address, status="active",
+                                   **extra))
+
+
+@pytest.fixture
+def history(db_sessions: sessionmaker[Session]) -> History:
+    return History(db_sessions)

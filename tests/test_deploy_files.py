@@ -1,0 +1,88 @@
+"""The Docker image, the compose file, .env.example and the README tell the same story.
+
+No Docker engine runs here: the compose file is also validated by `.ci/run` with
+`docker-compose config -q`; these checks cover what that cannot see.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from monitor.config import load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def dockerfile() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) of every Dockerfile line, continuations joined."""
+    text = re.sub(r"\\\n", " ", (ROOT / "Dockerfile").read_text(encoding="utf-8"))
+    lines = [line.strip() for line in text.splitlines()]
+    return [(line.split(None, 1)[0].upper(), line.split(None, 1)[1]) for line in lines
+            if line and not line.startswith("#")]
+
+
+def instruction(name: str) -> list[str]:
+    return [args for key, args in dockerfile() if key == name]
+
+
+def compose() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return data
+
+
+def image_command() -> list[str]:
+    entrypoint, cmd = json.loads(instruction("ENTRYPOINT")[-1]), json.loads(instruction("CMD")[-1])
+    return [*entrypoint, *cmd]
+
+
+def test_image_is_multi_stage_slim_non_root_with_health_check() -> None:
+    stages = instruction("FROM")
+    assert len(stages) >= 2 and all(s.startswith("python:3.11-slim") for s in stages)
+    assert instruction("USER") and instruction("USER")[-1] not in ("root", "0")
+    assert "/healthz" in instruction("HEALTHCHECK")[-1]
+    assert any("/app/data" in v for v in instruction("VOLUME"))
+
+
+def test_image_compose_makefile_and_readme_run_the_same_command() -> None:
+    assert image_command() == ["csto-monitor", "run"]
+    app = compose()["services"]["app"]
+    assert [*json.loads(instruction("ENTRYPOINT")[-1]), *app["command"]] == image_command()
+    make_run = re.search(r"^run:.*?\n((?:\t.*\n)+)", (ROOT / "Makefile").read_text(), re.M)
+    assert make_run and re.search(r"csto-monitor .*\brun$", make_run.group(1), re.M)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    deploy = readme[readme.index("## Deploy"):]
+    assert "csto-monitor run" in deploy and "docker compose up" in deploy
+
+
+def test_app_waits_for_a_healthy_postgres_with_a_named_volume() -> None:
+    services = compose()["services"]
+    assert services["app"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert "pg_isready" in " ".join(services["postgres"]["healthcheck"]["test"])
+    volume = services["postgres"]["volumes"][0].split(":")[0]
+    assert volume in compose()["volumes"]
+    assert services["mailpit"]["profiles"] == ["mail"]
+
+
+def test_container_config_listens_on_all_interfaces_on_the_published_port() -> None:
+    app = compose()["services"]["app"]
+    config = app["environment"]["CSTO_MONITOR_CONFIG"]
+    assert f"CSTO_MONITOR_CONFIG={config}" in " ".join(instruction("ENV"))
+    settings = load_settings(ROOT / "config" / Path(config).name, env={})
+    assert (settings.http.host, settings.http.port) == ("0.0.0.0", 8080)
+    assert all(p.endswith(":8080") for p in app["ports"])
+    assert "127.0.0.1:8080/healthz" in instruction("HEALTHCHECK")[-1]
+
+
+def test_env_example_defines_every_required_variable() -> None:
+    text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    used = set(re.findall(r"\$\{(\w+)(?::?[?])", text)) | set(re.findall(r"\$\{(\w+)\}", text))
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    defined = set(re.findall(r"^(\w+)=", example, re.M))
+    assert used and used <= defined, f"missing from .env.example: {used - defined}"
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert ".env" in ignored and ".venv" in ignored

@@ -1,0 +1,35 @@
+"""Fixtures: a migrated database per backend, the sample history, a live web server.
+
+Test modules using them declare `pytest_plugins = ["tests.fixtures.db"]` (`database_url`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.db import make_engine, session_factory
+from monitor.migrate import upgrade
+from tests.web.helpers import LiveServer, sample_history, settings_for
+
+
+@pytest.fixture
+def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def history_ids(sessions: sessionmaker[Session]) -> dict[str, int]:
+    return sample_history(sessions)
+
+
+@pytest.fixture
+def server(database_url: str, sessions: sessionmaker[Session]) -> Iterator[LiveServer]:
+    live = LiveServer(settings_for(database_url), sessions).start()
+    yield live
+    live.stop()
