@@ -164,8 +164,12 @@ def test_no_secret_in_any_log_line(tmp_path: Path, replica: ReplicaServer, world
                                    new_pg_database: str) -> None:
     token, smtp_password, db_password = "123456:AAE-SECRET_token_x", "smtp-pass-xyz", "db-pw-42"
     url = new_pg_database.replace("postgres@", f"postgres:{db_password}@")
-    config = daemon_config(tmp_path, replica, url, telegram={"token": token},
-                           email={"password": smtp_password})
+    # The bot API and the SMTP server are unreachable ports on 127.0.0.1: their errors
+    # must not carry the secrets into the log either.
+    config = daemon_config(tmp_path, replica, url,
+                           telegram={"token": token, "api_url": "http://127.0.0.1:9"},
+                           email={"password": smtp_password, "smtp_host": "127.0.0.1",
+                                  "smtp_port": 9, "sender": "CSTO <news@example.org>"})
     world.fault = "http_500"
     daemon = Daemon(config, tmp_path).start("--log-level", "DEBUG")
     try:
