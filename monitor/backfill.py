@@ -45,7 +45,6 @@ from scraper.runner import _Collector, _report
 from scraper.spiders.news import NewsSpider
 
 
-
 @dataclass
 class BackfillResult:
     source: str

@@ -8,6 +8,9 @@ import pytest
 
 from tests.replica import ReplicaServer, World, sample_world
 
+# Database fixtures (SQLite and PostgreSQL) for every test module.
+pytest_plugins = ["tests.fixtures.db"]
+
 # --- replica fixtures ------------------------------------------------------------------
 
 

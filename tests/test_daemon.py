@@ -12,7 +12,6 @@ from typing import Any
 from tests.e2e.harness import Daemon, cli, source, write_config
 from tests.replica import ReplicaServer, World, make_article
 
-pytest_plugins = ["tests.fixtures.db"]
 FAULTS = ["http_500", "hang", "reset", "truncated", "garbage", "empty_listing",
           "markup_changed"]
 

@@ -14,7 +14,6 @@ import pytest
 from tests.e2e.harness import Result, cli, count_events, source, write_config
 from tests.replica import ReplicaServer, World, make_article
 
-pytest_plugins = ["tests.fixtures.db"]
 HOSTILE = "<b>Bold</b> & <script>alert(1)</script>\nsecond line"
 
 

@@ -13,8 +13,6 @@ import pytest
 from tests.e2e.harness import CLI, ROOT, cli, count_events, source, write_config
 from tests.replica import ReplicaServer, World, make_article, sample_world
 
-pytest_plugins = ["tests.fixtures.db"]
-
 
 @pytest.fixture
 def two_sites(tmp_path: Path, replica_factory, database_url: str

@@ -9,7 +9,6 @@ import pytest
 
 from tests.e2e.harness import cli, source, write_config
 
-pytest_plugins = ["tests.fixtures.db"]
 EMAIL = {"smtp_host": "127.0.0.1", "smtp_port": 2525, "sender": "CSTO news <news@example.org>"}
 
 

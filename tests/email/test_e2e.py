@@ -26,7 +26,6 @@ from tests.e2e.harness import CLI, ROOT, cli, source, write_config
 from tests.email.smtpd import Recorder, SmtpServer, drop_first_connections, free_port
 from tests.replica import ReplicaServer, World, make_article
 
-pytest_plugins = ["tests.fixtures.db"]
 SECRET = "e2e-secret-0123456789abcdef"
 HOSTILE = "Summit\r\nBcc: x@y <b>bold</b> & co"
 

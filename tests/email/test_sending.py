@@ -17,7 +17,6 @@ from notifier.channels.email import EmailNotifier
 from notifier.dispatch import deliver_due
 from tests.email.smtpd import Recorder, SmtpServer
 
-pytest_plugins = ["tests.fixtures.db"]
 SECRET = "a-long-test-secret-0123456789"
 
 

@@ -23,7 +23,6 @@ from notifier.channels.console import ConsoleNotifier
 from scraper.items import KnownItem, ListingEntry, NewsItem, ProbeResult
 from scraper.report import CrawlReport
 
-pytest_plugins = ["tests.fixtures.db"]
 BASE = "https://en.odkb-csto.org/news/news_odkb/"
 
 

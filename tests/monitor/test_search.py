@@ -17,8 +17,6 @@ from monitor.migrate import alembic_config, upgrade
 from monitor.models import ChangeEvent, Item, Source
 from monitor.search import fts5_query, query_words, search_condition, tsquery_text
 
-pytest_plugins = ["tests.fixtures.db"]
-
 MINISTERS = "Meeting of the CSTO Council of Defence Ministers"
 ZASEDANIE = "Заседание Совета министров обороны ОДКБ"
 YEREVAN = "Secretary General visits Yerevan"

@@ -18,7 +18,6 @@ from notifier.telegram.service import BotService
 from tests.telegram.botapi import BotApiDouble, Call
 from tests.telegram.conftest import History, make_notifier
 
-pytest_plugins = ["tests.fixtures.db"]
 ADMIN = 900
 
 

@@ -16,7 +16,6 @@ from notifier.dispatch import DispatchResult, deliver_due
 from tests.telegram.botapi import CANT_PARSE, TOO_MANY, BotApiDouble, check_html
 from tests.telegram.conftest import History, make_notifier
 
-pytest_plugins = ["tests.fixtures.db"]
 KINDS = ("new", "edited", "removed")
 
 

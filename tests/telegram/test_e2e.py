@@ -10,7 +10,6 @@ from tests.replica import ReplicaServer, World, make_article
 from tests.telegram.botapi import TOKEN, BotApiDouble, check_html
 from tests.test_daemon import daemon_config
 
-pytest_plugins = ["tests.fixtures.db"]
 HOSTILE = 'CSTO <b>drill</b> & <script>x</script> "quoted"'
 
 

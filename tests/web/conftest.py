@@ -1,6 +1,6 @@
 """Fixtures: a migrated database per backend, the sample history, a live web server.
 
-Test modules using them declare `pytest_plugins = ["tests.fixtures.db"]` (`database_url`).
+The database fixtures (`database_url`) come from tests/conftest.py.
 """
 
 from __future__ import annotations

@@ -7,8 +7,6 @@ from pathlib import Path
 from tests.e2e.harness import cli, count_events, source, write_config
 from tests.replica import ReplicaServer
 
-pytest_plugins = ["tests.fixtures.db"]
-
 
 def test_backfill_stores_older_pages_without_events(tmp_path: Path, replica: ReplicaServer,
                                                     database_url: str) -> None:

@@ -14,7 +14,6 @@ from tests.web.helpers import HOSTILE, LiveServer
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
 
-pytest_plugins = ["tests.fixtures.db"]
 
 
 def _screenshot(page: Page, path: Path) -> None:

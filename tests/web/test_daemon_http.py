@@ -22,7 +22,6 @@ from tests.web.helpers import fetch, free_port, settings_for
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
-pytest_plugins = ["tests.fixtures.db"]
 
 
 def _metric(text: str, name: str, labels: str) -> float:

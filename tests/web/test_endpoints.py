@@ -20,7 +20,6 @@ from tests.web.helpers import HOSTILE, T0, LiveServer, edit_item, fetch, setting
 ATOM = "{http://www.w3.org/2005/Atom}"
 SECRET = "a-test-secret-of-some-length"
 
-pytest_plugins = ["tests.fixtures.db"]
 
 
 def test_healthz_turns_503_when_a_source_fails(server: LiveServer, history_ids: dict[str, int],
