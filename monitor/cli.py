@@ -7,7 +7,6 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from monitor import history, migrate, output
+from monitor.choices import Format, Lang
 from monitor.config import ConfigError, Settings, load_settings
 from monitor.db import make_engine, session_factory
 from monitor.digest_cli import digest_command
@@ -33,17 +33,6 @@ app.command("digest")(digest_command)
 ITEM_COLUMNS: tuple[str, ...] = (
     "id", "published", "section", "language", "status", "revisions", "title", "url")
 CHANGE_COLUMNS: tuple[str, ...] = ("id", "detected_at", "kind", "fields", "item_id", "title", "url")
-
-
-class Format(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-
-
-class Lang(StrEnum):
-    en = "en"
-    ru = "ru"
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

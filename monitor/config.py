@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -44,6 +45,21 @@ def parse_duration(value: Any) -> timedelta:
 
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+
+def _known_timezone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}; write e.g. UTC or Europe/Moscow"
+                         ) from None
+    return value
+
+
+TimeZone = Annotated[str, AfterValidator(_known_timezone)]
+ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]  # "07:00"
 
 
 class _Strict(BaseModel):
@@ -98,21 +114,9 @@ class Telegram(_Strict):
     channel_language: Literal["en", "ru"] = "en"  # the language of the posts' own words
     admins: list[int] = []
     burst_threshold: Annotated[int, Field(ge=1, le=1000)] = 5  # more in one poll: one summary
-    daily_at: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "07:00"
-    timezone: str = "UTC"
+    daily_at: ClockTime = "07:00"
+    timezone: TimeZone = "UTC"
     read_timeout: Duration = timedelta(seconds=20)  # long: a timeout is never resent
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}; write e.g. UTC or Europe/Moscow"
-                             ) from None
-        return value
 
 
 class Email(_Strict):
@@ -123,11 +127,11 @@ class Email(_Strict):
     password: str | None = None
     sender: str | None = None
     reply_to: str | None = None
-    daily_at: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "07:00"
+    daily_at: ClockTime = "07:00"
     weekly_on: Literal[
         "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
     ] = "monday"
-    timezone: str = "UTC"
+    timezone: TimeZone = "UTC"
     public_url: HttpUrl | None = None
     secret: str | None = None  # signs unsubscribe tokens; or env CSTO_MONITOR_SECRET
     bounce_after: Annotated[int, Field(ge=1, le=100)] = 3  # 5xx in a row -> bouncing
@@ -141,18 +145,6 @@ class Email(_Strict):
             from notifier.email.addresses import check_mailbox
 
             check_mailbox(value)
-        return value
-
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}; use e.g. Europe/Moscow or UTC"
-                             ) from None
         return value
 
     @field_validator("secret")

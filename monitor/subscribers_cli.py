@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.choices import Lang, ListFormat, Mode
 from monitor.models import Subscriber, utcnow
 from notifier.email.addresses import AddressError, normalize
 from notifier.subscriptions import find
@@ -23,22 +23,6 @@ _TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 subscribers_app = typer.Typer(help="Email subscribers: add, list, remove.",
                               no_args_is_help=True)
-
-
-class Mode(StrEnum):
-    instant = "instant"
-    daily = "daily"
-    weekly = "weekly"
-
-
-class Lang(StrEnum):
-    en = "en"
-    ru = "ru"
-
-
-class ListFormat(StrEnum):
-    table = "table"
-    json = "json"
 
 
 def _address(text: str) -> str:
