@@ -29,7 +29,7 @@ test: $(STAMP)
 
 ## make lint: ruff and mypy
 lint: $(STAMP)
-	$(BIN)/ruff check scraper monitor notifier tests
+	$(BIN)/ruff check --no-cache scraper monitor notifier tests bench
 	$(BIN)/mypy
 
 clean:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from scraper.reactor import shutdown_reactor
-
 from monitor.app import Monitor
 from monitor.config import Settings
+from scraper.reactor import shutdown_reactor
 
 
 async def run_check(settings: Settings) -> list[str]:
