@@ -77,6 +77,3 @@ def mark_failed(session: Session, delivery: Delivery, now: datetime, reason: str
         delivery.next_attempt_at = now + timedelta(seconds=backoff)
     session.commit()
 
-
-def pending_count(session: Session) -> int:
-    return len(list(session.scalars(select(Delivery.id).where(Delivery.status == "pending"))))
