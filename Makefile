@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CONFIG ?= config/default.yaml
 
-.PHONY: run test check lint install clean
+.PHONY: run test check lint install clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,10 +27,14 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## make bench: every benchmark (about 10 min), written to docs/benchmarks.md
+bench: $(STAMP)
+	$(BIN)/python -m bench --markdown docs/benchmarks.md
+
 ## make lint: ruff and mypy
 lint: $(STAMP)
 	$(BIN)/ruff check --no-cache scraper monitor notifier tests bench
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .bench .pytest_cache .mypy_cache .ruff_cache

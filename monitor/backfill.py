@@ -76,23 +76,26 @@ class ProgressCollector(_Collector):
                  update: Callable[..., None]) -> None:
         super().__init__()
         self._known, self._pages, self._update = known, pages, update
-        self._new_per_page: dict[int, int] = {}
+        # Running totals: summing per page on every item was quadratic in the archive size.
+        self._read: set[int] = set()  # listing pages with entries
+        self._seen = 0  # new entries seen
+        self._page = 0  # the furthest page read
 
     def item_scraped(self, item: Any) -> None:
         super().item_scraped(item)
         if isinstance(item, ListingEntry):
-            fresh = int(item.url not in self._known)
-            self._new_per_page[item.page] = self._new_per_page.get(item.page, 0) + fresh
+            self._read.add(item.page)
+            self._seen += item.url not in self._known
+            self._page = max(self._page, item.page)
         self._update(completed=len(self.items), total=self._estimate(),
-                     description=f"page {max(self._new_per_page, default=0)}/{self._pages}")
+                     description=f"page {self._page}/{self._pages}")
 
     def _estimate(self) -> int:
         """New entries seen, plus the unread pages at the average seen so far."""
-        seen = sum(self._new_per_page.values())
-        read = len(self._new_per_page)
+        read = len(self._read)
         if not read:
             return 0
-        return seen + round(seen / read * max(self._pages - read, 0))
+        return self._seen + round(self._seen / read * max(self._pages - read, 0))
 
 
 def progress_bar(console: Console) -> Progress:
@@ -128,7 +131,8 @@ def store_new(engine: Engine, sessions: sessionmaker[Session], spec: config.Sour
         new = [c for c in diff(stored, report, allow_removals=False)
                if isinstance(c, NewChange)]
         run = store.start_run(session, source, utcnow())
-        store.apply_changes(session, source, run, new, record_events=False)
+        store.insert_new_items(session, source, [change.item for change in new],
+                               run.started_at)
         # Its own outcome: not counted among the listing sizes that judge later polls.
         run.outcome, run.finished_at = "backfill", utcnow()
         run.requests, run.listing_items, run.new = report.requests, len(report.listing), len(new)

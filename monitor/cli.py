@@ -95,6 +95,13 @@ def _run_async(ctx: typer.Context, coro_fn: Callable[[Settings], Any]) -> Any:
         raise fail(f"cannot open the database {_safe_url(settings)}: {reason}") from None
     except ConfigError as exc:  # found only when starting, e.g. http.listen already taken
         raise fail(str(exc)) from None
+    finally:
+        # asyncio.run() ends by cancelling what is left, e.g. a crawl abandoned at SIGTERM,
+        # and Scrapy's cleanup can start the reactor's thread pool again: stop it for good.
+        if "twisted.internet.reactor" in sys.modules:
+            from scraper.reactor import shutdown_reactor
+
+            shutdown_reactor()
 
 
 @app.command()

@@ -148,12 +148,14 @@ async def run_daemon(settings: config.Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    await daemon.start()
-    names = ", ".join(s.name for s in settings.sources)
-    every = settings.poll_cron or f"every {settings.poll_interval}"
-    log.info("daemon started: polling %s %s", names, every)
-    await stop.wait()
-    log.info("stopping: abandoning any crawl under way; queued notifications stay queued")
-    await daemon.stop()
-    shutdown_reactor()
+    try:
+        await daemon.start()
+        names = ", ".join(s.name for s in settings.sources)
+        every = settings.poll_cron or f"every {settings.poll_interval}"
+        log.info("daemon started: polling %s %s", names, every)
+        await stop.wait()
+        log.info("stopping: abandoning any crawl under way; queued notifications stay queued")
+        await daemon.stop()
+    finally:
+        shutdown_reactor()  # whatever happened: its threads would keep the process alive
     log.info("stopped")

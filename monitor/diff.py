@@ -14,6 +14,7 @@ from monitor.snapshot import (
     EditedChange,
     NewChange,
     RemovedChange,
+    Scope,
     StoredItem,
     body_text,
 )
@@ -138,6 +139,17 @@ def _removals(
     removed = [item for url, item in stored.items() if item.active and url in gone]
     removed.sort(key=lambda item: (item.id, item.url))
     return [RemovedChange(item) for item in removed]
+
+
+def scope(report: CrawlReport) -> Scope:
+    """The stored items `diff(stored, report)` reads: given only these, it returns the same.
+
+    Listed, crawled and gone URLs are looked up by URL; the only other items it reads are
+    re-slug candidates, which must be active and published on the date of a crawled item.
+    """
+    urls = {e.url for e in report.listing} | {i.url for i in report.items} | report.gone_urls
+    dates = {i.published for i in report.items if i.published is not None}
+    return Scope(frozenset(urls), frozenset(dates))
 
 
 def diff(

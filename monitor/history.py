@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from monitor.models import ChangeEvent, Item, ItemRevision
-from monitor.search import search_condition
+from monitor.search import newest_first_condition, search_condition
 
 
 @dataclass(frozen=True)
@@ -23,12 +23,15 @@ class Filters:
     limit: int = 50
 
 
-def _item_filters(session: Session, query: Select[Any], f: Filters) -> Select[Any]:
+def _item_filters(session: Session, query: Select[Any], f: Filters, *,
+                  newest_first: bool = False) -> Select[Any]:
     if f.section:
         query = query.where(Item.section == f.section)
     if f.language:
         query = query.where(Item.language == f.language)
-    if f.search:
+    if f.search and newest_first:
+        query = query.where(newest_first_condition(session, f.search, f.limit))
+    elif f.search:
         query = query.where(search_condition(session, f.search))
     return query
 
@@ -48,14 +51,18 @@ def item_row(item: Item, revisions: int) -> dict[str, Any]:
 
 def items(session: Session, f: Filters) -> list[dict[str, Any]]:
     """Items newest first (by the article's own date), with their revision counts."""
+    newest = _item_filters(session, select(Item.id), f, newest_first=True)
+    if f.since:
+        newest = newest.where(Item.published >= f.since)
+    if f.until:
+        newest = newest.where(Item.published <= f.until)
+    order = (Item.published.desc().nulls_last(), Item.id.desc())
+    # The page is chosen on ids alone, then read: else SQLite reads every matching row and
+    # counts its revisions before sorting (56 ms for a word in 40,000 of 100,000 items).
+    page = newest.order_by(*order).limit(f.limit).subquery()
     count = (select(func.count(ItemRevision.id)).where(ItemRevision.item_id == Item.id)
              .scalar_subquery())
-    query = _item_filters(session, select(Item, count), f)
-    if f.since:
-        query = query.where(Item.published >= f.since)
-    if f.until:
-        query = query.where(Item.published <= f.until)
-    query = query.order_by(Item.published.desc().nulls_last(), Item.id.desc()).limit(f.limit)
+    query = select(Item, count).where(Item.id.in_(select(page.c.id))).order_by(*order)
     return [item_row(item, n) for item, n in session.execute(query)]
 
 

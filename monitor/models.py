@@ -100,6 +100,7 @@ class Item(Base):
     __table_args__ = (
         Index("ix_items_published", "published"),
         Index("ix_items_source_status", "source_id", "status"),
+        Index("ix_items_source_published", "source_id", "published"),  # migration 0004
     )
 
 

@@ -13,7 +13,7 @@ from typing import Literal, Protocol
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import config, metrics, store
-from monitor.diff import diff
+from monitor.diff import diff, scope
 from monitor.models import CrawlRun, Source, utcnow
 from notifier import outbox
 from notifier.base import Notifier
@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 Outcome = Literal["baseline", "not_modified", "unchanged", "changed", "error", "stopped",
                   "skipped"]
 Lock = Callable[[str], AbstractContextManager[bool]]
+# The spider is told about the newest items only: this many times the recent listing size.
+KNOWN_WINDOW_FACTOR = 2
 
 
 def no_lock(name: str) -> AbstractContextManager[bool]:
@@ -124,35 +126,76 @@ class SourcePoller:
     async def _poll(self, spec: config.Source) -> PollOutcome:
         with self._sessions() as session:
             source = store.get_source(session, spec)
-            items = store.source_items(session, source.id)
-            known = store.known_snapshot(items)
-            etag, last_modified = self._validators(source)
+            source_id = source.id
+            window = store.known_window(session, source_id, self._window_size(session, source))
+            recheck = self._recheck_due(source)
+            validators = (None, None) if recheck else (source.etag, source.last_modified)
             session.commit()
         started = utcnow()
-        report = await self._crawler.crawl(
-            source_name=spec.name, source_url=str(spec.url), language=spec.language,
-            pages=spec.pages, recheck_latest=spec.recheck_latest, known=known, etag=etag,
-            last_modified=last_modified, selectors=spec.selectors.model_dump(),
-        )
+        report = await self._crawl(spec, window.items, validators, recheck)
+        if not report.stopped and not self._covered(window, report, source_id):
+            report = await self._crawl_knowing_everything(spec, source_id, report, recheck)
         if report.stopped:
             return PollOutcome(spec.name, "stopped")
         with self._sessions() as session, session.begin():
-            return self._record(session, spec, report, started)
+            return self._record(session, spec, report, started, recheck)
 
-    def _validators(self, source: Source) -> tuple[str | None, str | None]:
-        """Conditional headers for the listing, unless a full re-read is due.
+    async def _crawl(self, spec: config.Source, known: Mapping[str, KnownItem],
+                     validators: tuple[str | None, str | None], recheck: bool) -> CrawlReport:
+        etag, last_modified = validators
+        return await self._crawler.crawl(
+            source_name=spec.name, source_url=str(spec.url), language=spec.language,
+            pages=spec.pages, recheck_latest=spec.recheck_latest if recheck else 0,
+            known=known, etag=etag, last_modified=last_modified,
+            selectors=spec.selectors.model_dump(),
+        )
 
-        A 304 says only that the listing is unchanged; an edit to an article's body does
-        not show there, so every `recheck_interval` the listing is read in full and the
-        newest `recheck_latest` detail pages are read again.
+    @staticmethod
+    def _window_size(session: Session, source: Source) -> int:
+        """How many of the newest items the spider needs to know (0: all of them).
+
+        Twice the recent listing size leaves room for as many items to leave the listing
+        between two polls; the window grows with the listing, never with the history.
+        """
+        return KNOWN_WINDOW_FACTOR * max(store.recent_listing_counts(session, source.id),
+                                         default=0)
+
+    async def _crawl_knowing_everything(self, spec: config.Source, source_id: int,
+                                        first: CrawlReport, recheck: bool) -> CrawlReport:
+        """Crawl again, the spider told about every stored item; rare (many items gone at
+        once, more pages configured), so that it chooses the details and probes it always
+        would."""
+        log.info("%s: the listing reaches past the newest stored items; crawling again "
+                 "with the whole history", spec.name)
+        with self._sessions() as session:
+            known = store.known_window(session, source_id, 0).items
+        report = await self._crawl(spec, known, (None, None), recheck)
+        report.requests += first.requests  # the poll made both crawls
+        return report
+
+    def _covered(self, window: store.KnownWindow, report: CrawlReport, source_id: int) -> bool:
+        """Whether the spider chose through `window` as it would have knowing every item."""
+        if window.since is None or report.not_modified:
+            return True
+        listed = {entry.url for entry in report.listing} - window.items.keys()
+        with self._sessions() as session:
+            outside = store.count_stored(session, source_id, listed)
+        return window.covers(report.listing, outside)
+
+    def _recheck_due(self, source: Source) -> bool:
+        """Whether this poll re-reads the listing in full and the newest detail pages.
+
+        A 304 says only that the listing is unchanged, and an edit to an article's body
+        does not show on the listing at all: so every `recheck_interval` the listing is read
+        without conditional headers and the newest `recheck_latest` detail pages are read
+        again. Other polls read only what the listing shows as new or changed, which keeps
+        a new item's poll to a few requests (detection latency, load on the site).
         """
         last_full = source.last_full_poll_at
-        if last_full is None or utcnow() - last_full >= self._settings.crawl.recheck_interval:
-            return None, None
-        return source.etag, source.last_modified
+        return last_full is None or utcnow() - last_full >= self._settings.crawl.recheck_interval
 
     def _record(self, session: Session, spec: config.Source, report: CrawlReport,
-                started: datetime) -> PollOutcome:
+                started: datetime, recheck: bool) -> PollOutcome:
         source = store.get_source(session, spec)
         run = store.start_run(session, source, started)
         run.requests, run.listing_items = report.requests, len(report.listing)
@@ -166,14 +209,14 @@ class SourcePoller:
                                       listing_items=len(report.listing), errors=[problem])
             else:
                 outcome = self._apply(session, source, run, report)
-        self._finish(source, run, report, outcome)
+        self._finish(source, run, report, outcome, recheck)
         return outcome
 
     def _apply(self, session: Session, source: Source, run: CrawlRun,
                report: CrawlReport) -> PollOutcome:
-        items = store.source_items(session, source.id)
+        stored = store.scoped_snapshot(session, source.id, scope(report))
         allow_removals = not report.detail_errors
-        changes = diff(store.stored_snapshot(items), report, allow_removals=allow_removals)
+        changes = diff(stored, report, allow_removals=allow_removals)
         baseline = not source.baseline_done and self._settings.first_run == "silent"
         events = store.apply_changes(session, source, run, changes, record_events=not baseline)
         store.refresh_seen(session, source, (e.url for e in report.listing), report.items,
@@ -191,7 +234,7 @@ class SourcePoller:
         return outcome
 
     def _finish(self, source: Source, run: CrawlRun, report: CrawlReport,
-                outcome: PollOutcome) -> None:
+                outcome: PollOutcome, recheck: bool) -> None:
         now = utcnow()
         run.finished_at, run.outcome = now, outcome.outcome
         run.new, run.edited, run.removed = outcome.new, outcome.edited, outcome.removed
@@ -210,7 +253,10 @@ class SourcePoller:
         if outcome.clean and not report.not_modified:
             # Validators only after a fully clean crawl: a 304 must not hide a deferred item.
             source.etag, source.last_modified = report.etag, report.last_modified
-            source.last_full_poll_at = now
+            # A changed listing often comes with edits it does not show (a body, or a title
+            # where the listing prints the lead): re-read the newest pages at the next poll
+            # rather than in this one, so that the new items are announced without waiting.
+            source.last_full_poll_at = now if recheck else None
         elif not outcome.clean:
             source.etag = source.last_modified = None
             source.last_error, source.last_error_at = outcome.errors[0], now

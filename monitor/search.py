@@ -58,6 +58,16 @@ def tsquery_text(words: list[str]) -> str:
     return " & ".join(lexemes)
 
 
+# From this many matches per item wanted, SQLite finds the newest matches faster by walking
+# the date index than by reading every match and sorting (see `newest_first_condition`).
+WALK_DATE_INDEX_FROM = 20
+
+
+def _fts5_matches(words: list[str]) -> Select[tuple[int]]:
+    return (select(literal_column("items_fts.rowid")).select_from(table("items_fts"))
+            .where(literal_column("items_fts").bool_op("MATCH")(fts5_query(words))))
+
+
 def search_condition(session: Session, text: str) -> ColumnElement[bool]:
     """A WHERE condition on `Item` that holds for the items matching `text`."""
     words = query_words(text)
@@ -65,11 +75,28 @@ def search_condition(session: Session, text: str) -> ColumnElement[bool]:
         return false()
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        matches: Select[tuple[int]] = (select(literal_column("items_fts.rowid"))
-                   .select_from(table("items_fts"))
-                   .where(literal_column("items_fts").bool_op("MATCH")(fts5_query(words))))
-        return Item.id.in_(matches)
+        return Item.id.in_(_fts5_matches(words))
     if dialect == "postgresql":
         query = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery_text(words))
         return literal_column(_PG_VECTOR).bool_op("@@")(query)
     raise NotImplementedError(f"full-text search is not available on {dialect}")
+
+
+def newest_first_condition(session: Session, text: str, limit: int) -> ColumnElement[bool]:
+    """`search_condition` for a query of the `limit` newest matches (by `published`).
+
+    SQLite otherwise looks up and sorts every match: 50 ms for a word found in 40,000 of
+    100,000 items. When the matches are many, `id + 0` keeps it from using the id list
+    as an index, so it walks `ix_items_published` newest first and stops after `limit`
+    matches; when they are few, reading them all is the cheaper plan. Counting the
+    matches in the FTS index first costs about 3 ms for 40,000.
+    """
+    words = query_words(text)
+    if not words or session.get_bind().dialect.name != "sqlite":
+        return search_condition(session, text)
+    matches = _fts5_matches(words)
+    many = session.scalar(select(func.count()).select_from(
+        matches.limit(WALK_DATE_INDEX_FROM * limit).subquery()))
+    if many == WALK_DATE_INDEX_FROM * limit:
+        return (Item.id + 0).in_(matches)
+    return Item.id.in_(matches)

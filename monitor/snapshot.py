@@ -23,6 +23,14 @@ class StoredItem:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """The stored items a diff can look at: these URLs, and active items of these dates."""
+
+    urls: frozenset[str]
+    dates: frozenset[date]
+
+
+@dataclass(frozen=True)
 class NewChange:
     item: NewsItem
 

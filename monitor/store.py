@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, insert, select
 from sqlalchemy.orm import Session
 
 from monitor import config
@@ -16,10 +17,11 @@ from monitor.snapshot import (
     EditedChange,
     NewChange,
     RemovedChange,
+    Scope,
     StoredItem,
     body_text,
 )
-from scraper.items import KnownItem, NewsItem
+from scraper.items import KnownItem, ListingEntry, NewsItem
 
 
 def get_source(session: Session, spec: config.Source) -> Source:
@@ -52,6 +54,79 @@ def stored_snapshot(items: Iterable[Item]) -> dict[str, StoredItem]:
 def known_snapshot(items: Iterable[Item]) -> dict[str, KnownItem]:
     return {i.url: KnownItem(listing_hash=i.listing_hash, published=i.published,
                              active=i.status == "active") for i in items}
+
+
+@dataclass(frozen=True)
+class KnownWindow:
+    """What the spider is told before a crawl: the newest items, or the whole history."""
+
+    items: dict[str, KnownItem]
+    since: date | None  # every item published on or after it (or undated) is in `items`
+
+    def covers(self, listing: Sequence[ListingEntry], listed_outside: int) -> bool:
+        """Whether the spider saw through this window all it would have with every item.
+
+        It looks up listed URLs (`listed_outside`: stored ones not in the window) and
+        probes the known items dated no earlier than the listing's oldest date.
+        """
+        if self.since is None:
+            return True
+        dates = [entry.published for entry in listing if entry.published is not None]
+        return listed_outside == 0 and (not dates or min(dates) >= self.since)
+
+
+def known_window(session: Session, source_id: int, newest: int) -> KnownWindow:
+    """Known items published since the `newest`-th newest date; all of them if newest <= 0.
+
+    Indexed on (source_id, published): a poll does not read the whole history.
+    """
+    since = None
+    if newest > 0:
+        since = session.scalar(
+            select(Item.published)
+            .where(Item.source_id == source_id, Item.published.is_not(None))
+            .order_by(Item.published.desc()).offset(newest - 1).limit(1)
+        )
+    query = select(Item.id, Item.url, Item.listing_hash, Item.published, Item.status).where(
+        Item.source_id == source_id)
+    rows: list[Row[Any]] = []
+    if since is None:
+        rows += session.execute(query)
+    else:  # two index ranges: an OR would let SQLite scan the whole source instead
+        rows += session.execute(query.where(Item.published >= since))
+        rows += session.execute(query.where(Item.published.is_(None)))
+    known = {row.url: KnownItem(listing_hash=row.listing_hash, published=row.published,
+                                active=row.status == "active")
+             for row in sorted(rows, key=lambda row: row.id)}
+    return KnownWindow(known, since)
+
+
+def count_stored(session: Session, source_id: int, urls: Iterable[str]) -> int:
+    """How many of these URLs are stored items of the source (looked up by URL alone)."""
+    wanted = set(urls)
+    if not wanted:
+        return 0
+    found = session.execute(select(Item.source_id).where(Item.url.in_(wanted)))
+    return sum(1 for row in found if row.source_id == source_id)
+
+
+def scoped_snapshot(session: Session, source_id: int, scope: Scope) -> dict[str, StoredItem]:
+    """`stored_snapshot` of only the items in `scope` (see `monitor.diff.scope`)."""
+    columns = (Item.id, Item.url, Item.published, Item.title, Item.lead, Item.body,
+               Item.status)
+    rows: list[Any] = []
+    if scope.urls:  # source_id checked here: on it, SQLite would scan the whole source
+        rows += (r for r in session.execute(select(*columns, Item.source_id).where(
+            Item.url.in_(scope.urls))) if r.source_id == source_id)
+    if scope.dates:  # status is filtered here: on it, SQLite would pick the wrong index
+        rows += (r for r in session.execute(select(*columns).where(
+            Item.source_id == source_id, Item.published.in_(scope.dates)))
+            if r.status == "active")
+    return {
+        r.url: StoredItem(id=r.id, url=r.url, published=r.published, title=r.title,
+                          lead=r.lead, body=r.body, active=r.status == "active")
+        for r in sorted(rows, key=lambda r: r.id)
+    }
 
 
 def recent_listing_counts(session: Session, source_id: int, limit: int = 5) -> list[int]:
@@ -146,7 +221,13 @@ def refresh_seen(session: Session, source: Source, listed_urls: Iterable[str],
     """Mark listed items as seen; remember listing hashes of items whose detail was read."""
     hashes = {i.url: i.listing_hash for i in crawled}
     listed = set(listed_urls)
-    for row in source_items(session, source.id):
+    wanted = listed | hashes.keys()
+    if not wanted:
+        return
+    # By URL alone (unique): with a source_id condition too, SQLite scans the whole source
+    # once the list has 10 URLs or more.
+    rows = session.scalars(select(Item).where(Item.url.in_(wanted)))
+    for row in (row for row in rows if row.source_id == source.id):
         if row.url in listed:
             row.last_seen = now
         if row.url in hashes and row.status == "active":
@@ -158,3 +239,24 @@ def start_run(session: Session, source: Source, started_at: datetime) -> CrawlRu
     session.add(run)
     session.flush()
     return run
+
+
+def insert_new_items(session: Session, source: Source, items: Sequence[NewsItem],
+                     now: datetime) -> None:
+    """Insert items not stored yet with their first revision, as silently as
+    `apply_changes(..., record_events=False)` does for `NewChange`s, in bulk statements.
+
+    For a backfill: one ORM flush per item was most of the time storing an archive took.
+    """
+    if not items:
+        return
+    rows = [{"source_id": source.id, "listing_hash": item.listing_hash, "status": "active",
+             "first_seen": now, "last_changed": now, "last_seen": now, **_item_values(item)}
+            for item in items]
+    connection = session.connection()
+    ids = dict(connection.execute(insert(Item).returning(Item.url, Item.id), rows).tuples().all())
+    connection.execute(insert(ItemRevision), [
+        {"item_id": ids[row["url"]], "number": 1, "captured_at": now, "url": row["url"],
+         "published": row["published"], "title": row["title"], "lead": row["lead"],
+         "body": row["body"], "attachments": list(row["attachments"]), "changed_fields": []}
+        for row in rows])

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -61,11 +62,45 @@ async def deliver_due(sessions: sessionmaker[Session], notifiers: Mapping[str, N
     """Send every due delivery of every enabled channel; return what happened."""
     result = DispatchResult()
     for channel, notifier in notifiers.items():
+        # A channel whose sends mostly wait on the network (Telegram) says how many may
+        # overlap; its own limiter keeps the rate. One at a time otherwise (email: one
+        # SMTP connection).
+        width = max(1, getattr(notifier, "concurrency", 1))
+        limit = max(outbox.CLAIM_BATCH, width)
         with sessions() as session:
-            while batch := outbox.claim(session, channel, utcnow(), lease=lease):
-                for delivery in batch:
-                    await _send_one(session, notifier, delivery, result, max_attempts)
-                    metrics.record_delivery(channel, delivery.status)
+            while batch := outbox.claim(session, channel, utcnow(), limit=limit, lease=lease):
+                await _send_batch(session, notifier, channel, batch, result, max_attempts,
+                                  width)
         if hasattr(notifier, "close_batch"):  # e.g. email: one SMTP connection per batch
             await notifier.close_batch()
     return result
+
+
+async def _send_batch(session: Session, notifier: Notifier, channel: str,
+                      batch: Sequence[Delivery], result: DispatchResult, max_attempts: int,
+                      width: int) -> None:
+    """Send a claimed batch: up to `width` recipients at once, each recipient's in order.
+
+    Sharing `session` between the tasks is safe: each step that touches it (load, mark,
+    commit) runs without an `await` in between, and ends with no transaction open.
+    """
+    gate = asyncio.Semaphore(width)
+
+    async def in_order(deliveries: Sequence[Delivery]) -> None:
+        async with gate:
+            for delivery in deliveries:
+                await _send_one(session, notifier, delivery, result, max_attempts)
+                metrics.record_delivery(channel, delivery.status)
+
+    if width == 1:
+        await in_order(batch)
+        return
+    # One recipient's messages stay in order (an edit replies to its post, which must exist).
+    by_recipient: dict[str, list[Delivery]] = {}
+    for delivery in batch:
+        by_recipient.setdefault(delivery.recipient, []).append(delivery)
+    # A TaskGroup: if one send raises (not a DeliveryError), the others are cancelled and
+    # awaited before the session closes; their rows stay leased and are retried later.
+    async with asyncio.TaskGroup() as group:
+        for deliveries in by_recipient.values():
+            group.create_task(in_order(deliveries))

@@ -12,6 +12,7 @@ from monitor.models import ChangeEvent, Delivery
 from notifier.base import Notifier
 
 CLAIM_LEASE = timedelta(minutes=2)
+CLAIM_BATCH = 10  # rows leased at a time: what a crash can leave waiting for the lease
 
 
 def idempotency_key(event_id: int, channel: str, recipient: str) -> str:
@@ -38,7 +39,7 @@ def enqueue(session: Session, events: Sequence[ChangeEvent],
     return count
 
 
-def claim(session: Session, channel: str, now: datetime, limit: int = 10,
+def claim(session: Session, channel: str, now: datetime, limit: int = CLAIM_BATCH,
           lease: timedelta = CLAIM_LEASE) -> list[Delivery]:
     """Lease due deliveries of a channel; SKIP LOCKED keeps two workers off the same rows.
 

@@ -13,6 +13,7 @@ from scrapy.crawler import AsyncCrawlerRunner, Crawler
 from scraper.items import KnownItem, ListingEntry, NewsItem, ProbeResult
 from scraper.reactor import ensure_reactor
 from scraper.report import CrawlReport
+from scraper.settings import CrawlSettings
 from scraper.spiders.news import CrawlOutcome, NewsSpider
 
 logger = logging.getLogger(__name__)
@@ -44,8 +45,9 @@ class SourceCrawler:
     """One `AsyncCrawlerRunner` for the process; `crawl()` once per source and poll."""
 
     def __init__(self, settings: Mapping[str, Any]) -> None:
-        self._runner = AsyncCrawlerRunner(dict(settings))
+        self._runner = AsyncCrawlerRunner(CrawlSettings(dict(settings)))
         self._active: dict[Crawler, _Collector] = {}
+        self._stopping = False
         level = settings.get("LOG_LEVEL")
         if level:  # LOG_LEVEL only acts through configure_logging(), which the host skips
             logging.getLogger("scrapy").setLevel(level)
@@ -64,6 +66,8 @@ class SourceCrawler:
         selectors: Mapping[str, str | None],
     ) -> CrawlReport:
         """Crawl one source; failures end up in the report, never as exceptions."""
+        if self._stopping:  # a poll that reached its crawl after shutdown began
+            return CrawlReport(source=source_name, stopped=True)
         ensure_reactor()
         crawler = self._runner.create_crawler(NewsSpider)
         collector = _Collector()
@@ -96,7 +100,8 @@ class SourceCrawler:
         return _report(source_name, crawler, collector, failure)
 
     async def stop(self) -> None:
-        """Abandon the running crawls; their reports say `stopped=True`."""
+        """Abandon the running crawls and refuse new ones; their reports say `stopped=True`."""
+        self._stopping = True
         for collector in self._active.values():
             collector.stopped = True
         await self._runner.stop()

@@ -122,7 +122,12 @@ def test_daemon_polls_announces_and_stops_on_sigterm(tmp_path: Path, world: Worl
         time.sleep(1.0)
     finally:
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=15)
+        try:
+            out, err = proc.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()  # no stray daemon left behind
+            out, err = proc.communicate()
+            raise AssertionError(f"no exit 15 s after SIGTERM:\n{err[-6000:]}") from None
     assert proc.returncode == 0, err
     assert "[NEW] Published while the daemon runs" in out
     assert "daemon started" in err and "stopped" in err

@@ -22,7 +22,7 @@ from notifier.base import DeliveryError
 from notifier.digest import DigestMessage, Schedule
 from notifier.message import EventMessage
 from notifier.telegram import posts
-from notifier.telegram.client import ChatGone, make_bot, send_html
+from notifier.telegram.client import POOL_SIZE, ChatGone, make_bot, send_html
 from notifier.telegram.render import burst_text, digest_text, event_text
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,9 @@ CHANNEL_PREFIX = "channel:"
 
 class TelegramNotifier:
     name = CHANNEL
+    # Sends the outbox may overlap: they mostly wait on the network, and the limiter
+    # (notifier/telegram/limits.py) keeps the rate. As many as the bot's HTTP connections.
+    concurrency = POOL_SIZE
 
     def __init__(self, cfg: Telegram, sessions: sessionmaker[Session],
                  kinds: Sequence[str] = ("new", "edited", "removed"),
@@ -41,6 +44,7 @@ class TelegramNotifier:
         self.kinds = tuple(kinds)
         self.bot = bot or make_bot(cfg)
         self._init_lock = asyncio.Lock()
+        self._init_loop: asyncio.AbstractEventLoop | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TelegramNotifier:
@@ -50,6 +54,9 @@ class TelegramNotifier:
 
     async def ready(self) -> None:
         """Initialize the bot once (getMe), on the loop that uses it."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._init_loop:  # a lock waited on is bound to its loop: one per loop
+            self._init_lock, self._init_loop = asyncio.Lock(), loop
         async with self._init_lock:
             await self.bot.initialize()  # returns at once when already initialized
 
@@ -76,26 +83,32 @@ class TelegramNotifier:
 
     async def _post(self, message: EventMessage, chat: str) -> None:
         """One channel post: a burst summary, a new item, or a reply to the item's post."""
+        events, text, reply_to = self._channel_post(message, chat)
+        try:
+            ids = await send_html(self.bot, chat, text, reply_to)
+        except ChatGone as error:
+            raise DeliveryError(f"cannot post in telegram channel {chat} ({error}): make "
+                                "the bot an administrator of it, or fix telegram.channel",
+                                permanent=True) from None
+        # A session of its own: one read before the send and written after would fail
+        # "locked" on SQLite if other sends' marks were committed meanwhile (concurrency).
+        with self.sessions() as session, session.begin():
+            posts.remember(session, events, chat, ids[0])
+
+    def _channel_post(self, message: EventMessage, chat: str
+                      ) -> tuple[list[ChangeEvent], str, int | None]:
+        """The events a channel post announces, its text, and the post it replies to."""
         language = self.cfg.channel_language
         with self.sessions() as session:
             event = session.get_one(ChangeEvent, message.event_id)
             events = posts.burst(session, event, self.kinds, self.cfg.burst_threshold)
             if events:
                 text = burst_text([EventMessage.from_event(e) for e in events], language)
-                reply_to = None
-            else:
-                events = [event]
-                text = event_text(message, language, posts.current_fields(session, event))
-                reply_to = (posts.original_post(session, event.item_id, chat)
-                            if message.kind != "new" else None)
-            try:
-                ids = await send_html(self.bot, chat, text, reply_to)
-            except ChatGone as error:
-                raise DeliveryError(f"cannot post in telegram channel {chat} ({error}): make "
-                                    "the bot an administrator of it, or fix telegram.channel",
-                                    permanent=True) from None
-            posts.remember(session, events, chat, ids[0])
-            session.commit()
+                return events, text, None
+            text = event_text(message, language, posts.current_fields(session, event))
+            reply_to = (posts.original_post(session, event.item_id, chat)
+                        if message.kind != "new" else None)
+            return [event], text, reply_to
 
     async def _send_private(self, message: EventMessage, address: str) -> None:
         with self.sessions() as session:

@@ -37,6 +37,7 @@ from notifier.telegram.html import split, to_plain
 from notifier.telegram.limits import FloodLimiter, retry_after_seconds
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+POOL_SIZE = 8  # HTTP connections for sending: as many sends may be in flight
 
 
 class ChatGone(DeliveryError):
@@ -54,7 +55,8 @@ def make_bot(cfg: Telegram) -> ExtBot[None]:
     read = cfg.read_timeout.total_seconds()
     return ExtBot(
         token=cfg.token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot",
-        request=HTTPXRequest(connection_pool_size=8, connect_timeout=5.0, read_timeout=read),
+        request=HTTPXRequest(connection_pool_size=POOL_SIZE, connect_timeout=5.0,
+                             read_timeout=read),
         # getUpdates waits up to its own long-poll timeout; PTB adds that to read_timeout.
         get_updates_request=HTTPXRequest(connect_timeout=5.0, read_timeout=read),
         rate_limiter=FloodLimiter(),

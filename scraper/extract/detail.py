@@ -296,7 +296,8 @@ def _body_region(
     date_block = blocks[anchor.date_index]
     region: list[Block] = []
     for position, block in enumerate(after):
-        if _ends_body(block, after[position + 1 :], date_block, url):
+        # Only the next two blocks matter: no copy of the whole rest per block.
+        if _ends_body(block, after[position + 1 : position + 3], date_block, url):
             break
         region.append(block)
     return region

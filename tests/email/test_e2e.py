@@ -75,7 +75,8 @@ def news_happened(world: World, conf: Path, database_url: str) -> None:
                                published=date(2025, 7, 3)))
     listed = world.articles_in("en")
     world.edit(listed[4].id, title="An edited title of a story")
-    ok(conf, "check")
+    ok(conf, "check")  # the new items; this listing prints the edited story's lead, so
+    ok(conf, "check")  # its title edit is found when the newest pages are re-read
     age_events(database_url)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from monitor.diff import diff, normalise, title_similarity, titles_match
+from monitor.diff import diff, normalise, scope, title_similarity, titles_match
 from monitor.snapshot import Change, EditedChange, NewChange, RemovedChange, StoredItem
 from scraper.items import ListingEntry, NewsItem, ProbeResult
 from scraper.report import CrawlReport
@@ -59,14 +59,17 @@ class Case:
     allow_removals: bool = True
 
 
-def run(case: Case) -> list[Change]:
-    report = CrawlReport(
+def report_of(case: Case) -> CrawlReport:
+    return CrawlReport(
         source="en", finish_reason="finished", listing_pages_ok=1,
         listing=[entry(slug, pos) for pos, slug in enumerate(case.listed)],
         items=case.items, probes=case.probes,
     )
+
+
+def run(case: Case) -> list[Change]:
     by_url = {s.url: s for s in case.stored}
-    return diff(by_url, report, allow_removals=case.allow_removals)
+    return diff(by_url, report_of(case), allow_removals=case.allow_removals)
 
 
 def describe(change: Change) -> tuple[str, ...]:
@@ -195,6 +198,25 @@ def test_diff(case: Case) -> None:
 def test_diff_is_repeatable() -> None:
     case = CASES["deterministic ordering"]
     assert run(case) == run(replace(case, stored=list(reversed(case.stored))))
+
+
+# Older history around every case: same titles on other dates, removed items of the day.
+HISTORY = [stored(f"history-{n}", id=100 + n, published=date(2020, 1, 1 + n % 28),
+                  title=(TITLE_A, TITLE_B)[n % 2]) for n in range(30)]
+HISTORY += [stored("removed-same-day", id=200, active=False)]
+
+
+@pytest.mark.parametrize("case", list(CASES.values()), ids=list(CASES))
+def test_diff_reads_only_its_scope(case: Case) -> None:
+    """Given only the items of `scope(report)`, diff returns what it does with everything."""
+    report = report_of(case)
+    everything = {s.url: s for s in [*HISTORY, *case.stored]}
+    wanted = scope(report)
+    scoped = {url: s for url, s in everything.items()
+              if url in wanted.urls or (s.active and s.published in wanted.dates)}
+    full = diff(everything, report, allow_removals=case.allow_removals)
+    assert diff(scoped, report, allow_removals=case.allow_removals) == full
+    assert [describe(c) for c in full] == case.expected
 
 
 def test_edited_change_carries_stored_and_crawled_values() -> None:

@@ -233,3 +233,17 @@ def test_downgrade_and_upgrade_again(database_url: str) -> None:
             check_index(session)
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("query", ["discussed", "Minsk", "Kazakh", "akhst", "%", "ОДКБ"])
+def test_the_plan_for_many_matches_lists_the_same_items(
+        db_session: Session, stored: dict[str, Item], query: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With many matches SQLite walks the date index instead: same items, same order."""
+    def ids(limit: int) -> list[int]:
+        return [row["id"] for row in history.items(db_session, Filters(search=query,
+                                                                       limit=limit))]
+
+    expected = ids(50)
+    monkeypatch.setattr("monitor.search.WALK_DATE_INDEX_FROM", 0)  # always "many"
+    assert ids(50) == expected and ids(1) == expected[:1]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import threading
 
 from tests.replica.factory import sample_world
 from tests.replica.routes import MARKUPS
 from tests.replica.server import ReplicaServer
+from tests.replica.world import Article, World
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -20,10 +22,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--language", choices=("en", "ru"), default="en")
     parser.add_argument("--page-size", type=int, default=20)
     parser.add_argument("--fault", default=None, help="listing fault, e.g. http_503 or hang")
+    parser.add_argument("--access-log", default=None, metavar="PATH",
+                        help='append "METHOD PATH STATUS BYTES" for every answer')
+    parser.add_argument("--hold-back", type=int, default=0, metavar="N",
+                        help="keep N newer articles back; each SIGUSR1 publishes the next")
     args = parser.parse_args(argv)
-    world = sample_world(args.items, args.language, page_size=args.page_size)
+    articles = sample_world(args.items + args.hold_back, args.language).articles
+    held = articles[:args.hold_back]
+    world = World(articles[args.hold_back:], page_size=args.page_size)
     world.fault = args.fault
-    server = ReplicaServer(world, args.markup, args.host, args.port, args.language).start()
+    server = ReplicaServer(world, args.markup, args.host, args.port, args.language)
+    if args.access_log:
+        server.access_log = open(args.access_log, "a", encoding="utf-8")  # noqa: SIM115
+    server.start()
+    _release_on_signal(server, held)
     print(f"replica ({args.markup}, {args.language}, {args.items} items): {server.listing_url}",
           flush=True)
     try:
@@ -32,6 +44,15 @@ def main(argv: list[str] | None = None) -> None:
         pass
     finally:
         server.stop()
+
+
+def _release_on_signal(server: ReplicaServer, held: list[Article]) -> None:
+    """SIGUSR1 publishes the oldest held article; a line on stdout says when it is live."""
+    def release(signum: int, frame: object) -> None:
+        url = server.url_for(server.world.publish(held.pop())) if held else "nothing held"
+        print(f"published {url}", flush=True)
+
+    signal.signal(signal.SIGUSR1, release)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import traceback
 from dataclasses import dataclass
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Self
+from typing import Any, Self, TextIO
 
 from tests.replica.common import Context
 from tests.replica.routes import MARKUPS, Response, Site, respond
@@ -69,6 +69,20 @@ class _HTTPServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
+class _CountingWriter:
+    """The handler's output stream, counting the bytes written (headers and body)."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw, self.count = raw, 0
+
+    def write(self, data: bytes) -> int:
+        self.count += len(data)
+        return int(self.raw.write(data))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.raw, name)
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "nginx"
@@ -77,6 +91,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        self.counter = _CountingWriter(self.wfile)
+        self.wfile = self.counter  # type: ignore[assignment]
         self.server.replica._track(self.connection, add=True)
 
     def finish(self) -> None:
@@ -105,9 +121,12 @@ class _Handler(BaseHTTPRequestHandler):
             traceback.print_exc()
             response = Response(500, b"replica error", {"Content-Type": "text/plain"})
         headers = {key.lower(): value for key, value in self.headers.items()}
-        replica.log.add(LoggedRequest(self.command, self.path, response.status, headers,
-                                      response.fault, time.monotonic()))
+        record = LoggedRequest(self.command, self.path, response.status, headers,
+                               response.fault, time.monotonic())
+        replica.log.add(record)
+        written = self.counter.count
         self._deliver(response, head, replica)
+        replica.answered(record, self.counter.count - written)
 
     def _deliver(self, response: Response, head: bool, replica: ReplicaServer) -> None:
         if response.fault == "hang" and replica._stopping.wait(replica.world.hang_seconds):
@@ -154,6 +173,7 @@ class ReplicaServer:
         self._stopping = threading.Event()
         self._conns: set[socket.socket] = set()
         self._conns_lock = threading.Lock()
+        self.access_log: TextIO | None = None  # "METHOD PATH STATUS BYTES" per answer
 
     @property
     def markup(self) -> str:
@@ -238,6 +258,13 @@ class ReplicaServer:
         """What the next request is answered from."""
         ctx = Context(self.language, self.url, date.today())
         return Site(self.world, MARKUPS[self._markup], ctx)
+
+    def answered(self, record: LoggedRequest, sent: int) -> None:
+        """Write one access-log line (benchmarks count requests and bytes from it)."""
+        if self.access_log is not None:
+            with self._conns_lock:
+                self.access_log.write(f"{record.method} {record.path} {record.status} {sent}\n")
+                self.access_log.flush()
 
     def _track(self, conn: socket.socket, add: bool) -> None:
         with self._conns_lock:

@@ -2,17 +2,25 @@
 
 It answers the methods the bot uses, queues updates for getUpdates (long polling),
 records every request with a timestamp, checks Telegram HTML like Telegram does, and
-returns Telegram's real error shapes on demand (429, 403, 400).
+returns Telegram's real error shapes on demand (429, 403, 400). With `enforce`, it also
+answers 429 (retry_after 1) to a sendMessage that would exceed Telegram's flood limits.
+
+Standalone, in its own process (for benchmarks: its CPU then does not compete with the
+sender's GIL): `python -m tests.telegram.botapi --port P [--enforce]`; it prints its URL
+once it listens, and `GET /_double/report` answers every sendMessage seen (time, chat,
+error code) and the limit violations.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import itertools
 import json
 import re
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -35,6 +43,9 @@ CHAT_NOT_FOUND = (400, "Bad Request: chat not found", None)
 CANT_PARSE = (400, "Bad Request: can't parse entities: Unsupported start tag \"x\" at byte "
                    "offset 0", None)
 Error = tuple[int, str, dict[str, Any] | None]
+OVERALL = (30, 1.0)  # Telegram's limits: messages per seconds, overall
+PRIVATE = (1, 1.0)  # per private chat
+GROUP = (20, 60.0)  # per group or channel
 
 
 class _TelegramHtml(HTMLParser):
@@ -95,9 +106,12 @@ class BotApiDouble:
     rate_limit_every: int = 0  # every n-th sendMessage is answered 429
     failures: list[tuple[str, Error]] = field(default_factory=list)  # next (method, error)
     delay: float = 0.0  # seconds before answering sendMessage (to provoke timeouts)
+    enforce: bool = False  # answer 429 to a send beyond the flood limits, as Telegram does
+    refused: int = 0  # sends answered 429 by `enforce`
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
+        self._accepted: dict[str, deque[float]] = {}  # chat ("" = overall) -> recent sends
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
@@ -105,6 +119,7 @@ class BotApiDouble:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
+        self.host_port = 0  # the port to listen on; 0: any free one
 
     # --- server ------------------------------------------------------------------------
 
@@ -124,9 +139,10 @@ class BotApiDouble:
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._handle)
         app.router.add_get("/bot{token}/{method}", self._handle)
+        app.router.add_get("/_double/report", self._report)
         runner = web.AppRunner(app, access_log=None)
         self._loop.run_until_complete(runner.setup())
-        site = web.TCPSite(runner, "127.0.0.1", 0)
+        site = web.TCPSite(runner, "127.0.0.1", self.host_port)
         self._loop.run_until_complete(site.start())
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self._runner = runner
@@ -178,12 +194,29 @@ class BotApiDouble:
             self._sends += 1
             if self.rate_limit_every and self._sends % self.rate_limit_every == 0:
                 return TOO_MANY
+            if self.enforce and not self._within_limits(call):
+                self.refused += 1
+                return TOO_MANY
         if call.params.get("parse_mode") == "HTML":
             try:
                 check_html(call.text)
             except ValueError as exc:
                 return (400, f"Bad Request: can't parse entities: {exc}", None)
         return None
+
+    def _within_limits(self, call: Call) -> bool:
+        """Count `call` as accepted if it breaks no limit (caller holds the lock)."""
+        chat_limit = PRIVATE if call.chat.isdigit() else GROUP
+        windows = [(self._accepted.setdefault("", deque()), OVERALL),
+                   (self._accepted.setdefault(call.chat, deque()), chat_limit)]
+        for times, (count, period) in windows:
+            while times and times[0] <= call.at - period:
+                times.popleft()
+            if len(times) >= count:
+                return False
+        for times, _ in windows:
+            times.append(call.at)
+        return True
 
     def _answer(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
@@ -272,6 +305,12 @@ class BotApiDouble:
         return found
 
 
+    async def _report(self, request: web.Request) -> web.Response:
+        sends = [[c.at, c.chat, c.error] for c in self.sent(ok_only=False)]
+        return web.json_response({"sends": sends, "violations": self.limit_violations(),
+                                  "refused": self.refused})
+
+
 def _window_breaches(times: list[float], count: int, period: float, what: str) -> list[str]:
     times = sorted(times)
     return [f"{what}: {count + 1} messages within {times[i + count] - times[i]:.3f} s"
@@ -312,3 +351,26 @@ def _error(code: int, description: str, parameters: dict[str, Any] | None) -> we
     if parameters:
         body["parameters"] = parameters
     return web.json_response(body, status=code)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="The Bot API double, standalone.")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--enforce", action="store_true", help="answer 429 beyond the limits")
+    parser.add_argument("--delay", type=float, default=0.0,
+                        help="seconds before answering sendMessage (a network round trip)")
+    args = parser.parse_args()
+    double = BotApiDouble(enforce=args.enforce, delay=args.delay)
+    double.host_port = args.port
+    double.start()
+    print(f"Bot API double: {double.url}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        double.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""`make bench`: every benchmark in one run, written to docs/benchmarks.md.
+
+    .venv/bin/python -m bench [--quick] [--only NAME ...] [--markdown docs/benchmarks.md]
+
+Peers and the product are measured in the same run against the same local replica, so
+the ratios hold on a noisy machine. Each module returns its own section(s); this file
+adds the machine, the goals at a glance and the time each benchmark took.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import re
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.common import DOC, machine, write_sections
+
+# In the order the sections appear (idle_poll writes "1." and "6.").
+MODULES = ("idle_poll", "latency", "history_scale", "archive_crawl", "fanout")
+_GOAL_ROW = re.compile(r"^\| (?P<figure>[^|]+) \| (?P<value>[^|]+) "
+                       r"\| (?P<goal>[^|]*\*\*(met|MISSED)\*\*[^|]*) \|$")
+
+
+def summary(sections: list[str]) -> list[str]:
+    """Every table row that states a goal, with its section: the goals at a glance."""
+    rows = ["| benchmark | figure | measured | goal |", "| --- | --- | --- | --- |"]
+    for text in sections:
+        heading = ""
+        for line in text.splitlines():
+            if line.startswith("## "):
+                heading = line[3:].strip()
+            match = _GOAL_ROW.match(line)
+            if match:
+                rows.append(f"| {heading} | {match['figure'].strip()} | "
+                            f"{match['value'].strip()} | {match['goal'].strip()} |")
+    return rows
+
+
+def document(sections: list[str], timings: dict[str, float], quick: bool) -> str:
+    ordered = sorted(("\n## " + part for text in sections
+                      for part in ("\n" + text).split("\n## ")[1:]), key=_number)
+    took = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in timings.items())
+    head = [
+        "# Benchmarks", "",
+        "Reproduce everything below with `make bench` (about 10 minutes on 2 cores; it "
+        "installs urlwatch into `.bench/` on first use and needs PostgreSQL on "
+        "127.0.0.1:5432). Each section names the command that reproduces it alone.", "",
+        f"Run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC{' (--quick: small sizes)' if quick else ''}"
+        f"; machine: {machine()}.", "",
+        f"Time taken: {took}; {sum(timings.values()):.0f} s in all.", "",
+        "## Goals at a glance", "", *summary(ordered), "",
+    ]
+    return "\n".join(head) + "".join(ordered).rstrip("\n") + "\n"
+
+
+def _number(section: str) -> float:
+    match = re.match(r"\n## (\d+)\.", section)
+    return float(match[1]) if match else 99.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes, a smoke run")
+    parser.add_argument("--only", nargs="*", choices=MODULES, default=list(MODULES))
+    parser.add_argument("--markdown", type=Path, default=DOC)
+    args = parser.parse_args()
+    sections, timings = [], {}
+    for name in args.only:
+        print(f"bench: {name} ...", file=sys.stderr, flush=True)
+        started = time.monotonic()
+        module = importlib.import_module(f"bench.{name}")
+        sections.append(module.run(quick=args.quick))
+        timings[name] = time.monotonic() - started
+        print(f"bench: {name} took {timings[name]:.0f} s", file=sys.stderr, flush=True)
+    if list(args.only) == list(MODULES):
+        args.markdown.write_text(document(sections, timings, args.quick), encoding="utf-8")
+    else:  # a partial run replaces its own sections only
+        for text in sections:
+            write_sections(args.markdown, text)
+    print(f"bench: wrote {args.markdown}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+"""Benchmarks 1 and 6: an idle poll (requests, bytes, CPU) beside urlwatch, and memory.
+
+One replica process serves an unchanged listing; measured against it, in one run:
+- the daemon's poll path, 1,000 polls in a worker process (bench/poll_loop.py),
+- urlwatch checking the same listing, one whole process per check (its normal use),
+- `csto-monitor check`, one whole process per poll.
+
+    .venv/bin/python -m bench.idle_poll [--quick] [--markdown docs/benchmarks.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bench.common import (
+    DOC,
+    PYTHON,
+    ROOT,
+    free_port,
+    goal,
+    median,
+    run_cpu,
+    spread,
+    start_replica,
+    stop,
+    write_sections,
+)
+from bench.poll_loop import log_totals
+from bench.urlwatch_peer import URLWATCH, urlwatch_env, write_jobs
+
+COMMAND = ".venv/bin/python -m bench.idle_poll --markdown docs/benchmarks.md"
+
+
+@dataclass
+class Process:
+    """Whole-process runs of one command: CPU, peak RSS, requests and bytes per run."""
+
+    cpu: list[float] = field(default_factory=list)
+    rss: list[float] = field(default_factory=list)
+    requests: list[int] = field(default_factory=list)
+    bytes: list[int] = field(default_factory=list)
+
+    def run(self, command: list[str], access_log: Path, **kwargs: Any) -> None:
+        requests, sent = log_totals(access_log)
+        cpu, rss = run_cpu(command, cwd=ROOT, **kwargs)
+        requests_after, sent_after = log_totals(access_log)
+        self.cpu.append(cpu)
+        self.rss.append(rss)
+        self.requests.append(requests_after - requests)
+        self.bytes.append(sent_after - sent)
+
+
+def write_config(folder: Path, port: int) -> Path:
+    config = {
+        "database_url": f"sqlite:///{folder / 'bench.db'}",
+        "sources": [{"name": "csto-en", "url": f"http://127.0.0.1:{port}/news/",
+                     "language": "en"}],
+        # No full re-read during the run: that one is every 6 h by default, not idle.
+        "crawl": {"download_delay": "0s", "autothrottle": False, "recheck_interval": "30d"},
+    }
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path
+
+
+def measure(folder: Path, polls: int, runs: int) -> dict[str, Any]:
+    port, access_log = free_port(), folder / "access.log"
+    replica = start_replica(port, 45, "--access-log", str(access_log))
+    try:
+        config = write_config(folder, port)
+        loop = subprocess.run([PYTHON, "-m", "bench.poll_loop", str(config), str(polls),
+                               "--access-log", str(access_log)],
+                              cwd=ROOT, check=True, capture_output=True, text=True)
+        daemon = json.loads(loop.stdout.splitlines()[-1])
+        watch, check = Process(), Process()
+        urlwatch = write_jobs(folder, f"http://127.0.0.1:{port}/news/")
+        run_cpu(urlwatch, env=urlwatch_env(folder))  # its first run stores the page
+        cli = [PYTHON, "-m", "monitor.cli", "--config", str(config), "check"]
+        for _ in range(runs):  # interleaved, so that noise hits both alike
+            watch.run(urlwatch, access_log, env=urlwatch_env(folder))
+            check.run(cli, access_log)
+    finally:
+        stop(replica)
+    return {"daemon": daemon, "urlwatch": watch, "check": check}
+
+
+def idle_section(result: dict[str, Any], polls: int) -> str:
+    daemon, watch, check = result["daemon"], result["urlwatch"], result["check"]
+    poll_cpu, watch_cpu = median(daemon["cpu"]), median(watch.cpu)
+    ratio = poll_cpu / watch_cpu
+    one_304 = daemon["requests"] == 1 and daemon["outcomes"] == ["not_modified"]
+    return "\n".join([
+        "## 1. Idle poll", "",
+        f"Command: `{COMMAND}`. The replica serves an unchanged 45-item listing (its own "
+        f"process, SQLite). Daemon: {polls} polls through its poll path "
+        "(`bench/poll_loop.py`); urlwatch "
+        f"({URLWATCH}, its own venv under `.bench/`, job = the listing's news block as text) and "
+        f"`csto-monitor check`: {len(watch.cpu)} whole-process runs each, interleaved.", "",
+        "| figure | value | goal |", "| --- | --- | --- |",
+        f"| daemon: requests per idle poll | {daemon['requests']:g}, outcomes: "
+        f"{', '.join(daemon['outcomes'])} | 1, answered 304: {goal(one_304)} |",
+        f"| daemon: bytes received per idle poll | {daemon['bytes']:.0f} B | — |",
+        f"| urlwatch: requests / bytes per check | {median(watch.requests):g} / "
+        f"{median(watch.bytes):.0f} B | — |",
+        f"| `check` process: requests / bytes per run | {median(check.requests):g} / "
+        f"{median(check.bytes):.0f} B | — |",
+        f"| daemon: CPU per idle poll | {spread(daemon['cpu'])} | — |",
+        f"| urlwatch: CPU per check (whole process) | {spread(watch.cpu)} | — |",
+        f"| `csto-monitor check`: CPU (whole process) | {spread(check.cpu)} | — |",
+        f"| ratio daemon poll / urlwatch check | {ratio:.3f} | ≤ 0.1: {goal(ratio <= 0.1)} |",
+        f"| ratio `check` process / urlwatch process | {median(check.cpu) / watch_cpu:.1f} "
+        "| — |", ""])
+
+
+def memory_section(result: dict[str, Any], polls: int) -> str:
+    rss, check, watch = result["daemon"]["rss"], result["check"], result["urlwatch"]
+    start, end = rss["0"], rss[str(polls)]
+    growth = end - start
+    return "\n".join([
+        "## 6. Memory", "",
+        f"Command: `{COMMAND}` (the same run as the idle poll). RSS of the worker running "
+        "the daemon's poll path, read from /proc after the baseline and the first "
+        "conditional poll (\"start\"), then every 100 polls; peak RSS of whole processes "
+        "from wait4().", "",
+        "| figure | value | goal |", "| --- | --- | --- |",
+        f"| daemon RSS at start | {start:.1f} MB | ≤ 130 MB: {goal(start <= 130)} |",
+        f"| daemon RSS after {polls} polls | {end:.1f} MB (growth {growth:+.1f} MB) | "
+        f"growth ≤ 3 MB: {goal(growth <= 3)}; ≤ 130 MB: {goal(end <= 130)} |",
+        f"| daemon RSS every 100 polls | {' '.join(f'{v:.1f}' for v in rss.values())} MB | — |",
+        f"| `csto-monitor check` peak RSS | {spread(check.rss, 'MB', 1)} | — |",
+        f"| urlwatch check peak RSS | {spread(watch.rss, 'MB', 1)} | — |", ""])
+
+
+def run(quick: bool = False) -> str:
+    polls, runs = (50, 2) if quick else (1000, 7)
+    with tempfile.TemporaryDirectory() as tmp:
+        result = measure(Path(tmp), polls, runs)
+    return idle_section(result, polls) + "\n" + memory_section(result, polls)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--markdown", type=Path, nargs="?", const=DOC)
+    args = parser.parse_args()
+    text = run(args.quick)
+    print(text)
+    if args.markdown:
+        write_sections(args.markdown, text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,177 @@
+"""Benchmark 2: detection latency, from an item's publication to its Telegram channel post.
+
+Real `csto-monitor run` daemons (product defaults but for the interval: download delay,
+AutoThrottle, jitter, robots.txt) poll replicas served from this process and post to the
+Bot API double, also here. An item is published at a random moment; the sample is the time
+until the double receives the channel post naming it. To get 20 samples at a 60 s interval
+in about two minutes, each daemon watches several sources (one replica each) sampled in
+parallel; a source is sampled again only after its previous item was posted, after a
+further random pause, so every publication falls at a uniformly random point of its
+source's poll cycle. Both intervals run at once, in two daemons.
+
+    .venv/bin/python -m bench.latency [--quick] [--markdown docs/benchmarks.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from bench.common import DOC, goal, median, percentile, write_sections
+from tests.e2e.harness import Daemon
+from tests.replica import ReplicaServer
+from tests.replica.factory import make_article, sample_world
+from tests.telegram.botapi import TOKEN, BotApiDouble
+
+COMMAND = ".venv/bin/python -m bench.latency --markdown docs/benchmarks.md"
+
+
+@dataclass
+class Trial:
+    """One daemon at one poll interval, with its sources and the samples taken."""
+
+    interval: int
+    samples: int
+    folder: Path
+    replicas: list[ReplicaServer] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def channel(self) -> str:
+        return f"@bench_{self.interval}s"
+
+    def start(self, botapi: BotApiDouble) -> Daemon:
+        per_source = max(1, math.floor(60 / self.interval))  # ~1 min of sampling each
+        count = math.ceil(self.samples / per_source)
+        self.replicas = [ReplicaServer(sample_world(8)).start() for _ in range(count)]
+        sources = [{"name": f"s{n}", "url": r.listing_url, "language": "en"}
+                   for n, r in enumerate(self.replicas)]
+        config = {"database_url": f"sqlite:///{self.folder / 'bench.db'}", "sources": sources,
+                  "poll_interval": f"{self.interval}s", "http": {"enabled": False},
+                  "user_agent_contact": "https://example.org/contact",
+                  "telegram": {"token": TOKEN, "api_url": botapi.url,
+                               "channel": self.channel}}
+        path = self.folder / "config.yaml"
+        path.write_text(_yaml(config), encoding="utf-8")
+        daemon = Daemon(path, self.folder).start()
+        daemon.wait_for_log("first poll: stored", count=len(sources), timeout=120)
+        return daemon
+
+    def sample(self, botapi: BotApiDouble, source: int, count: int) -> None:
+        """Publish `count` items one after the other on one source; time each post."""
+        rng = random.Random(source * 1000 + self.interval)
+        for k in range(count):
+            time.sleep(rng.uniform(0, self.interval))
+            title = f"Benchmark item {self.interval}s {source} {k} {rng.randrange(10**9)}"
+            published = time.monotonic()
+            self.replicas[source].world.publish(make_article(title, published=date.today()))
+            posted = _wait_post(botapi, self.channel, title, 3 * self.interval + 60)
+            if posted is None:
+                self.errors.append(f"{title}: no channel post")
+                return
+            self.latencies.append(posted - published)
+
+    def collect(self, botapi: BotApiDouble) -> None:
+        shares = [self.samples // len(self.replicas)] * len(self.replicas)
+        for n in range(self.samples - sum(shares)):
+            shares[n] += 1
+        threads = [threading.Thread(target=self.sample, args=(botapi, n, share))
+                   for n, share in enumerate(shares)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    def stop(self) -> None:
+        for replica in self.replicas:
+            replica.stop()
+
+
+def _wait_post(botapi: BotApiDouble, channel: str, title: str, timeout: float) -> float | None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for call in botapi.sent(channel):
+            if title in call.text:
+                return call.at
+        time.sleep(0.02)
+    return None
+
+
+def _yaml(config: dict[str, object]) -> str:
+    import yaml
+
+    return yaml.safe_dump(config)
+
+
+def measure(intervals: tuple[int, ...], samples: int, folder: Path) -> list[Trial]:
+    botapi = BotApiDouble().start()
+    trials = [Trial(i, samples, folder / f"{i}s") for i in intervals]
+    daemons: list[Daemon] = []
+    try:
+        for trial in trials:
+            trial.folder.mkdir()
+            daemons.append(trial.start(botapi))
+        threads = [threading.Thread(target=t.collect, args=(botapi,)) for t in trials]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        for daemon in daemons:
+            daemon.stop()
+        for trial in trials:
+            trial.stop()
+        botapi.stop()
+    return trials
+
+
+def section(trials: list[Trial]) -> str:
+    lines = ["## 2. Detection latency", "",
+             f"Command: `{COMMAND}`. {__doc__.split(chr(10) + chr(10))[1].strip()}", "",
+             "| figure | value | goal |", "| --- | --- | --- |"]
+    for trial in trials:
+        values = trial.latencies
+        if not values:
+            lines.append(f"| `poll_interval` {trial.interval} s | no sample: "
+                         f"{'; '.join(trial.errors)} | {goal(False)} |")
+            continue
+        target = trial.interval / 2 + 5
+        mid = median(values)
+        lines.append(
+            f"| `poll_interval` {trial.interval} s ({len(values)} samples, "
+            f"{len(trial.replicas)} sources) | median {mid:.1f} s, p95 "
+            f"{percentile(values, 95):.1f} s (min {min(values):.1f}, max {max(values):.1f})"
+            f" | median ≤ {target:g} s: {goal(mid <= target and not trial.errors)} |")
+    lost = [e for t in trials for e in t.errors]
+    lines += ["", f"Items never posted: {len(lost)}{': ' + '; '.join(lost) if lost else ''}.",
+              ""]
+    return "\n".join(lines)
+
+
+def run(quick: bool = False) -> str:
+    intervals, samples = ((3, 6), 3) if quick else ((10, 60), 20)
+    with tempfile.TemporaryDirectory() as tmp:
+        return section(measure(intervals, samples, Path(tmp)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--markdown", type=Path, nargs="?", const=DOC)
+    args = parser.parse_args()
+    text = run(args.quick)
+    print(text)
+    if args.markdown:
+        write_sections(args.markdown, text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Worker: the daemon's poll path in a loop, in its own process; prints one JSON line.
+
+`Monitor.build` + `SourcePoller.poll` is exactly what the daemon's poll job runs (Scrapy
+in-process on the asyncio reactor, the real database); only APScheduler's timer is left out
+so that 1,000 polls take a minute, not hours. The replica runs in another process, so
+`time.process_time()` here is the poll's own CPU.
+
+    .venv/bin/python -m bench.poll_loop CONFIG POLLS [--access-log PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import rss_mb
+
+
+def log_totals(path: Path | None) -> tuple[int, int]:
+    """(requests, bytes) the replica has answered so far, from its access log."""
+    if path is None or not path.exists():
+        return 0, 0
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return len(lines), sum(int(line.rsplit(" ", 1)[1]) for line in lines)
+
+
+async def poll_loop(config: Path, polls: int, access_log: Path | None) -> dict[str, Any]:
+    from monitor.app import Monitor
+    from monitor.config import load_settings
+    from scraper.reactor import shutdown_reactor
+
+    settings = load_settings(config, env={})
+    monitor = Monitor.build(settings)
+    spec = settings.sources[0]
+    try:
+        first = await monitor.poller.poll(spec)  # stores the listing silently
+        if first.outcome != "baseline":
+            raise RuntimeError(f"first poll: {first.line()}")
+        await monitor.poller.poll(spec)  # the first conditional poll
+        return await _timed_polls(monitor, spec, polls, access_log)
+    finally:
+        shutdown_reactor()  # or the reactor's thread pool keeps the process alive
+
+
+async def _timed_polls(monitor: Any, spec: Any, polls: int,
+                       access_log: Path | None) -> dict[str, Any]:
+    rss: dict[str, float] = {"0": rss_mb()}
+    cpu, outcomes = [], set()
+    requests_before, bytes_before = log_totals(access_log)
+    for n in range(1, polls + 1):
+        before = time.process_time()
+        outcome = await monitor.poller.poll(spec)
+        cpu.append(time.process_time() - before)
+        outcomes.add(outcome.outcome)
+        if n % 100 == 0 or n == polls:
+            rss[str(n)] = rss_mb()
+    requests_after, bytes_after = log_totals(access_log)
+    return {"cpu": cpu, "rss": rss, "outcomes": sorted(outcomes),
+            "requests": (requests_after - requests_before) / polls,
+            "bytes": (bytes_after - bytes_before) / polls}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("config", type=Path)
+    parser.add_argument("polls", type=int)
+    parser.add_argument("--access-log", type=Path)
+    args = parser.parse_args()
+    print(json.dumps(asyncio.run(poll_loop(args.config, args.polls, args.access_log))))
+
+
+if __name__ == "__main__":
+    main()
