@@ -6,6 +6,7 @@ docs/benchmarks.md (a `## ` heading first) and can also run alone with `--markdo
 
 from __future__ import annotations
 
+import math
 import os
 import platform
 import socket
@@ -100,7 +101,7 @@ def spread(values: Sequence[float], unit: str = "ms", scale: float = 1000.0) -> 
 def percentile(values: Sequence[float], q: float) -> float:
     """The q-th percentile (0-100), nearest rank."""
     ordered = sorted(values)
-    rank = max(1, round(q / 100 * len(ordered) + 0.5))
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
     return ordered[min(rank, len(ordered)) - 1]
 
 
