@@ -18,6 +18,7 @@ from monitor.app import Monitor
 from monitor.models import Source, utcnow
 from monitor.poll import PollOutcome
 from monitor.services import build_services
+from monitor.triggers import SteadyIntervalTrigger
 from notifier.digest import enqueue_digests, last_period
 from scraper.reactor import shutdown_reactor
 
@@ -38,8 +39,8 @@ class Daemon:
         jitter = self.settings.jitter_seconds or None
         if self.settings.poll_cron:
             return CronTrigger.from_crontab(self.settings.poll_cron, timezone="UTC")
-        return IntervalTrigger(seconds=self.settings.poll_interval.total_seconds(),
-                               jitter=jitter)
+        return SteadyIntervalTrigger(seconds=self.settings.poll_interval.total_seconds(),
+                                     jitter=jitter)
 
     def schedule(self) -> None:
         grace = max(int(self.settings.poll_interval.total_seconds()), 1)
