@@ -25,7 +25,8 @@ class SteadyIntervalTrigger(IntervalTrigger):
 
     def _slot(self, fired: datetime) -> datetime:
         """The un-jittered time of the slot a (possibly jittered) fire time belongs to."""
+        # Slots before `start_date` count too: by default it is one interval after the
+        # trigger's creation, while the daemon's first poll runs at once.
         start = self.start_date.timestamp()
         slot = math.floor((fired.timestamp() - start) / self.interval_length)
-        return datetime.fromtimestamp(start + max(slot, 0) * self.interval_length,
-                                      tz=self.timezone)
+        return datetime.fromtimestamp(start + slot * self.interval_length, tz=self.timezone)

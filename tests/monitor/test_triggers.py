@@ -41,3 +41,17 @@ def test_apschedulers_own_trigger_drifts_by_half_the_jitter() -> None:
 def test_without_jitter_it_is_a_plain_interval() -> None:
     trigger = SteadyIntervalTrigger(seconds=10, start_date=START, timezone=UTC)
     assert fire_times(trigger, 3)[1:] == [START + timedelta(seconds=s) for s in (10, 20, 30)]
+
+
+def test_the_poll_after_an_immediate_first_one_comes_one_interval_later() -> None:
+    """As the daemon schedules it: first poll now, the trigger's start_date defaulted."""
+    random.seed(7)
+    trigger = SteadyIntervalTrigger(seconds=60, jitter=6, timezone=UTC)
+    first = datetime.now(UTC)
+    later = [first]
+    for _ in range(3):
+        nxt = trigger.get_next_fire_time(later[-1], later[-1])
+        assert nxt is not None
+        later.append(nxt)
+    for k, when in enumerate(later[1:], start=1):
+        assert 60 * k <= (when - first).total_seconds() <= 60 * k + 6
