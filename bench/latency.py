@@ -3,10 +3,11 @@
 Real `csto-monitor run` daemons (product defaults but for the interval: download delay,
 AutoThrottle, jitter, robots.txt) poll replicas served from this process and post to the
 Bot API double, also here. Each daemon watches 20 sources (one replica each); once every
-source's first poll is done, one item is published on each source at a random moment
-within one interval, and a sample is the time until the double receives the channel post
-naming it: 20 independent samples per interval in one to two intervals of wall time. Both
-intervals run at once, in two daemons.
+source's first poll is done, one item is published on each source, the 20 publications
+spread evenly over one interval (each at a random moment of its own twentieth, so that
+together they cover the poll cycle whatever its phase), and a sample is the time until
+the double receives the channel post naming it. Both intervals run at once, in two
+daemons.
 
     .venv/bin/python -m bench.latency [--quick] [--markdown docs/benchmarks.md]
 """
@@ -40,6 +41,8 @@ class Trial:
     folder: Path
     replicas: list[ReplicaServer] = field(default_factory=list)
     latencies: list[float] = field(default_factory=list)
+    waits: list[float] = field(default_factory=list)  # publication -> the poll's first request
+    crawls: list[float] = field(default_factory=list)  # that request -> the channel post
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -61,26 +64,31 @@ class Trial:
         daemon.wait_for_log("first poll: stored", count=len(sources), timeout=120)
         return daemon
 
-    def sample(self, botapi: BotApiDouble, source: int, count: int) -> None:
-        """Publish `count` items one after the other on one source; time each post."""
-        rng = random.Random(source * 1000 + self.interval)
-        for k in range(count):
-            time.sleep(rng.uniform(0, self.interval))
-            title = f"Benchmark item {self.interval}s {source} {k} {rng.randrange(10**9)}"
-            published = time.monotonic()
-            self.replicas[source].world.publish(make_article(title, published=date.today()))
-            posted = _wait_post(botapi, self.channel, title, 3 * self.interval + 60)
-            if posted is None:
-                self.errors.append(f"{title}: no channel post")
-                return
-            self.latencies.append(posted - published)
+    def sample(self, botapi: BotApiDouble, source: int, after: float) -> None:
+        """Publish one item on one source `after` seconds from now; time its post."""
+        time.sleep(after)
+        title = f"Benchmark item {self.interval}s {source} {random.randrange(10**9)}"
+        published = time.monotonic()
+        self.replicas[source].world.publish(make_article(title, published=date.today()))
+        posted = _wait_post(botapi, self.channel, title, 3 * self.interval + 60)
+        if posted is None:
+            self.errors.append(f"{title}: no channel post")
+            return
+        self.latencies.append(posted - published)
+        polled = [r.time for r in self.replicas[source].requests_to("/news/")
+                  if r.time > published]
+        if polled:
+            self.waits.append(min(polled) - published)
+            self.crawls.append(posted - min(polled))
 
     def collect(self, botapi: BotApiDouble) -> None:
-        shares = [self.samples // len(self.replicas)] * len(self.replicas)
-        for n in range(self.samples - sum(shares)):
-            shares[n] += 1
-        threads = [threading.Thread(target=self.sample, args=(botapi, n, share))
-                   for n, share in enumerate(shares)]
+        """One publication per source, spread evenly over one interval (each at a random
+        point of its own 1/n-th): the sources share one poll grid, so independent random
+        moments would all move together with the grid's phase and make the median noisy."""
+        step = self.interval / len(self.replicas)
+        threads = [threading.Thread(target=self.sample,
+                                    args=(botapi, n, (n + random.random()) * step))
+                   for n in range(len(self.replicas))]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -141,6 +149,10 @@ def section(trials: list[Trial]) -> str:
             continue
         target = trial.interval / 2 + 5
         mid = median(values)
+        if trial.waits:
+            lines.append(f"| `poll_interval` {trial.interval} s: wait for the next poll / "
+                         f"that poll's crawl, store and post | median {median(trial.waits):.1f}"
+                         f" s / {median(trial.crawls):.1f} s | — |")
         lines.append(
             f"| `poll_interval` {trial.interval} s ({len(values)} samples, "
             f"{len(trial.replicas)} sources) | median {mid:.1f} s, p95 "
@@ -152,11 +164,18 @@ def section(trials: list[Trial]) -> str:
     return "\n".join(lines)
 
 
-READING = """Reading: a sample is the wait for the source's next poll (uniform over the interval,
-plus APScheduler's jitter, by default up to 10 % of the interval, added to each period),
-then that poll's crawl at the product's politeness (the listing's two pages and the new
-item's page, one request at a time about 1 s apart: 3-4 s), then the channel post. The
-median of 20 uniform waits itself varies by several seconds from run to run.
+READING = """Reading: a sample is the wait for the source's next poll (about half an interval; each
+poll is delayed by up to 10 % of the interval by the default jitter), then that poll's
+crawl at the product's politeness (the listing's two pages and the new item's page, one
+request at a time about 1 s apart), its storing, and the channel post: the rows above
+split the two. Publications spread evenly over the cycle keep the median steady: with
+20 independent random moments, all sources sharing one poll grid, it moved by +-4 s
+between runs (34.2, 37.9, 37.7 s at 60 s).
+
+Fixed on the way: APScheduler's IntervalTrigger counts each interval from the previous
+jittered fire time, so a 60 s interval with 6 s of jitter polled every 63 s on average;
+`monitor.triggers.SteadyIntervalTrigger` keeps polls on start + k x interval, each delayed
+by its own jitter.
 
 Before the fix, the poll that saw a changed listing also re-read the newest 20 detail
 pages, and Scrapy's LIFO queue fetched the new item's page last: ~25 s of crawl before
