@@ -207,7 +207,7 @@ def report(tg: list[TelegramRun], mail: list[tuple[float, int]], subscribers: in
            quick: bool) -> str:
     command = "`.venv/bin/python -m bench.fanout --quick`" if quick else COMMAND
     lines = [
-        "## Fan-out: Telegram subscribers and email digests", "",
+        "## 5. Fan-out: Telegram subscribers and email digests", "",
         f"Command: {command} (SQLite; the Bot API double and aiosmtpd each in their own "
         "process on 127.0.0.1).", "",
         "| figure | value | goal |", "| --- | --- | --- |",

@@ -376,7 +376,7 @@ def _ratio_rows(name: str, runs: list[Figures]) -> list[str]:
 def report(results: dict[str, list[Figures]], words: dict[str, str], quick: bool) -> str:
     command = ".venv/bin/python -m bench.history_scale" + (" --quick" if quick else "")
     lines = [
-        "## History scale: poll CPU and search latency by stored items", "",
+        "## 3. History scale: poll CPU and search latency by stored items", "",
         f"Command: `{command} --markdown docs/benchmarks.md` (the daemon's poll path "
         "in-process against the replica in another process; SQLite temp file and a "
         "throwaway PostgreSQL database; generated history).", "",
