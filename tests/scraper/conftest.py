@@ -52,8 +52,7 @@ def site() -> Iterator[Site]:
     server.server_close()
 
 
-@pytest.fixture(scope="session")
-def source_crawler(crawl_loop: asyncio.AbstractEventLoop) -> SourceCrawler:
+def _test_crawler() -> SourceCrawler:
     settings = build_settings(
         user_agent="csto-monitor-tests/0.1",
         download_timeout=2,
@@ -64,3 +63,14 @@ def source_crawler(crawl_loop: asyncio.AbstractEventLoop) -> SourceCrawler:
         obey_robots_txt=True,
     )
     return SourceCrawler(settings)
+
+
+@pytest.fixture(scope="session")
+def source_crawler(crawl_loop: asyncio.AbstractEventLoop) -> SourceCrawler:
+    return _test_crawler()
+
+
+@pytest.fixture
+def stoppable_crawler(crawl_loop: asyncio.AbstractEventLoop) -> SourceCrawler:
+    """A crawler of its own, for a test that stops it (a stopped one refuses new crawls)."""
+    return _test_crawler()

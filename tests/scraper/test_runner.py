@@ -141,17 +141,20 @@ def test_page_markup_changed(run: Any, site: Site, source_crawler: SourceCrawler
     assert not report.listing_clean
 
 
-def test_stop_abandons_a_crawl(run: Any, site: Site, source_crawler: SourceCrawler) -> None:
+def test_stop_abandons_a_crawl(run: Any, site: Site, stoppable_crawler: SourceCrawler) -> None:
     async def crawl_then_stop() -> CrawlReport:
-        task = asyncio.ensure_future(crawl(source_crawler, f"{site.base}/slow/news/"))
+        task = asyncio.ensure_future(crawl(stoppable_crawler, f"{site.base}/slow/news/"))
         await asyncio.sleep(0.3)
-        await source_crawler.stop()
+        await stoppable_crawler.stop()
         return await task
 
     started = time.perf_counter()
     report = run(crawl_then_stop())
     assert report.stopped and not report.listing_clean
     assert time.perf_counter() - started < 5
+    # A poll that reaches its crawl after shutdown began gets a stopped report, no requests.
+    late = run(crawl(stoppable_crawler, f"{site.base}/news/"))
+    assert late.stopped and late.requests == 0
 
 
 @pytest.mark.parametrize("host", ["no-such-host.invalid"])
