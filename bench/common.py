@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -137,3 +137,17 @@ def write_sections(path: Path, text: str) -> None:
     parts = ("\n" + text).split("\n## ")[1:]
     for part in parts:
         write_section(path, "## " + part)
+
+
+def run_alone(run: Callable[[bool], str], description: str | None) -> None:
+    """A benchmark module's `main()`: `--quick`, `--markdown [PATH]`, the section printed."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--markdown", type=Path, nargs="?", const=DOC)
+    args = parser.parse_args()
+    text = run(args.quick)
+    print(text)
+    if args.markdown:
+        write_sections(args.markdown, text)

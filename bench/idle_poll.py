@@ -10,7 +10,6 @@ One replica process serves an unchanged listing; measured against it, in one run
 
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import tempfile
@@ -21,17 +20,16 @@ from typing import Any
 import yaml
 
 from bench.common import (
-    DOC,
     PYTHON,
     ROOT,
     free_port,
     goal,
     median,
+    run_alone,
     run_cpu,
     spread,
     start_replica,
     stop,
-    write_sections,
 )
 from bench.poll_loop import log_totals
 from bench.urlwatch_peer import URLWATCH, urlwatch_env, write_jobs
@@ -187,14 +185,7 @@ def run(quick: bool = False) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--markdown", type=Path, nargs="?", const=DOC)
-    args = parser.parse_args()
-    text = run(args.quick)
-    print(text)
-    if args.markdown:
-        write_sections(args.markdown, text)
+    run_alone(run, __doc__)
 
 
 if __name__ == "__main__":

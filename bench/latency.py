@@ -14,7 +14,6 @@ daemons.
 
 from __future__ import annotations
 
-import argparse
 import random
 import tempfile
 import threading
@@ -23,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from bench.common import DOC, goal, median, percentile, write_sections
+from bench.common import goal, median, percentile, run_alone
 from tests.e2e.harness import Daemon
 from tests.replica import ReplicaServer
 from tests.replica.factory import make_article, sample_world
@@ -195,14 +194,7 @@ def run(quick: bool = False) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--markdown", type=Path, nargs="?", const=DOC)
-    args = parser.parse_args()
-    text = run(args.quick)
-    print(text)
-    if args.markdown:
-        write_sections(args.markdown, text)
+    run_alone(run, __doc__)
 
 
 if __name__ == "__main__":
