@@ -120,16 +120,6 @@ def measure(setup: Setup, kind: str, n: int) -> Run:
     return Run(kind, wall, cpu, items, replica_cpu)
 
 
-def check_fair_settings(config: Path) -> None:
-    """The bare spider must download exactly as the product does."""
-    from bench.bare_spider import product_settings
-    from monitor.app import scrapy_settings
-    from monitor.config import load_settings
-
-    settings = load_settings(config, env={})
-    assert product_settings(settings) == scrapy_settings(settings), "bare spider settings drift"
-
-
 def run_rounds(setup: Setup, budget: float) -> list[Run]:
     """Alternate the kinds, round after round, while another round fits the budget."""
     kinds = ["backfill", "bare"] + (["before"] if setup.before else [])
@@ -255,7 +245,6 @@ def run(quick: bool = False, before: Path | None = None, budget: float | None = 
     try:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
-            check_fair_settings(write_config(folder / "check.yaml", port, folder / "x.db"))
             setup = Setup(folder, port, replica.pid, pages, before)
             runs = run_rounds(setup, budget)
     finally:

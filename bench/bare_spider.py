@@ -26,31 +26,13 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.http import Request, Response
 
 from monitor.config import Settings, load_settings
-from scraper.settings import build_settings
+from monitor.crawl_settings import scrapy_settings
 from scraper.spiders.news import NewsSpider
-
-
-def product_settings(settings: Settings) -> dict[str, Any]:
-    """`monitor.app.scrapy_settings` without importing the whole monitor (~1.4 s of imports).
-
-    bench.archive_crawl checks that both give the same dict, so the ceiling stays fair.
-    """
-    crawl = settings.crawl
-    return build_settings(
-        user_agent=settings.user_agent,
-        download_timeout=crawl.download_timeout.total_seconds(),
-        download_delay=crawl.download_delay.total_seconds(),
-        autothrottle=crawl.autothrottle,
-        retries=crawl.retries,
-        retry_backoff=crawl.retry_backoff.total_seconds(),
-        obey_robots_txt=crawl.obey_robots_txt,
-        log_level="CRITICAL",
-    )
 
 
 def bare_settings(settings: Settings) -> dict[str, Any]:
     """The product's download settings and engine tuning; no pipeline (nothing is stored)."""
-    return {**product_settings(settings), **NewsSpider.custom_settings, "ITEM_PIPELINES": {}}
+    return {**scrapy_settings(settings), **NewsSpider.custom_settings, "ITEM_PIPELINES": {}}
 
 
 def canonical(href: str, page_url: str) -> str:

@@ -30,16 +30,15 @@ import signal
 import subprocess
 import tempfile
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, create_engine, func, select, text, update
+from sqlalchemy import Connection, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bench import common
@@ -48,6 +47,7 @@ from monitor.app import Monitor
 from monitor.config import Settings
 from monitor.models import Item, Source
 from monitor.search import search_condition
+from tests.fixtures.db import throwaway_pg_database
 
 SIZES = (1_000, 10_000, 100_000)
 QUICK_SIZES = (300, 1_500)
@@ -86,19 +86,9 @@ def sqlite_database() -> Iterator[str]:
         yield f"sqlite:///{Path(tmp) / 'bench.db'}"
 
 
-@contextmanager
-def postgres_database() -> Iterator[str]:
+def postgres_database() -> AbstractContextManager[str]:
     """A throwaway database on the local server, dropped afterwards."""
-    name = f"csto_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    return throwaway_pg_database(PG_ADMIN_URL, "csto_bench")
 
 
 # --- generated history ---------------------------------------------------------------

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import migrate, store
 from monitor.config import Settings
+from monitor.crawl_settings import scrapy_settings
 from monitor.db import make_engine, session_factory
 from monitor.locks import try_lock, wait_lock
 from monitor.poll import SourcePoller
@@ -19,25 +20,8 @@ from notifier.dispatch import DispatchResult, deliver_due
 from notifier.registry import build_notifiers
 from scraper.reactor import ensure_reactor
 from scraper.runner import SourceCrawler
-from scraper.settings import build_settings
 
 log = logging.getLogger(__name__)
-
-
-def scrapy_settings(settings: Settings) -> dict[str, object]:
-    crawl = settings.crawl
-    return build_settings(
-        user_agent=settings.user_agent,
-        download_timeout=crawl.download_timeout.total_seconds(),
-        download_delay=crawl.download_delay.total_seconds(),
-        autothrottle=crawl.autothrottle,
-        retries=crawl.retries,
-        retry_backoff=crawl.retry_backoff.total_seconds(),
-        obey_robots_txt=crawl.obey_robots_txt,
-        # Failed downloads are reported in the poll's one-line outcome; Scrapy's own
-        # tracebacks only when debugging.
-        log_level="DEBUG" if logging.getLogger().level == logging.DEBUG else "CRITICAL",
-    )
 
 
 @dataclass

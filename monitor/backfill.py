@@ -30,7 +30,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import config, migrate, store
-from monitor.app import scrapy_settings
+from monitor.crawl_settings import scrapy_settings
 from monitor.db import make_engine, session_factory
 from monitor.diff import diff
 from monitor.locks import wait_lock
