@@ -122,7 +122,7 @@ def paragraphs(text: str) -> list[str]:
     return [p for p in map(tidy, _PARAGRAPH_BREAK.split(text)) if p]
 
 
-def _opcodes(a: Sequence[str], b: Sequence[str]) -> list[tuple[str, int, int, int, int]]:
+def _opcodes(a: Sequence[str], b: Sequence[str]) -> Sequence[tuple[str, int, int, int, int]]:
     # autojunk would treat frequent items (spaces, "the") as junk in long sequences.
     matcher = SequenceMatcher(None, [normalise(x) for x in a], [normalise(x) for x in b],
                               autojunk=False)
