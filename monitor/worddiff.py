@@ -315,3 +315,12 @@ def _context(text: str, words: int, *, first: bool, final: bool) -> str:
     if final:
         return head + " " + ELLIPSIS if head else text
     return f"{head} {ELLIPSIS} {tail}"
+
+
+def spaced(text: str) -> tuple[str, str, str]:
+    """(leading spaces, text, trailing spaces): renderers put the spaces outside a mark."""
+    core = text.strip()
+    if not core:  # a change of spacing only ("word ." -> "word."): the space is the change
+        return "", text, ""
+    start = text.index(core)
+    return text[:start], core, text[start + len(core):]
