@@ -306,7 +306,8 @@ def _context(text: str, words: int, *, first: bool, final: bool) -> str:
     positions = [k for k, t in enumerate(tokens) if _WORD.match(t)]
     keep_head = 0 if first else words  # words after the change before this text
     keep_tail = 0 if final else words  # words before the change after this text
-    if len(positions) <= keep_head + keep_tail or (first and final):
+    # Cutting a word or two saves nothing: "…" would stand for less than it hides.
+    if len(positions) <= keep_head + keep_tail + 2 or (first and final):
         return text
     head = "".join(tokens[:positions[keep_head - 1] + 1]) if keep_head else ""
     tail = "".join(tokens[positions[-keep_tail]:]) if keep_tail else ""
