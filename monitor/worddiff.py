@@ -29,8 +29,10 @@ Op = Literal["equal", "delete", "insert"]
 Kind = Literal["changed", "added", "removed"]
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
-# Words, single spaces (text is tidied), "..." as one mark (it folds from "…"), other marks.
-_TOKENS = re.compile(r"\s+|\w+|\.\.\.|[^\w\s]")
+# A word, "..." (what "…" folds to) or another mark, each with the space before it if any
+# (text is tidied: one space at most). Spaces as tokens of their own would match each other
+# all over a sentence, which makes difflib quadratic and its matches arbitrary.
+_TOKENS = re.compile(r"\s*(?:\w+|\.\.\.|[^\w\s])|\s+")
 _WORD = re.compile(r"\w")
 ELLIPSIS = "…"
 
@@ -179,13 +181,13 @@ def _pairs(old: Sequence[str], new: Sequence[str]) -> list[tuple[int | None, int
 
 
 def _keys(text: str) -> list[str]:
-    return [t for t in map(fold_typography, _TOKENS.findall(text)) if not t.isspace()]
+    return [fold_typography(t).strip() for t in _TOKENS.findall(text)]
 
 
 def _similar(a: list[str], b: list[str]) -> bool:
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    # quick_ratio is an upper bound of ratio and much cheaper: most pairs fail on it.
-    return matcher.quick_ratio() >= PAIR_SIMILARITY and matcher.ratio() >= PAIR_SIMILARITY
+    # The share of words in common, in any order: linear, where ratio() is quadratic on
+    # repetitive text, and good enough to tell an edited sentence from another one.
+    return SequenceMatcher(None, a, b, autojunk=False).quick_ratio() >= PAIR_SIMILARITY
 
 
 def word_runs(old: str, new: str, context: int = CONTEXT_WORDS) -> tuple[Run, ...]:
@@ -254,6 +256,9 @@ def _shift_spaces(chunks: list[_Chunk]) -> list[_Chunk]:
         if chunk.is_equal or not (chunk.deleted and chunk.inserted):
             out.append(chunk)
             continue
+        if _only_space_before(chunk):
+            out += _space_change(chunk)
+            continue
         lead = _common_space(chunk.deleted, chunk.inserted, start=True)
         trail = _common_space(chunk.deleted[len(lead):], chunk.inserted[len(lead):],
                               start=False)
@@ -265,6 +270,17 @@ def _shift_spaces(chunks: list[_Chunk]) -> list[_Chunk]:
         if trail:
             out.append(_Chunk(equal=trail, old=trail))
     return _join_equal(out)
+
+
+def _only_space_before(chunk: _Chunk) -> bool:
+    """" ." -> ".": the text is the same, only the space before it came or went."""
+    return fold_typography(chunk.deleted.lstrip()) == fold_typography(chunk.inserted.lstrip())
+
+
+def _space_change(chunk: _Chunk) -> list[_Chunk]:
+    old, new = chunk.deleted.lstrip(), chunk.inserted.lstrip()
+    return [_Chunk(deleted=chunk.deleted[:-len(old)], inserted=chunk.inserted[:-len(new)]),
+            _Chunk(equal=new, old=old)]
 
 
 def _common_space(a: str, b: str, *, start: bool) -> str:
@@ -303,7 +319,7 @@ def _context(text: str, words: int, *, first: bool, final: bool) -> str:
     """Unchanged text cut to `words` words next to each change it borders."""
     words = max(words, 1)
     tokens = _TOKENS.findall(text)
-    positions = [k for k, t in enumerate(tokens) if _WORD.match(t)]
+    positions = [k for k, t in enumerate(tokens) if _WORD.search(t)]
     keep_head = 0 if first else words  # words after the change before this text
     keep_tail = 0 if final else words  # words before the change after this text
     # Cutting a word or two saves nothing: "…" would stand for less than it hides.
@@ -315,7 +331,7 @@ def _context(text: str, words: int, *, first: bool, final: bool) -> str:
         return ELLIPSIS + " " + tail.lstrip() if tail else text
     if final:
         return head + " " + ELLIPSIS if head else text
-    return f"{head} {ELLIPSIS} {tail}"
+    return f"{head} {ELLIPSIS} {tail.lstrip()}"
 
 
 def spaced(text: str) -> tuple[str, str, str]:

@@ -70,11 +70,13 @@ def change_html(change: Change) -> str:
         text = escape(clip("".join(r.text for r in change.runs), WHOLE))
         return f"+ <b>{text}</b>" if change.kind == "added" else f"− <s>{text}</s>"
     parts = []
-    for run in change.runs:
+    for number, run in enumerate(change.runs):
         if run.op == "equal":
             parts.append(escape(clip(run.text, WHOLE)))
             continue
         lead, core, trail = spaced(clip(run.text, WHOLE))
+        if run.op == "insert" and number and change.runs[number - 1].op == "delete":
+            lead = lead or " "  # without colours, "h̶e̶r̶e̶there" would read as one word
         tag = "s" if run.op == "delete" else "b"
         parts.append(f"{escape(lead)}<{tag}>{escape(core)}</{tag}>{escape(trail)}")
     return "• " + "".join(parts)

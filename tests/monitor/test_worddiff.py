@@ -148,16 +148,17 @@ def test_title_and_date_are_word_diffed() -> None:
         ("met with the Ambassador of China", "met with the Ambassador of the PRC",
          [Run("delete", "China"), Run("insert", "the PRC")]),
         ("Встреча в г. Минске прошла", "Встреча в Минске прошла успешно",
-         [Run("delete", "г. "), Run("insert", " успешно")]),
+         [Run("delete", " г."), Run("insert", " успешно")]),
         ("On 3-5 June", "On 3–6 June", [Run("delete", "-5"), Run("insert", "–6")]),
         ("the quick brown fox jumps", "a slow red fox jumps",
          [Run("delete", "the quick brown"), Run("insert", "a slow red")]),
         ("Said «yes» today", 'Said "no" today', [Run("delete", "yes"), Run("insert", "no")]),
         ("Total: 12 units", "Total: 1 2 units", [Run("delete", "12"), Run("insert", "1 2")]),
         ("Ends here .", "Ends here.", [Run("delete", " ")]),
+        ("Ends «here».", "Ends here .", [Run("delete", "«here»."), Run("insert", "here .")]),
     ],
     ids=["replace", "russian-delete-insert", "dash-and-digit", "merged-words",
-         "quotes-are-not-the-change", "digits", "space-before-mark"],
+         "quotes-are-not-the-change", "digits", "space-before-mark", "quotes-removed"],
 )
 def test_word_runs(old: str, new: str, changed: list[Run]) -> None:
     runs = word_runs(old, new)
