@@ -181,7 +181,8 @@ def _pairs(old: Sequence[str], new: Sequence[str]) -> list[tuple[int | None, int
 
 
 def _keys(text: str) -> list[str]:
-    return [fold_typography(t).strip() for t in _TOKENS.findall(text)]
+    """Words to tell similar texts by: wherever they stand, capitalised or not."""
+    return [fold_typography(t).strip().casefold() for t in _TOKENS.findall(text)]
 
 
 def _similar(a: list[str], b: list[str]) -> bool:
