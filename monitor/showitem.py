@@ -37,5 +37,6 @@ def print_item(item: Item, console: Console | None = None) -> None:
             for fc in revision_diff(previous, revision).fields:
                 out.print(Text(f"  {fc.field}:", style="bold"))
                 for change in fc.changes:
-                    out.print(Text("    ") + change_text(change, fc.field))
+                    # Soft wrap: a hard line break could fall inside a [-…-] mark.
+                    out.print(Text("    ") + change_text(change, fc.field), soft_wrap=True)
         previous = revision
