@@ -10,6 +10,7 @@ always has at least one.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -125,7 +126,7 @@ def paragraphs(text: str) -> list[str]:
 
 
 def _opcodes(a: Sequence[str], b: Sequence[str]) -> Sequence[tuple[str, int, int, int, int]]:
-    # autojunk would treat frequent items (spaces, "the") as junk in long sequences.
+    # autojunk would take a paragraph or sentence repeated in a long text for junk.
     matcher = SequenceMatcher(None, [normalise(x) for x in a], [normalise(x) for x in b],
                               autojunk=False)
     return matcher.get_opcodes()
@@ -166,10 +167,10 @@ def _pairs(old: Sequence[str], new: Sequence[str]) -> list[tuple[int | None, int
     """
     pairs: list[tuple[int | None, int | None]] = []
     next_j = 0
-    new_tokens = [_keys(text) for text in new]
+    new_words = [_words(text) for text in new]
     for i, text in enumerate(old):
-        tokens = _keys(text)
-        j = next((j for j in range(next_j, len(new)) if _similar(tokens, new_tokens[j])), None)
+        words = _words(text)
+        j = next((j for j in range(next_j, len(new)) if _similar(words, new_words[j])), None)
         if j is None:
             pairs.append((i, None))
             continue
@@ -180,15 +181,17 @@ def _pairs(old: Sequence[str], new: Sequence[str]) -> list[tuple[int | None, int
     return pairs
 
 
-def _keys(text: str) -> list[str]:
-    """Words to tell similar texts by: wherever they stand, capitalised or not."""
-    return [fold_typography(t).strip().casefold() for t in _TOKENS.findall(text)]
+def _words(text: str) -> Counter[str]:
+    """The words (and marks) of a text, wherever they stand, capitalised or not."""
+    return Counter(fold_typography(t).strip().casefold() for t in _TOKENS.findall(text))
 
 
-def _similar(a: list[str], b: list[str]) -> bool:
-    # The share of words in common, in any order: linear, where ratio() is quadratic on
-    # repetitive text, and good enough to tell an edited sentence from another one.
-    return SequenceMatcher(None, a, b, autojunk=False).quick_ratio() >= PAIR_SIMILARITY
+def _similar(a: Counter[str], b: Counter[str]) -> bool:
+    # The share of words in common, in any order (difflib's quick_ratio): linear, where
+    # ratio() is quadratic on repetitive text, and enough to tell an edited sentence from
+    # another one.
+    total = a.total() + b.total()
+    return total > 0 and 2 * (a & b).total() / total >= PAIR_SIMILARITY
 
 
 def word_runs(old: str, new: str, context: int = CONTEXT_WORDS) -> tuple[Run, ...]:
