@@ -13,11 +13,12 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import update
 
-from monitor import config
+from monitor import config, metrics
 from monitor.app import Monitor
 from monitor.models import Source, utcnow
 from monitor.poll import PollOutcome
 from monitor.services import build_services
+from monitor.skipped_ticks import SkippedTicks
 from monitor.triggers import SteadyIntervalTrigger
 from notifier.digest import enqueue_digests, last_period
 from scraper.reactor import shutdown_reactor
@@ -33,7 +34,10 @@ class Daemon:
         self.monitor = monitor
         self.settings = monitor.settings
         self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self.skipped_ticks = SkippedTicks()
         self.services = build_services(monitor)
+        # Dashboards and alerts see every source's counters from the start, not at 1.
+        metrics.declare([s.name for s in self.settings.sources], list(monitor.notifiers))
 
     def _trigger(self) -> BaseTrigger:
         jitter = self.settings.jitter_seconds or None
@@ -75,10 +79,12 @@ class Daemon:
         except Exception:
             log.exception("%s: poll crashed; will try again at the next interval", spec.name)
             return
-        if outcome.outcome != "stopped":
-            (log.info if outcome.clean else log.error)("%s", outcome.line())
-            self._reschedule(spec, outcome)
-            await self.deliver_job()
+        if outcome.outcome == "stopped":  # shutdown: neither a failure nor a success
+            log.info("%s", outcome.line())
+            return
+        (log.info if outcome.clean else log.error)("%s", outcome.line())
+        self._reschedule(spec, outcome)
+        await self.deliver_job()
 
     def _reschedule(self, spec: config.Source, outcome: PollOutcome) -> None:
         job = self.scheduler.get_job(spec.name)
@@ -107,6 +113,7 @@ class Daemon:
 
     async def start(self) -> None:
         self.schedule()
+        self.skipped_ticks.install(self.scheduler)
         self.scheduler.start()
         for service in self.services:
             await service.start()
@@ -114,6 +121,7 @@ class Daemon:
 
     async def stop(self) -> None:
         self.scheduler.shutdown(wait=False)
+        self.skipped_ticks.uninstall()
         for service in reversed(self.services):
             try:
                 await asyncio.wait_for(service.stop(), STOP_TIMEOUT)
