@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
@@ -20,7 +21,8 @@ from monitor.poll import PollOutcome
 from monitor.services import build_services
 from monitor.skipped_ticks import SkippedTicks
 from monitor.triggers import SteadyIntervalTrigger
-from notifier.digest import enqueue_digests, last_period
+from notifier.digest import Period
+from notifier.digest_queue import due_periods, queue_due
 from scraper.reactor import shutdown_reactor
 
 log = logging.getLogger(__name__)
@@ -30,9 +32,11 @@ STOP_TIMEOUT = 5.0  # seconds given to an abandoned crawl before the process exi
 class Daemon:
     """The scheduler's jobs: one poll job per source and one delivery job."""
 
-    def __init__(self, monitor: Monitor) -> None:
+    def __init__(self, monitor: Monitor, clock: Callable[[], datetime] = utcnow) -> None:
         self.monitor = monitor
         self.settings = monitor.settings
+        self.clock = clock
+        self.digests_queued: set[tuple[str, Period]] = set()  # by this process
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self.skipped_ticks = SkippedTicks()
         self.services = build_services(monitor)
@@ -62,15 +66,28 @@ class Daemon:
                                coalesce=True)
 
     async def digest_job(self) -> None:
-        """Queue the digests whose period has ended (idempotent), then deliver them."""
+        """Queue the digests whose send time has come (idempotent), then deliver them."""
         try:
-            queued = enqueue_due_digests(self.monitor)
+            queued = self.queue_digests()
         except Exception:
             log.exception("queueing digests failed; will try again in a minute")
             return
         if queued:
             log.info("queued %d digest(s)", queued)
             await self.deliver_job()
+
+    def queue_digests(self) -> int:
+        """Each period's digests, once per process: what a period's digests list ends at its
+        send time, so a second pass in the period would find what the first one did (an
+        event committed late goes into the next period's digest)."""
+        current = due_periods(self.monitor.notifiers, self.clock())
+        periods = [p for p in current if p not in self.digests_queued]
+        if not periods:
+            return 0
+        with self.monitor.sessions() as session, session.begin():
+            queued = queue_due(session, periods)
+        self.digests_queued = set(current)
+        return queued
 
     async def poll_job(self, spec: config.Source) -> None:
         """Poll one source, back off after failures, then deliver what it found."""
@@ -131,18 +148,6 @@ class Daemon:
             await asyncio.wait_for(self.monitor.crawler.stop(), STOP_TIMEOUT)
         except TimeoutError:
             log.warning("a crawl did not stop within %.0f s; exiting anyway", STOP_TIMEOUT)
-
-
-def enqueue_due_digests(monitor: Monitor) -> int:
-    """For every channel offering digests, queue those of the last ended period."""
-    queued, now = 0, utcnow()
-    with monitor.sessions() as session, session.begin():
-        for channel, notifier in monitor.notifiers.items():
-            for schedule in getattr(notifier, "digest_schedules", lambda: [])():
-                period = last_period(schedule.mode, now, schedule.timezone, schedule.at,
-                                     schedule.weekday)
-                queued += enqueue_digests(session, channel, period)
-    return queued
 
 
 def _human(delay: timedelta) -> str:
