@@ -30,7 +30,7 @@ STOP_TIMEOUT = 5.0  # seconds given to an abandoned crawl before the process exi
 
 
 class Daemon:
-    """The scheduler's jobs: one poll job per source and one delivery job."""
+    """The scheduler's jobs: one poll job per source, a delivery job and a digest job."""
 
     def __init__(self, monitor: Monitor, clock: Callable[[], datetime] = utcnow) -> None:
         self.monitor = monitor
@@ -77,9 +77,11 @@ class Daemon:
             await self.deliver_job()
 
     def queue_digests(self) -> int:
-        """Each period's digests, once per process: what a period's digests list ends at its
-        send time, so a second pass in the period would find what the first one did (an
-        event committed late goes into the next period's digest)."""
+        """Queue each period's digests once per process, when its send time has come.
+
+        What they list ends at the send time, so another pass in the same period would only
+        find events committed late, which the next period's digests list anyway: passing
+        once saves reading every subscriber's pending events each minute."""
         current = due_periods(self.monitor.notifiers, self.clock())
         periods = [p for p in current if p not in self.digests_queued]
         if not periods:

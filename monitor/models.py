@@ -198,6 +198,10 @@ class Delivery(Base):
 
     __table_args__ = (
         Index("ix_deliveries_channel_status", "channel", "status", "next_attempt_at"),
+        # Migration 0005, for queueing digests: who was sent an event, and each
+        # recipient's latest digest.
+        Index("ix_deliveries_event", "event_id"),
+        Index("ix_deliveries_recipient_period", "channel", "recipient", "period_end"),
     )
 
 
@@ -215,7 +219,8 @@ class DigestEntry(Base):
     recipient: Mapped[str] = mapped_column(String(320))
 
     __table_args__ = (
-        UniqueConstraint("channel", "recipient", "event_id"),
+        # In this order, it also finds a window of events' entries (digest_queue._covered).
+        UniqueConstraint("channel", "event_id", "recipient"),
         Index("ix_digest_entries_delivery", "delivery_id"),
     )
 

@@ -8,6 +8,8 @@ Create Date: 2026-11-30
   event), so an event is in at most one digest of a subscriber. The digests already in the
   outbox covered the events detected in their [period_start, period_end): those are
   entered for them, so none is listed again.
+- Indexes for queueing digests: ``deliveries`` by event (who was sent it instantly) and by
+  (channel, recipient, period_end) (each recipient's latest digest).
 - ``subscribers.digest_since``: digests list no event detected before it. For the
   subscribers there are, the latest of: when they subscribed, and their last outbox row
   (an instant message is dated by its event, a digest by its period's end). Events after
@@ -51,9 +53,12 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["delivery_id"], ["deliveries.id"]),
         sa.ForeignKeyConstraint(["event_id"], ["change_events.id"]),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("channel", "recipient", "event_id"),
+        sa.UniqueConstraint("channel", "event_id", "recipient"),
     )
     op.create_index("ix_digest_entries_delivery", "digest_entries", ["delivery_id"])
+    op.create_index("ix_deliveries_event", "deliveries", ["event_id"])
+    op.create_index("ix_deliveries_recipient_period", "deliveries",
+                    ["channel", "recipient", "period_end"])
     with op.batch_alter_table("subscribers") as batch:
         batch.add_column(sa.Column("digest_since", sa.DateTime(timezone=True), nullable=True))
     op.execute(BACKFILL_ENTRIES)
@@ -63,5 +68,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("subscribers") as batch:
         batch.drop_column("digest_since")
+    op.drop_index("ix_deliveries_recipient_period", table_name="deliveries")
+    op.drop_index("ix_deliveries_event", table_name="deliveries")
     op.drop_index("ix_digest_entries_delivery", table_name="digest_entries")
     op.drop_table("digest_entries")
