@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from scrapy import signals
@@ -66,6 +66,33 @@ class SourceCrawler:
         selectors: Mapping[str, str | None],
     ) -> CrawlReport:
         """Crawl one source; failures end up in the report, never as exceptions."""
+        return await self._run(
+            source_name=source_name, source_url=source_url, language=language, pages=pages,
+            recheck_latest=recheck_latest, known=known, etag=etag,
+            last_modified=last_modified, selectors=selectors,
+        )
+
+    async def reread(
+        self,
+        *,
+        source_name: str,
+        source_url: str,
+        language: str,
+        entries: Sequence[ListingEntry],
+        selectors: Mapping[str, str | None],
+    ) -> CrawlReport:
+        """Read these detail pages once more, and nothing else (no listing, no probes).
+
+        The report has their items and detail errors; its listing is empty.
+        """
+        return await self._run(
+            source_name=source_name, source_url=source_url, language=language, pages=0,
+            recheck_latest=0, known={}, etag=None, last_modified=None, selectors=selectors,
+            reread=list(entries),
+        )
+
+    async def _run(self, **spider_kwargs: Any) -> CrawlReport:
+        source_name, source_url = spider_kwargs["source_name"], spider_kwargs["source_url"]
         if self._stopping:  # a poll that reached its crawl after shutdown began
             return CrawlReport(source=source_name, stopped=True)
         ensure_reactor()
@@ -76,18 +103,7 @@ class SourceCrawler:
         self._active[crawler] = collector
         failure: str | None = None
         try:
-            await self._runner.crawl(
-                crawler,
-                source_name=source_name,
-                source_url=source_url,
-                language=language,
-                pages=pages,
-                recheck_latest=recheck_latest,
-                known=known,
-                etag=etag,
-                last_modified=last_modified,
-                selectors=selectors,
-            )
+            await self._runner.crawl(crawler, **spider_kwargs)
         except asyncio.CancelledError:
             collector.stopped = True
             await asyncio.shield(crawler.stop_async())
