@@ -30,8 +30,9 @@ def needs_confirmation(change: Change) -> bool:
 
 
 def _ops(stored: Sequence[str], read: Sequence[str]) -> list[_Op]:
-    """The changes from `stored` to `read`, a replaced run split paragraph by paragraph, so
-    that a stable edit next to a block that differs on every read is confirmed alone."""
+    """The changes from `stored` to `read`, paragraph by paragraph (a replaced run paired in
+    order), so that a stable edit next to a block that differs on every read is confirmed
+    alone."""
     keys_a, keys_b = [normalise(p) for p in stored], [normalise(p) for p in read]
     ops: list[_Op] = []
     matcher = SequenceMatcher(None, keys_a, keys_b, autojunk=False)
@@ -41,8 +42,7 @@ def _ops(stored: Sequence[str], read: Sequence[str]) -> list[_Op]:
         pairs = min(i2 - i1, j2 - j1)
         ops += [(i1 + k, i1 + k + 1, (keys_b[j1 + k],)) for k in range(pairs)]
         ops += [(i, i + 1, ()) for i in range(i1 + pairs, i2)]
-        if j2 - j1 > pairs:
-            ops.append((i2, i2, tuple(keys_b[j1 + pairs:j2])))
+        ops += [(i2, i2, (key,)) for key in keys_b[j1 + pairs:j2]]
     return ops
 
 

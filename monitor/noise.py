@@ -33,7 +33,7 @@ _MONTHS = (
 # A number with its separators: 1 234, 1,234, 14:32:05, 12.03.2025, 2025-03-12.
 _NUMBER = re.compile(r"\d+(?:[.,:/\-\u00a0\u202f ]\d+)*")
 # Cache-busting tokens: long hexadecimal runs holding at least one digit.
-_HEX = re.compile(r"\b(?=[0-9a-f]*\d)[0-9a-f]{8,}\b", re.I)
+_HEX = re.compile(r"(?<![0-9a-z])(?=[0-9a-f]*\d)[0-9a-f]{8,}(?![0-9a-z])", re.I)
 # A month name only counts as part of a date next to a masked number ("May" is a word too).
 _MONTH_NEXT_TO_NUMBER = re.compile(rf"#\s*(?:{_MONTHS})\b\.?|\b(?:{_MONTHS})\.?\s*#", re.I)
 _MASK_RUN = re.compile(r"#(?:[\s.,:/\-–—]*#)+")

@@ -37,7 +37,21 @@ MOVED = 2
 @dataclass
 class _Shape:
     texts: dict[str, str] = field(default_factory=dict)  # normalised -> as seen
-    places: dict[tuple[str, int], set[str]] = field(default_factory=lambda: defaultdict(set))
+    # ("start" | "end", offset) -> {(url, normalised text)}
+    places: dict[tuple[str, int], set[tuple[str, str]]] = field(
+        default_factory=lambda: defaultdict(set))
+
+    def best_place(self) -> tuple[tuple[str, int], int, int] | None:
+        """The place seen on most pages with at least two texts: (place, pages, texts)."""
+        found = []
+        for place, seen in self.places.items():
+            pages, texts = len({url for url, _ in seen}), len({text for _, text in seen})
+            if texts >= 2:
+                found.append((pages, texts, place))
+        if not found:
+            return None
+        pages, texts, place = max(found)
+        return place, pages, texts
 
 
 @dataclass
@@ -70,8 +84,8 @@ class Corpus:
             if masked is not None:
                 seen = self.shapes[masked]
                 seen.texts.setdefault(key, paragraph)
-                seen.places[("start", index)].add(url)
-                seen.places[("end", last - index)].add(url)
+                seen.places[("start", index)].add((url, key))
+                seen.places[("end", last - index)].add((url, key))
 
     def add_change(self, url: str, before: Sequence[str], after: Sequence[str]) -> None:
         """Two reads of one page whose story (title, date) did not change."""
@@ -104,11 +118,11 @@ class Corpus:
         for masked, (example, url) in self.ticking.items():
             yield NoiseRule("shape", masked, example, f"changed while {url} was read twice")
         for masked, seen in self.shapes.items():
-            place, pages = max(seen.places.items(), key=lambda kv: (len(kv[1]), kv[0]))
-            if len(pages) >= REPEAT and len(seen.texts) >= 2:
-                side, offset = place
+            best = seen.best_place()
+            if best is not None and best[1] >= REPEAT:
+                (side, offset), pages, texts = best
                 yield NoiseRule("shape", masked, next(iter(seen.texts.values())),
-                                f"{len(seen.texts)} texts on {len(pages)} pages, "
+                                f"{texts} texts on {pages} pages, "
                                 f"paragraph {offset + 1} from the {side}")
 
     def _text_rules(self, covered: NoiseRules) -> Iterable[NoiseRule]:
