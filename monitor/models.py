@@ -255,6 +255,8 @@ class LearnedRule(Base):
     pattern: Mapped[str] = mapped_column(Text)
     example: Mapped[str] = mapped_column(Text)
     evidence: Mapped[str] = mapped_column(Text, default="")
+    # The item whose own title or lead a text rule is ("related news"): kept on its page.
+    owner: Mapped[str] = mapped_column(String(1000), default="")
     learned_at: Mapped[datetime] = mapped_column(default=utcnow)
     hits: Mapped[int] = mapped_column(Integer, default=0)  # paragraphs it dropped since
     last_hit_at: Mapped[datetime | None]

@@ -59,6 +59,9 @@ class NoiseRule:
     pattern: str  # a normalised text ("text"), or a shape ("shape")
     example: str  # a paragraph the rule was learned from
     evidence: str  # why it was learned, for the operator
+    # The page whose own text this is (a "related news" rule holds another item's title or
+    # lead): there it is the story, and it is kept.
+    owner: str = ""
 
 
 class NoiseRules:
@@ -68,6 +71,8 @@ class NoiseRules:
         self._rules: dict[tuple[str, str], NoiseRule] = {}
         for rule in rules:
             self._rules.setdefault((rule.kind, rule.pattern), rule)
+        # A poll matches the same paragraphs many times (both reads, the stored copy).
+        self._seen: dict[str, NoiseRule | None] = {}
 
     def __iter__(self) -> Iterator[NoiseRule]:
         return iter(self._rules.values())
@@ -81,10 +86,19 @@ class NoiseRules:
     def with_rules(self, rules: Iterable[NoiseRule]) -> NoiseRules:
         return NoiseRules([*self, *rules])
 
-    def match(self, paragraph: str) -> NoiseRule | None:
-        """The rule that makes this paragraph furniture, if any."""
+    def match(self, paragraph: str, url: str = "") -> NoiseRule | None:
+        """The rule that makes this paragraph furniture on the page at `url`, if any."""
         if not self._rules:
             return None
+        if paragraph not in self._seen:
+            self._seen[paragraph] = self._lookup(paragraph)
+        found = self._seen[paragraph]
+        if found is not None and url and found.owner == url:
+            masked = shape(paragraph)  # its own story, unless also of a furniture shape
+            found = self._rules.get(("shape", masked)) if masked else None
+        return found
+
+    def _lookup(self, paragraph: str) -> NoiseRule | None:
         found = self._rules.get(("text", normalise(paragraph)))
         if found is None:
             masked = shape(paragraph)
@@ -99,7 +113,7 @@ class Cleaned:
     hits: tuple[NoiseRule, ...]  # one per paragraph dropped (the lead counted once more)
 
 
-def clean_text(lead: str, body: Sequence[str], rules: NoiseRules) -> Cleaned:
+def clean_text(lead: str, body: Sequence[str], rules: NoiseRules, url: str = "") -> Cleaned:
     """Drop furniture paragraphs from a body; a lead that is furniture becomes the next
     paragraph that is not (the extractor takes the lead from the body when the listing
     shows none, so a counter above the text would otherwise be the lead)."""
@@ -107,9 +121,9 @@ def clean_text(lead: str, body: Sequence[str], rules: NoiseRules) -> Cleaned:
     hits: list[NoiseRule] = []
     lead_at: int | None = None  # index in `kept` where a furniture lead stood
     lead_key = normalise(lead)
-    lead_rule = rules.match(lead) if lead else None
+    lead_rule = rules.match(lead, url) if lead else None
     for paragraph in body:
-        rule = rules.match(paragraph)
+        rule = rules.match(paragraph, url)
         if rule is None:
             kept.append(paragraph)
             continue
@@ -124,7 +138,7 @@ def clean_text(lead: str, body: Sequence[str], rules: NoiseRules) -> Cleaned:
 
 def clean_item(item: NewsItem, rules: NoiseRules) -> NewsItem:
     """The item without its furniture (the same object when there is none)."""
-    cleaned = clean_text(item.lead, item.body, rules)
+    cleaned = clean_text(item.lead, item.body, rules, item.url)
     if not cleaned.hits:
         return item
     return dataclasses.replace(item, lead=cleaned.lead, body=cleaned.body)
@@ -137,7 +151,7 @@ def split_body(body: str) -> list[str]:
 
 def clean_stored(item: StoredItem, rules: NoiseRules) -> StoredItem:
     """The stored item as it compares: without furniture stored before a rule was learned."""
-    cleaned = clean_text(item.lead, split_body(item.body), rules)
+    cleaned = clean_text(item.lead, split_body(item.body), rules, item.url)
     if not cleaned.hits:
         return item
     return dataclasses.replace(item, lead=cleaned.lead, body=body_text(cleaned.body))

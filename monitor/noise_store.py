@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, or_, select
+from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from monitor.models import Item, ItemRevision, LearnedRule
@@ -26,8 +26,8 @@ def rule_key(kind: str, pattern: str) -> str:
 def load_rules(session: Session, source_id: int) -> NoiseRules:
     rows = session.scalars(select(LearnedRule).where(LearnedRule.source_id == source_id)
                            .order_by(LearnedRule.id))
-    return NoiseRules(NoiseRule(row.kind, row.pattern, row.example, row.evidence)  # type: ignore[arg-type]
-                      for row in rows)
+    return NoiseRules(NoiseRule("shape" if row.kind == "shape" else "text", row.pattern,
+                                row.example, row.evidence, row.owner) for row in rows)
 
 
 def add_rules(session: Session, source_id: int, rules: Iterable[NoiseRule],
@@ -35,8 +35,8 @@ def add_rules(session: Session, source_id: int, rules: Iterable[NoiseRule],
     for rule in rules:
         session.add(LearnedRule(source_id=source_id, kind=rule.kind,
                                 key=rule_key(rule.kind, rule.pattern), pattern=rule.pattern,
-                                example=rule.example, evidence=rule.evidence, learned_at=now,
-                                hits=0))
+                                example=rule.example, evidence=rule.evidence,
+                                owner=rule.owner, learned_at=now, hits=0))
     session.flush()
 
 
@@ -61,8 +61,10 @@ def forget_rules(session: Session, source_ids: Iterable[int]) -> int:
 
 
 def count_rules(session: Session) -> dict[int, int]:
-    rows = session.execute(select(LearnedRule.source_id, LearnedRule.id))
-    return dict(Counter(source_id for source_id, _ in rows))
+    """Learned rules per source id."""
+    rows = session.execute(select(LearnedRule.source_id, func.count())
+                           .group_by(LearnedRule.source_id)).tuples()
+    return {source_id: n for source_id, n in rows}
 
 
 def _fragment(rule: NoiseRule) -> str:
@@ -109,7 +111,7 @@ def clean_items(session: Session, item_ids: Iterable[int], rules: NoiseRules) ->
 
 
 def _clean_row(row: Item | ItemRevision, rules: NoiseRules) -> bool:
-    result = clean_text(row.lead, split_body(row.body), rules)
+    result = clean_text(row.lead, split_body(row.body), rules, row.url)
     if not result.hits:
         return False
     row.lead, row.body = result.lead, body_text(result.body)

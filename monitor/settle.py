@@ -51,7 +51,7 @@ def _cleaned(items: Sequence[NewsItem], rules: NoiseRules
     hits: Counter[NoiseRule] = Counter()
     cleaned = []
     for item in items:
-        hits.update(clean_text(item.lead, item.body, rules).hits)
+        hits.update(clean_text(item.lead, item.body, rules, item.url).hits)
         cleaned.append(clean_item(item, rules))
     return cleaned, hits
 

@@ -129,15 +129,15 @@ class Corpus:
         for key, pages in self.presence.items():
             if len(pages) < REPEAT or covered.match(key) is not None:
                 continue
-            moved = self.volatile.get(key, set())
+            moved, owners = self.volatile.get(key, set()), self.echoes.get(key, set())
+            owner = min(owners, default="")
             if len(moved) >= MOVED:
                 yield NoiseRule("text", key, self.examples[key],
                                 f"on {len(pages)} pages; came or went on {len(moved)}, "
-                                f"e.g. {min(moved)}")
-            elif len(pages - self.echoes.get(key, set())) >= REPEAT and key in self.echoes:
+                                f"e.g. {min(moved)}", owner)
+            elif owners and len(pages - owners) >= REPEAT:
                 yield NoiseRule("text", key, self.examples[key],
-                                f"on {len(pages)} pages; the title or lead of "
-                                f"{sorted(self.echoes[key])[0]}")
+                                f"on {len(pages)} pages; the title or lead of {owner}", owner)
 
 
 def page_corpus(stored: Mapping[str, StoredItem], items: Sequence[NewsItem],

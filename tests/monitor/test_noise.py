@@ -78,3 +78,13 @@ def test_clean_item_and_stored_item() -> None:
     stored = StoredItem(1, "u", date(2025, 1, 1), "T", "L", "L\n\nViews: 4\n\nM", True)
     assert clean_stored(stored, rules(COUNTER)).body == "L\n\nM"
     assert clean_stored(stored, rules()) is stored
+
+
+def test_a_related_news_rule_never_strips_the_story_it_links_to() -> None:
+    lead = "On 5 June the Council met in Minsk."
+    related = NoiseRules([NoiseRule("text", lead, lead, "test", owner="https://x/council/")])
+    own_page = clean_text("Views: 3", ["Views: 3", lead, "It adopted a statement."],
+                          related.with_rules(rules(COUNTER)), "https://x/council/")
+    assert own_page.body == [lead, "It adopted a statement."] and own_page.lead == lead
+    other_page = clean_text("Another story.", ["Another story.", lead], related, "https://x/o/")
+    assert other_page.body == ["Another story."]

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("pattern", sa.Text(), nullable=False),
         sa.Column("example", sa.Text(), nullable=False),
         sa.Column("evidence", sa.Text(), nullable=False),
+        sa.Column("owner", sa.String(1000), nullable=False),
         sa.Column("learned_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("hits", sa.Integer(), nullable=False),
         sa.Column("last_hit_at", sa.DateTime(timezone=True), nullable=True),
