@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from monitor.app import Monitor
 from monitor.config import Settings
-from monitor.models import ChangeEvent, Item, ItemRevision
+from monitor.models import ChangeEvent, Item, ItemRevision, LearnedRule
 from monitor.poll import PollOutcome
 from tests.noise.furniture import FURNITURE_WORDS, FurnishedReplica
 
@@ -52,6 +52,17 @@ class Poller:
             return [list(fields) for fields in session.scalars(
                 select(ChangeEvent.fields).where(ChangeEvent.kind == "edited")
                 .order_by(ChangeEvent.id))]
+
+    def edits_by_url(self) -> list[tuple[str, list[str]]]:
+        """(url, fields) of every edited event so far, oldest first."""
+        with self.monitor.sessions() as session:
+            rows = session.execute(select(ChangeEvent.url, ChangeEvent.fields)
+                                   .where(ChangeEvent.kind == "edited")
+                                   .order_by(ChangeEvent.id)).tuples()
+            return [(url, list(fields)) for url, fields in rows]
+
+    def rule_count(self) -> int:
+        return self.count(LearnedRule)
 
     def item(self, url: str) -> Item:
         with self.monitor.sessions() as session:
