@@ -61,7 +61,7 @@ _WIDGET_VERBS = _words(
 _CREDIT = re.compile(
     r"^(?:photos?|photo credit|photograph|image|picture|source of (?:the )?photo|"
     r"фото|фотографи\w*|фотограф|снимок|источник фото|автор фото|изображение|©)"
-    r"(?:\s*(?:by|:|—|–|-)\s*|\s+)\S",
+    r"(?:\s*[:—–-]\s*|\s+by\s+|(?<=©)\s*)\S",
     re.IGNORECASE,
 )
 _PROMO_START = re.compile(

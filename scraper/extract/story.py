@@ -28,11 +28,12 @@ from scraper.extract.attachments import is_attachment_line, is_file_link
 from scraper.extract.text import Block, collapse, match_key, tag_of
 from scraper.urls import canonical_detail_url
 
-_CLUSTER_EXTRA_CHARS = 60  # a list's own text besides its items: a heading at most,
-_DATE_CHARS = 10  # and a date per item
+_MAX_LABELS = 3  # a list's own lines besides its items: a heading, a "more" link
 _ITEM_LINK_SHARE = 0.3  # an item is mostly its link (or starts with it)
 _HEADING_WORDS = 6
 _CAPTION_CHARS = 300
+_TRAIL_CHARS = 40  # a breadcrumb's link: a section name
+_TRAIL_SEPARATORS = " /|»›>→·•–—-\\"
 _FIGURE_TAGS = frozenset(("figure", "figcaption"))
 _EMPHASIS_TAGS = frozenset(("b", "strong"))
 _IMAGE_BOX_CHARS = 400  # an element holding an image and at most this much text
@@ -52,8 +53,9 @@ def _chars(element: HtmlElement) -> int:
 class _Page:
     """Facts about the page that the rules share, computed once per element."""
 
-    def __init__(self, region: list[Block], date_block: Block, url: str) -> None:
+    def __init__(self, region: list[Block], date_block: Block, title: str, url: str) -> None:
         self.region, self.date_block, self.url = region, date_block, url
+        self.title = match_key(title)
         self._chars: dict[HtmlElement, int] = {}
         self._targets: dict[str, str | None] = {}
         self._own = canonical_detail_url(url, url, url)
@@ -89,7 +91,7 @@ class _Page:
 
 def story_of(region: list[Block], date_block: Block, title: str, url: str) -> Story:
     """The story's blocks in order, and the captions found among the region's blocks."""
-    page = _Page(region, date_block, url)
+    page = _Page(region, date_block, title, url)
     story = Story()
     kinds = [_kind(block, page) for block in region]
     kinds = _drop_list_headings(region, kinds)
@@ -110,7 +112,7 @@ def _kind(block: Block, page: _Page) -> str:
         return "list"
     if is_attachment_line(block):
         return "story"  # the caller keeps attachment lines out of the body
-    if _link_only(block):
+    if _link_only(block) or _trail(block, page.title):
         return "links"
     if furniture.is_furniture_text(block.text) or _widget(block):
         return "furniture"
@@ -131,6 +133,20 @@ def _link_only(block: Block) -> bool:
     return not any(is_file_link(a) for a in block.links)
 
 
+def _trail(block: Block, title: str) -> bool:
+    """Breadcrumbs: short links and separators, ending with (the start of) the title."""
+    if len(block.links) < 2 or len(block.key) > len(title) + _TRAIL_CHARS * len(block.links):
+        return False
+    rest = block.key
+    for link in block.links:
+        text = collapse(link.text_content())
+        if len(text) > _TRAIL_CHARS:
+            return False
+        rest = rest.replace(text, " ", 1)
+    rest = rest.strip(_TRAIL_SEPARATORS).rstrip("…").strip()
+    return not rest.strip(_TRAIL_SEPARATORS) or (len(rest) >= 3 and title.startswith(rest))
+
+
 def _widget(block: Block) -> bool:
     """Widget words, the link texts counted apart (buttons often touch each other)."""
     if len(block.key) > furniture.MAX_FURNITURE_CHARS or not block.links:
@@ -148,7 +164,8 @@ def _widget(block: Block) -> bool:
 
 
 def _find_clusters(page: _Page) -> list[HtmlElement]:
-    """The largest elements below the article's own container made of story items."""
+    """The largest elements below the article's own container made of story items and at
+    most a label or two (a heading, dates): lists of other stories."""
     items = _items(page)
     if len(items) < 2:
         return []
@@ -158,15 +175,31 @@ def _find_clusters(page: _Page) -> list[HtmlElement]:
         parent = item.getparent()
         for node in page.below_article(item if parent is None else parent):
             inside = [i for i in items if i is node or node in i.iterancestors()]
-            if len(inside) < 2:
-                continue
-            extra = page.chars(node) - sum(page.chars(i) for i in inside)
-            if extra > _CLUSTER_EXTRA_CHARS + _DATE_CHARS * len(inside):
+            if len(inside) >= 2 and not _list_of(node, inside, page):
                 break
-            best = node
+            if len(inside) >= 2:
+                best = node
         if best is not None and best not in found:
             found.append(best)
     return found
+
+
+def _list_of(node: HtmlElement, items: list[HtmlElement], page: _Page) -> bool:
+    """Whether the node's text outside its items is labels only (a heading, dates)."""
+    below = set(node.iter())
+    in_items = {e for item in items for e in item.iter()}
+    labels = [
+        b for b in page.region
+        if b.sources[0] in below and not all(s in in_items for s in b.sources)
+    ]
+    headings = [b for b in labels if not furniture.is_meta_line(b.text)]  # dates: any number
+    return len(headings) <= _MAX_LABELS and all(_label(b) for b in headings)
+
+
+def _label(block: Block) -> bool:
+    """A heading or a date: a few words, no sentence."""
+    words = block.key.split()
+    return len(words) <= _HEADING_WORDS and block.key[-1] not in ".!?…;,"
 
 
 def _items(page: _Page) -> list[HtmlElement]:
@@ -211,10 +244,15 @@ def _caption(block: Block, page: _Page) -> bool:
     if image is None:
         return False
     described = {match_key(image.get(a) or "") for a in ("alt", "title")} - {""}
-    return (
-        furniture.TIME_RE.search(block.key) is not None
-        or furniture.is_credit(block.text)
-        or block.key in described
+    return _stamped(block.key) or furniture.is_credit(block.text) or block.key in described
+
+
+def _stamped(text: str) -> bool:
+    """A time at the start or the end (`Signing ceremony, 14:05`), not inside a sentence."""
+    text = text.strip(" .")
+    return any(
+        match.start() == 0 or match.end() == len(text)
+        for match in furniture.TIME_RE.finditer(text)
     )
 
 
