@@ -137,6 +137,7 @@ class SourcePoller:
             report = await self._crawl_knowing_everything(spec, source_id, report, recheck)
         if report.stopped:
             return PollOutcome(spec.name, "stopped")
+        metrics.record_second_opinions(spec.name, report)
         with self._sessions() as session, session.begin():
             return self._record(session, spec, report, started, recheck)
 

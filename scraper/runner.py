@@ -44,8 +44,11 @@ class _Collector:
 class SourceCrawler:
     """One `AsyncCrawlerRunner` for the process; `crawl()` once per source and poll."""
 
-    def __init__(self, settings: Mapping[str, Any]) -> None:
+    def __init__(self, settings: Mapping[str, Any], second_opinion: bool = True) -> None:
+        """`second_opinion`: also read each detail page with a main-content extractor and
+        count strong disagreements with the body (a few ms per page)."""
         self._runner = AsyncCrawlerRunner(CrawlSettings(dict(settings)))
+        self._second_opinion = second_opinion
         self._active: dict[Crawler, _Collector] = {}
         self._stopping = False
         level = settings.get("LOG_LEVEL")
@@ -87,6 +90,7 @@ class SourceCrawler:
                 etag=etag,
                 last_modified=last_modified,
                 selectors=selectors,
+                second_opinion=self._second_opinion,
             )
         except asyncio.CancelledError:
             collector.stopped = True
@@ -131,4 +135,6 @@ def _report(
         responses=int(stats.get_value("downloader/response_count", 0)) if stats else 0,
         finish_reason=stats.get_value("finish_reason") if stats else None,
         stopped=collector.stopped,
+        second_opinions=outcome.second_opinions,
+        disagreements=outcome.disagreements,
     )

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor import metrics
 from monitor.config import Settings
 from monitor.models import ChangeEvent, Item
 from monitor.poll import PollOutcome, SourcePoller
@@ -116,6 +117,7 @@ def test_twenty_rereads_record_no_edit(english: tuple[World, ReplicaServer],
                                        poller_for: Any) -> None:
     world, server = english
     poller = poller_for(server)
+    opinions = _second_opinions()
     poller.poll()
     pages = {a.path for a in world.articles}
     for _ in range(REREADS):
@@ -126,6 +128,19 @@ def test_twenty_rereads_record_no_edit(english: tuple[World, ReplicaServer],
         assert pages <= {r.path for r in server.requests if r.status == 200}
     assert poller.edited_fields() == []
     _assert_stored_stories(poller, world, server)
+    # trafilatura read every page too, and agreed with every body
+    read, disagreed = (now - then for now, then in zip(_second_opinions(), opinions,
+                                                        strict=True))
+    assert (read, disagreed) == ((REREADS + 1) * len(pages), 0)
+
+
+def _second_opinions() -> tuple[float, float]:
+    def value(name: str) -> float:
+        sample = metrics.REGISTRY.get_sample_value(name, {"source": "csto"})
+        return sample or 0.0
+
+    return (value("csto_extraction_second_opinions_total"),
+            value("csto_extraction_disagreements_total"))
 
 
 def _edits(world: World) -> list[tuple[str, int, dict[str, Any], list[str]]]:
