@@ -33,7 +33,12 @@ from scraper.extract.text import (
 )
 
 _SEPARATORS = r"[\s,;:|/–—-]*"
-_LEADING_DATE = re.compile(_SEPARATORS + DATE_RE.pattern)
+# A date line may name itself: `Published: 07.02.2025`, `Дата публикации: 07.02.2025`.
+_DATE_LABEL = (
+    r"(?:(?:published|posted|date|дата(?: публикации)?|опубликовано|добавлено)"
+    + _SEPARATORS + ")?"
+)
+_LEADING_DATE = re.compile(_SEPARATORS + _DATE_LABEL + DATE_RE.pattern, re.IGNORECASE)
 _TRAILING_DATE = re.compile(_SEPARATORS + DATE_RE.pattern + r"\s*$")
 _MAX_TITLE_CHARS = 600  # longer blocks are paragraphs, not titles
 _DATE_WINDOW = 4  # blocks after the title where its date line may be
@@ -255,7 +260,8 @@ def _date_after(blocks: list[Block], index: int, title: str, url: str) -> _Ancho
                 return None  # already in the body
             continue
         before = block.text[: match.start()]
-        if block.is_link or (before.strip() and not _similar(before, key)):
+        labelled = re.fullmatch(_SEPARATORS + _DATE_LABEL, before, re.IGNORECASE)
+        if block.is_link or (before.strip() and not labelled and not _similar(before, key)):
             continue
         if j + 1 < len(blocks) and is_news_entry(block, blocks[j + 1], url):
             continue

@@ -11,6 +11,7 @@ also requires a short line.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from scraper.extract.text import DATE_RE
@@ -26,6 +27,8 @@ _EDGE = " \t\n|·•/–—-:,;()[]"
 _LABEL_COLON_NUMBER = re.compile(r"^(?:[^\W\d_]+[\s-]?){1,3}:\s*" + _NUMBER + "$")
 _LABEL_NUMBER = re.compile(r"^([^\W\d_]+(?:\s[^\W\d_]+)?)\s*" + _NUMBER + "$")
 _NUMBER_LABEL = re.compile(r"^" + _NUMBER + r"\s*([^\W\d_]+(?:\s[^\W\d_]+)?)$")
+_NUMBERS = re.compile(_NUMBER)
+_LETTERS = re.compile(r"[^\W\d_]+")
 _ICON_NUMBER = re.compile(r"^[^\w]*" + _NUMBER + r"[^\w]*$")  # `👁 1234`, `★ 4.5`
 _COUNTER_WORDS = re.compile(
     r"^(?:views?|viewed|reads?|hits?|comments?|likes?|shares?|rating|votes?|"
@@ -64,6 +67,7 @@ _CREDIT = re.compile(
     r"(?:\s*[:—–-]\s*|\s+by\s+|(?<=©)\s*)\S",
     re.IGNORECASE,
 )
+_CAPTION_PIECES = re.compile(r"\n|\s[·•|]\s|(?<=[.!?])\s+")
 _PROMO_START = re.compile(
     r"^(?:subscribe|follow|join|watch|read|download|install|listen|sign up|stay tuned|"
     r"stay with|get|don't miss|do not miss|find us|подпис\w+|следите|присоединя\w+|"
@@ -127,9 +131,33 @@ def is_meta_line(text: str) -> bool:
     if not _short(text):
         return False
     parts = _parts(text)
-    return bool(parts) and all(
-        is_counter(p) or is_time(p) or DATE_RE.fullmatch(p) is not None for p in parts
+    return bool(parts) and (
+        all(_meta_part(p) for p in parts)
+        or _only_numbers_and_icons(text)
     )
+
+
+def _meta_part(part: str) -> bool:
+    """A counter, a time, a date, or a widget button (`Print`) among them."""
+    return (
+        is_counter(part)
+        or is_time(part)
+        or DATE_RE.fullmatch(part) is not None
+        or is_widget(part.split())
+    )
+
+
+def _only_numbers_and_icons(text: str) -> bool:
+    """`14:35 👁 1234 💬 0`: numbers, times and dates between icons, counter words at most."""
+    if not any(c.isdigit() for c in text):
+        return False
+    rest = _NUMBERS.sub(" ", TIME_RE.sub(" ", DATE_RE.sub(" ", text)))
+    words = _LETTERS.findall(rest)
+    if not all(_COUNTER_WORDS.match(w) or _TIME_WORDS.match(w) for w in words):
+        return False
+    # Something says what the numbers are: an icon, a word, a time (not `1941–1945`).
+    icons = any(unicodedata.category(c) in ("So", "Sk", "Co") for c in rest)
+    return icons or bool(words) or TIME_RE.search(text) is not None
 
 
 def is_widget(words: Iterable[str]) -> bool:
@@ -153,7 +181,7 @@ def is_credit(text: str) -> bool:
     `Участники встречи, 14:05 · Фото: пресс-служба ОДКБ`."""
     if not _short(text, _MAX_CAPTION_CHARS):
         return False
-    pieces = [line.strip(_EDGE) for line in re.split(r"\n|\s[·•|]\s", text)]
+    pieces = [line.strip(_EDGE) for line in _CAPTION_PIECES.split(text)]
     return any(_CREDIT.match(piece) for piece in pieces if piece)
 
 

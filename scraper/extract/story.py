@@ -114,10 +114,10 @@ def _kind(block: Block, page: _Page) -> str:
         return "story"  # the caller keeps attachment lines out of the body
     if _link_only(block) or _trail(block, page.title):
         return "links"
-    if furniture.is_furniture_text(block.text) or _widget(block):
-        return "furniture"
     if _caption(block, page):
         return "caption"
+    if furniture.is_furniture_text(block.text) or _widget(block):
+        return "furniture"
     return "story"
 
 
@@ -249,7 +249,7 @@ def _caption(block: Block, page: _Page) -> bool:
 
 def _stamped(text: str) -> bool:
     """A time at the start or the end (`Signing ceremony, 14:05`), not inside a sentence."""
-    text = text.strip(" .")
+    text = text.strip(" .)]")
     return any(
         match.start() == 0 or match.end() == len(text)
         for match in furniture.TIME_RE.finditer(text)

@@ -170,3 +170,30 @@ def test_the_seed_speech_survives_furniture_around_it() -> None:
     html = html.replace(back, tools + back, 1)
     fields = extract_detail(html, URL)
     assert fields.body == expected["paragraphs"]
+
+
+
+def test_a_blog_like_markup() -> None:
+    """Labelled date with a time and icon counters, a captioned photo box, a promo link and
+    a card list of other stories between paragraphs, share list and tools after the text."""
+    fields = extract_detail(page("other/blog.html"), URL)
+    assert (fields.title, fields.published) == ("The Story Title", date(2025, 2, 7))
+    assert fields.body == [
+        "The first paragraph of the story tells what happened in Minsk on Friday.",
+        "The second paragraph adds the details, with a quote from the minister.",
+        "Third paragraph."]
+    assert fields.captions == ["Delegations at the meeting (photo 14:35:02)"]
+
+
+
+def test_an_old_table_markup_in_russian() -> None:
+    """Counter and print link on the date line, photo and credit in one paragraph, a table
+    of other stories with dates, a promo with a link, share links, then the signature."""
+    fields = extract_detail(page("other/tables_ru.html"), RU_URL)
+    assert (fields.title, fields.published) == ("Заседание Совета министров", date(2025, 2, 7))
+    assert fields.body == [
+        "В Минске состоялось заседание Совета министров иностранных дел ОДКБ.",
+        "Министры обсудили вопросы коллективной безопасности.",
+        "Следующее заседание пройдет в Астане.",
+        "Пресс-секретарь ОДКБ В. Зайнетдинов"]
+    assert fields.captions == ["Министры перед заседанием. Фото: Сергей Иванов"]
