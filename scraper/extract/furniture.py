@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from scraper.extract.text import DATE_RE
 
@@ -28,6 +29,7 @@ _LABEL_COLON_NUMBER = re.compile(r"^(?:[^\W\d_]+[\s-]?){1,3}:\s*" + _NUMBER + "$
 _LABEL_NUMBER = re.compile(r"^([^\W\d_]+(?:\s[^\W\d_]+)?)\s*" + _NUMBER + "$")
 _NUMBER_LABEL = re.compile(r"^" + _NUMBER + r"\s*([^\W\d_]+(?:\s[^\W\d_]+)?)$")
 _NUMBERS = re.compile(_NUMBER)
+_DIGIT = re.compile(r"\d")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _ICON_NUMBER = re.compile(r"^[^\w]*" + _NUMBER + r"[^\w]*$")  # `👁 1234`, `★ 4.5`
 _COUNTER_WORDS = re.compile(
@@ -149,7 +151,7 @@ def _meta_part(part: str) -> bool:
 
 def _only_numbers_and_icons(text: str) -> bool:
     """`14:35 👁 1234 💬 0`: numbers, times and dates between icons, counter words at most."""
-    if not any(c.isdigit() for c in text):
+    if _DIGIT.search(text) is None:
         return False
     rest = _NUMBERS.sub(" ", TIME_RE.sub(" ", DATE_RE.sub(" ", text)))
     words = _LETTERS.findall(rest)
@@ -205,6 +207,7 @@ def is_bare_url(text: str) -> bool:
     return bool(_BARE_URL.match(text.strip()))
 
 
+@lru_cache(maxsize=4096)  # a page asks about the same lines several times; pages repeat them
 def is_furniture_text(text: str) -> bool:
     """Any of the text rules: counters, times, widgets, credits, promos, list headings."""
     if len(text) > _MAX_CAPTION_CHARS:  # most story paragraphs: no rule applies

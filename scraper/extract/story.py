@@ -170,18 +170,26 @@ def _find_clusters(page: _Page) -> list[HtmlElement]:
     if len(items) < 2:
         return []
     found: list[HtmlElement] = []
+    judged: dict[HtmlElement, bool | None] = {}  # items share ancestors: judge each once
     for item in items:
         best = None
         parent = item.getparent()
         for node in page.below_article(item if parent is None else parent):
-            inside = [i for i in items if i is node or node in i.iterancestors()]
-            if len(inside) >= 2 and not _list_of(node, inside, page):
+            if node not in judged:
+                judged[node] = _judge(node, items, page)
+            if judged[node] is False:
                 break
-            if len(inside) >= 2:
+            if judged[node]:
                 best = node
         if best is not None and best not in found:
             found.append(best)
     return found
+
+
+def _judge(node: HtmlElement, items: list[HtmlElement], page: _Page) -> bool | None:
+    """True: a list of other stories; False: more than that; None: not two items yet."""
+    inside = [i for i in items if i is node or node in i.iterancestors()]
+    return None if len(inside) < 2 else _list_of(node, inside, page)
 
 
 def _list_of(node: HtmlElement, items: list[HtmlElement], page: _Page) -> bool:
