@@ -34,7 +34,7 @@ _HEADING_WORDS = 6
 _CAPTION_CHARS = 300
 _TRAIL_CHARS = 40  # a breadcrumb's link: a section name
 _TRAIL_SEPARATORS = " /|»›>→·•–—-\\"
-_FIGURE_TAGS = frozenset(("figure", "figcaption"))
+_MEDIA_TAGS = ("img", "picture", "video", "iframe")
 _EMPHASIS_TAGS = frozenset(("b", "strong"))
 _IMAGE_BOX_CHARS = 400  # an element holding an image and at most this much text
 _CREDIT_CHARS = 120  # besides the caption itself
@@ -106,7 +106,7 @@ def story_of(region: list[Block], date_block: Block, title: str, url: str) -> St
 
 def _kind(block: Block, page: _Page) -> str:
     """story, caption, list (of other stories), links (a link-only line), or furniture."""
-    if any(tag_of(a) in _FIGURE_TAGS for a in page.below_article(block.element)):
+    if any(_figure(node) for node in page.below_article(block.element)):
         return "caption"
     if any(block.within(cluster) for cluster in page.clusters):
         return "list"
@@ -119,6 +119,14 @@ def _kind(block: Block, page: _Page) -> str:
     if furniture.is_furniture_text(block.text) or _widget(block):
         return "furniture"
     return "story"
+
+
+def _figure(element: HtmlElement) -> bool:
+    """A figure's caption, or a figure of an image (a figure may also hold a quotation)."""
+    tag = tag_of(element)
+    return tag == "figcaption" or (
+        tag == "figure" and next(element.iter(*_MEDIA_TAGS), None) is not None
+    )
 
 
 def _self_and_ancestors(element: HtmlElement) -> Iterator[HtmlElement]:

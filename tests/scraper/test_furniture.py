@@ -135,6 +135,14 @@ def test_captions_are_kept_apart() -> None:
                                "Signing ceremony, 14:05"]
 
 
+def test_a_quotation_in_a_figure_is_story() -> None:
+    quote = ("<figure><blockquote>We value this dialogue.</blockquote>"
+             "<figcaption>The Secretary General</figcaption></figure>")
+    fields = extract_detail(article(HEAD, f"<p>One.</p>{quote}<p>Two.</p>"), URL)
+    assert fields.body == ["One.", "We value this dialogue.", "Two."]
+    assert fields.captions == ["The Secretary General"]
+
+
 def test_a_paragraph_after_a_photo_is_story() -> None:
     html = article(HEAD, '<p>One.</p><p><img src="/p.jpg"></p><p>The talks ended at 18:00 in '
                          "Minsk, with a joint statement of the ministers.</p>")
