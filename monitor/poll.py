@@ -145,6 +145,7 @@ class SourcePoller:
         settled = await self._settle(spec, source_id, report)
         if settled.report.stopped:
             return PollOutcome(spec.name, "stopped")
+        metrics.record_second_opinions(spec.name, report)
         with self._sessions() as session, session.begin():
             return self._record(session, spec, settled, started, recheck)
 

@@ -44,8 +44,11 @@ class _Collector:
 class SourceCrawler:
     """One `AsyncCrawlerRunner` for the process; `crawl()` once per source and poll."""
 
-    def __init__(self, settings: Mapping[str, Any]) -> None:
+    def __init__(self, settings: Mapping[str, Any], second_opinion: bool = True) -> None:
+        """`second_opinion`: also read each detail page with a main-content extractor and
+        count strong disagreements with the body (a few ms per page)."""
         self._runner = AsyncCrawlerRunner(CrawlSettings(dict(settings)))
+        self._second_opinion = second_opinion
         self._active: dict[Crawler, _Collector] = {}
         self._stopping = False
         level = settings.get("LOG_LEVEL")
@@ -70,6 +73,7 @@ class SourceCrawler:
             source_name=source_name, source_url=source_url, language=language, pages=pages,
             recheck_latest=recheck_latest, known=known, etag=etag,
             last_modified=last_modified, selectors=selectors,
+            second_opinion=self._second_opinion,
         )
 
     async def reread(
@@ -83,7 +87,8 @@ class SourceCrawler:
     ) -> CrawlReport:
         """Read these detail pages once more, and nothing else (no listing, no probes).
 
-        The report has their items and detail errors; its listing is empty.
+        The report has their items and detail errors; its listing is empty. No second
+        opinion: these pages were judged by it in the crawl a moment ago.
         """
         return await self._run(
             source_name=source_name, source_url=source_url, language=language, pages=0,
@@ -147,4 +152,6 @@ def _report(
         responses=int(stats.get_value("downloader/response_count", 0)) if stats else 0,
         finish_reason=stats.get_value("finish_reason") if stats else None,
         stopped=collector.stopped,
+        second_opinions=outcome.second_opinions,
+        disagreements=outcome.disagreements,
     )

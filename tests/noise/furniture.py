@@ -10,7 +10,9 @@ keep it out of the news. Per detail request:
 - a photo caption stamped with the time of the request;
 - a promotional line that rotates on every request.
 
-Nothing in tests/replica changes: `FurnishedReplica.site()` wraps the markup module.
+It adds to the furniture the replica's markups draw their own way (tests/replica/furniture.py),
+which the extractor drops by structure. Nothing in tests/replica changes:
+`FurnishedReplica.site()` wraps the markup module.
 """
 
 from __future__ import annotations
@@ -96,9 +98,9 @@ class FurnishedReplica(ReplicaServer):
         return Site(base.world, markup, base.ctx)
 
     def _detail(self, base: Site) -> Callable[..., str]:
-        def detail(ctx: Context, article: Article, sidebar: Any) -> str:
+        def detail(ctx: Context, article: Article, *rest: Any) -> str:
             article = self._version(article)
             above, below = self.furniture.around(ctx, base.world, article)
             furnished = dataclasses.replace(article, body=[*above, *article.body, *below])
-            return str(base.markup.detail(ctx, furnished, sidebar))
+            return str(base.markup.detail(ctx, furnished, *rest))
         return detail
