@@ -118,6 +118,8 @@ class SourceCrawler:
             failure = f"crawl of {source_url} failed: {type(exc).__name__}: {exc}"
         finally:
             self._active.pop(crawler, None)
+        if _cancel_requested():
+            collector.stopped = True
         return _report(source_name, crawler, collector, failure)
 
     async def stop(self) -> None:
@@ -126,6 +128,17 @@ class SourceCrawler:
         for collector in self._active.values():
             collector.stopped = True
         await self._runner.stop()
+
+
+def _cancel_requested() -> bool:
+    """Whether our task was cancelled (the scheduler's shutdown) while the crawl ran.
+
+    Awaiting Scrapy's crawl task hands a cancellation on to that task, and Scrapy's engine
+    swallows it: the crawl then returns normally, half done, with finish_reason None. Only
+    our own task's pending request tells that it was abandoned rather than failed.
+    """
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 def _report(

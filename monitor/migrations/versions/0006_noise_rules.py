@@ -1,7 +1,7 @@
 """noise rules: the furniture learned per source
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-01
 
 ``noise_rules`` holds, per source, the paragraphs learned to be furniture (a view counter,
@@ -13,8 +13,8 @@ be a paragraph too long for a btree index on PostgreSQL.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
