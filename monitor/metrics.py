@@ -14,6 +14,7 @@ from prometheus_client import CollectorRegistry, Counter
 
 if TYPE_CHECKING:
     from monitor.poll import PollOutcome
+    from scraper.report import CrawlReport
 
 REGISTRY = CollectorRegistry()
 
@@ -27,6 +28,12 @@ NOT_MODIFIED = Counter("csto_not_modified", "Polls whose listing answered 304 No
                        ["source"], registry=REGISTRY)
 EVENTS = Counter("csto_change_events", "Change events detected, by kind", ["kind"],
                  registry=REGISTRY)
+SECOND_OPINIONS = Counter("csto_extraction_second_opinions",
+                          "Detail pages also read by the second-opinion extractor (trafilatura)",
+                          ["source"], registry=REGISTRY)
+DISAGREEMENTS = Counter("csto_extraction_disagreements",
+                        "Detail pages whose body the second-opinion extractor disagreed with "
+                        "strongly (word similarity below 0.5)", ["source"], registry=REGISTRY)
 DELIVERIES = Counter("csto_deliveries", "Delivery attempts, by channel and outcome",
                      ["channel", "outcome"], registry=REGISTRY)
 
@@ -64,6 +71,12 @@ def record_poll(outcome: PollOutcome) -> None:
     if outcome.outcome == "changed":  # a baseline stores items silently: no events
         for kind in EVENT_KINDS:
             EVENTS.labels(kind).inc(getattr(outcome, kind))
+
+
+def record_second_opinions(source: str, report: CrawlReport) -> None:
+    """Count the crawl's second opinions on article bodies and its strong disagreements."""
+    SECOND_OPINIONS.labels(source).inc(report.second_opinions)
+    DISAGREEMENTS.labels(source).inc(report.disagreements)
 
 
 def record_delivery(channel: str, status: str) -> None:

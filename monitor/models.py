@@ -286,3 +286,25 @@ class TelegramPost(Base):
     posted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (Index("ix_telegram_posts_item_chat", "item_id", "chat_id"),)
+
+
+class LearnedRule(Base):
+    """A furniture rule learned for one source (see monitor.noise); `noise reset` forgets."""
+
+    __tablename__ = "noise_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # shape | text
+    # A hash of kind and pattern: a text rule can be a long paragraph, too long to index.
+    key: Mapped[str] = mapped_column(String(64))
+    pattern: Mapped[str] = mapped_column(Text)
+    example: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    # The item whose own title or lead a text rule is ("related news"): kept on its page.
+    owner: Mapped[str] = mapped_column(String(1000), default="")
+    learned_at: Mapped[datetime] = mapped_column(default=utcnow)
+    hits: Mapped[int] = mapped_column(Integer, default=0)  # paragraphs it dropped since
+    last_hit_at: Mapped[datetime | None]
+
+    __table_args__ = (UniqueConstraint("source_id", "key", name="uq_noise_rules_source_key"),)

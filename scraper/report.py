@@ -23,6 +23,8 @@ class CrawlReport:
     responses: int = 0
     finish_reason: str | None = None
     stopped: bool = False  # abandoned on request (shutdown): never diff such a crawl
+    second_opinions: int = 0  # detail pages also read by the second-opinion extractor
+    disagreements: int = 0  # ... whose body it disagreed with strongly
 
     @property
     def listing_clean(self) -> bool:

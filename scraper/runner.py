@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from scrapy import signals
@@ -44,8 +44,11 @@ class _Collector:
 class SourceCrawler:
     """One `AsyncCrawlerRunner` for the process; `crawl()` once per source and poll."""
 
-    def __init__(self, settings: Mapping[str, Any]) -> None:
+    def __init__(self, settings: Mapping[str, Any], second_opinion: bool = True) -> None:
+        """`second_opinion`: also read each detail page with a main-content extractor and
+        count strong disagreements with the body (a few ms per page)."""
         self._runner = AsyncCrawlerRunner(CrawlSettings(dict(settings)))
+        self._second_opinion = second_opinion
         self._active: dict[Crawler, _Collector] = {}
         self._stopping = False
         level = settings.get("LOG_LEVEL")
@@ -66,6 +69,35 @@ class SourceCrawler:
         selectors: Mapping[str, str | None],
     ) -> CrawlReport:
         """Crawl one source; failures end up in the report, never as exceptions."""
+        return await self._run(
+            source_name=source_name, source_url=source_url, language=language, pages=pages,
+            recheck_latest=recheck_latest, known=known, etag=etag,
+            last_modified=last_modified, selectors=selectors,
+            second_opinion=self._second_opinion,
+        )
+
+    async def reread(
+        self,
+        *,
+        source_name: str,
+        source_url: str,
+        language: str,
+        entries: Sequence[ListingEntry],
+        selectors: Mapping[str, str | None],
+    ) -> CrawlReport:
+        """Read these detail pages once more, and nothing else (no listing, no probes).
+
+        The report has their items and detail errors; its listing is empty. No second
+        opinion: these pages were judged by it in the crawl a moment ago.
+        """
+        return await self._run(
+            source_name=source_name, source_url=source_url, language=language, pages=0,
+            recheck_latest=0, known={}, etag=None, last_modified=None, selectors=selectors,
+            reread=list(entries),
+        )
+
+    async def _run(self, **spider_kwargs: Any) -> CrawlReport:
+        source_name, source_url = spider_kwargs["source_name"], spider_kwargs["source_url"]
         if self._stopping:  # a poll that reached its crawl after shutdown began
             return CrawlReport(source=source_name, stopped=True)
         ensure_reactor()
@@ -76,18 +108,7 @@ class SourceCrawler:
         self._active[crawler] = collector
         failure: str | None = None
         try:
-            await self._runner.crawl(
-                crawler,
-                source_name=source_name,
-                source_url=source_url,
-                language=language,
-                pages=pages,
-                recheck_latest=recheck_latest,
-                known=known,
-                etag=etag,
-                last_modified=last_modified,
-                selectors=selectors,
-            )
+            await self._runner.crawl(crawler, **spider_kwargs)
         except asyncio.CancelledError:
             collector.stopped = True
             await asyncio.shield(crawler.stop_async())
@@ -144,4 +165,6 @@ def _report(
         responses=int(stats.get_value("downloader/response_count", 0)) if stats else 0,
         finish_reason=stats.get_value("finish_reason") if stats else None,
         stopped=collector.stopped,
+        second_opinions=outcome.second_opinions,
+        disagreements=outcome.disagreements,
     )

@@ -51,7 +51,7 @@ def replica_factory(world: World) -> Iterator[Callable[..., ReplicaServer]]:
         server.stop()
 
 
-@pytest.fixture(params=["bitrix", "modern"])
+@pytest.fixture(params=["bitrix", "modern", "portal"])
 def any_replica(request: pytest.FixtureRequest, world: World) -> Iterator[ReplicaServer]:
     """A started replica of `world`, once per markup (the test runs for each)."""
     server = ReplicaServer(world, markup=request.param).start()

@@ -13,11 +13,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
-from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from scraper.extract.attachments import attachment_urls, is_attachment_line, is_file_link
+from scraper.extract import furniture
+from scraper.extract.attachments import attachment_urls, is_attachment_line
+from scraper.extract.region import body_region, is_news_entry
+from scraper.extract.story import story_of
 from scraper.extract.text import (
     DATE_RE,
     Block,
@@ -26,17 +28,18 @@ from scraper.extract.text import (
     parse_date,
     parse_html,
     select,
-    tag_of,
     text_blocks,
     title_text,
 )
-from scraper.urls import absolute_url, canonical_detail_url, same_site
 
 _SEPARATORS = r"[\s,;:|/–—-]*"
-_LEADING_DATE = re.compile(_SEPARATORS + DATE_RE.pattern)
+# A date line may name itself: `Published: 07.02.2025`, `Дата публикации: 07.02.2025`.
+_DATE_LABEL = (
+    r"(?:(?:published|posted|date|дата(?: публикации)?|опубликовано|добавлено)"
+    + _SEPARATORS + ")?"
+)
+_LEADING_DATE = re.compile(_SEPARATORS + _DATE_LABEL + DATE_RE.pattern, re.IGNORECASE)
 _TRAILING_DATE = re.compile(_SEPARATORS + DATE_RE.pattern + r"\s*$")
-_BACK_LINK = re.compile(r"^(?:[←«<‹\s]*)(?:go back|back to|back$|назад|вернуться)", re.I)
-_LISTING_PATH = re.compile(r"^/(?:news|documents/statements)(?:/[^/]+)?/?$")
 _MAX_TITLE_CHARS = 600  # longer blocks are paragraphs, not titles
 _DATE_WINDOW = 4  # blocks after the title where its date line may be
 
@@ -57,6 +60,7 @@ class DetailFields:
     body: list[str] = field(default_factory=list)
     attachments: list[str] = field(default_factory=list)  # absolute URLs
     subtitle: str | None = None  # a heading right after the date; also body[0]
+    captions: list[str] = field(default_factory=list)  # photo captions, never in the body
 
 
 @dataclass(frozen=True)
@@ -80,11 +84,13 @@ def extract_detail(
     root = parse_html(html)
     blocks = text_blocks(root)
     anchor = _find_anchor(root, blocks, url, listing_title, title_selector)
-    region = _body_region(root, blocks, anchor, url, body_selector)
+    region = body_region(root, blocks, anchor.date_index, anchor.title, url, body_selector)
     attachments = attachment_urls(region, url)
-    paragraphs = [anchor.rest] if anchor.rest else []
+    story = story_of(region, blocks[anchor.date_index], anchor.title, url)
+    rest = anchor.rest
+    paragraphs = [rest] if rest and not furniture.is_furniture_text(rest) else []
     subtitle = None
-    for block in region:
+    for block in story.blocks:
         if is_attachment_line(block):
             continue
         if not paragraphs and block.heading not in (None, "h1"):
@@ -92,7 +98,9 @@ def extract_detail(
         paragraphs.append(block.text)
     paragraphs = _drop_title_copies(paragraphs, anchor.title)
     lead = next((p for p in paragraphs if p != subtitle), "")
-    return DetailFields(anchor.title, anchor.published, lead, paragraphs, attachments, subtitle)
+    return DetailFields(
+        anchor.title, anchor.published, lead, paragraphs, attachments, subtitle, story.captions
+    )
 
 
 # --- title and date ---------------------------------------------------------------
@@ -160,10 +168,11 @@ def _by_repeat(blocks: list[Block]) -> _Found:
         if i + 1 < len(blocks) and blocks[i + 1].key.startswith(block.key):
             follower = blocks[i + 1]
             dated = _leading_date(follower.text, len(block.key))
-            if dated is None and len(follower.key) == len(block.key) and i + 2 < len(blocks):
-                dated = _leading_date(blocks[i + 2].text, 0)
+            after = _past_furniture(blocks, i + 2)  # a counter may sit between them
+            if dated is None and len(follower.key) == len(block.key) and after < len(blocks):
+                dated = _leading_date(blocks[after].text, 0)
                 if dated is not None:
-                    return _Anchor(block.title, dated[0], i + 2, dated[1]), block.title
+                    return _Anchor(block.title, dated[0], after, dated[1]), block.title
             if dated is not None:
                 return _Anchor(block.title, dated[0], i + 1, dated[1]), block.title
         inner = _repeat_inside(block, i)
@@ -243,7 +252,7 @@ def _date_after(blocks: list[Block], index: int, title: str, url: str) -> _Ancho
         dated = _leading_date(own.text, len(key))
         if dated is not None:
             return _Anchor(title, dated[0], index, dated[1])
-    for j in range(index + 1, min(index + 1 + _DATE_WINDOW, len(blocks))):
+    for j in _next_blocks(blocks, index):
         block = blocks[j]
         match = next((m for m in DATE_RE.finditer(block.text) if parse_date(*m.groups())), None)
         if match is None:
@@ -251,9 +260,10 @@ def _date_after(blocks: list[Block], index: int, title: str, url: str) -> _Ancho
                 return None  # already in the body
             continue
         before = block.text[: match.start()]
-        if block.is_link or (before.strip() and not _similar(before, key)):
+        labelled = re.fullmatch(_SEPARATORS + _DATE_LABEL, before, re.IGNORECASE)
+        if block.is_link or (before.strip() and not labelled and not _similar(before, key)):
             continue
-        if j + 1 < len(blocks) and _is_news_entry(block, blocks[j + 1], url):
+        if j + 1 < len(blocks) and is_news_entry(block, blocks[j + 1], url):
             continue
         dated = _leading_date(block.text, match.start())
         if dated is not None:
@@ -261,97 +271,36 @@ def _date_after(blocks: list[Block], index: int, title: str, url: str) -> _Ancho
     return None
 
 
+def _furniture_line(block: Block) -> bool:
+    """A counter, a credit, a widget... between a title and its date (not a date line)."""
+    return DATE_RE.search(block.text) is None and furniture.is_furniture_text(block.text)
+
+
+def _past_furniture(blocks: list[Block], index: int) -> int:
+    """The first index from `index` on whose block is not furniture text."""
+    while index < len(blocks) and _furniture_line(blocks[index]):
+        index += 1
+    return index
+
+
+def _next_blocks(blocks: list[Block], index: int) -> Iterator[int]:
+    """Indices of the blocks after `index` where a date line may be: `_DATE_WINDOW` of
+    them, not counting furniture (a counter, a photo credit) in between."""
+    counted = 0
+    for j in range(index + 1, len(blocks)):
+        if counted >= _DATE_WINDOW:
+            return
+        yield j
+        if not _furniture_line(blocks[j]):
+            counted += 1
+
+
 def _similar(text: str, key: str) -> bool:
     other = match_key(text).strip(" ,;:|/–—-")
     return other == key or SequenceMatcher(None, other, key).ratio() >= 0.85
 
 
-def _is_news_entry(block: Block, follower: Block, url: str) -> bool:
-    """A lone date over a linked lead: an entry of a sidebar or of related news."""
-    return (
-        only_date(block.text) is not None
-        and follower.is_link
-        and any(canonical_detail_url(a.get("href"), url, url) for a in follower.links)
-    )
-
-
 # --- body -------------------------------------------------------------------------
-
-
-def _body_region(
-    root: HtmlElement,
-    blocks: list[Block],
-    anchor: _Anchor,
-    url: str,
-    body_selector: str | None,
-) -> list[Block]:
-    """Blocks after the date line up to the back links (or the end of the article)."""
-    after = blocks[anchor.date_index + 1 :]
-    containers = select(root, body_selector) if body_selector else []
-    if containers:
-        inside = [b for b in after if any(b.within(c) for c in containers)]
-        if not inside:  # the date line sits below the body container
-            inside = [b for b in blocks if any(b.within(c) for c in containers)]
-        after = inside
-    date_block = blocks[anchor.date_index]
-    region: list[Block] = []
-    for position, block in enumerate(after):
-        # Only the next two blocks matter: no copy of the whole rest per block.
-        if _ends_body(block, after[position + 1 : position + 3], date_block, url):
-            break
-        region.append(block)
-    return region
-
-
-def _ends_body(block: Block, following: list[Block], date_block: Block, url: str) -> bool:
-    if _is_back_link(block, url):
-        return True
-    if _outside_article(block, date_block):
-        return True
-    if _starts_menu([block, *following[:2]]):
-        return True
-    return bool(following) and _is_news_entry(block, following[0], url)
-
-
-def _starts_menu(blocks: list[Block]) -> bool:
-    """Three link-only lines in a row (not files) are a menu, not article text."""
-    return len(blocks) == 3 and all(
-        b.is_link and not any(is_file_link(a) for a in b.links) for b in blocks
-    )
-
-
-def _is_back_link(block: Block, url: str) -> bool:
-    short = len(block.key) <= 60
-    if _BACK_LINK.match(block.key) and (block.is_link or short):
-        return True
-    return block.is_link and short and any(_is_listing_link(a, url) for a in block.links)
-
-
-def _is_listing_link(link: HtmlElement, url: str) -> bool:
-    href = (link.get("href") or "").strip()
-    if href.lower().startswith("javascript:") and "back" in href.lower():
-        return True
-    target = absolute_url(href, url)
-    return same_site(target, url) and bool(_LISTING_PATH.match(urlsplit(target).path))
-
-
-def _outside_article(block: Block, date_block: Block) -> bool:
-    """In a sidebar, a menu, or the page footer (one that does not hold the article)."""
-    for ancestor in _ancestors(block.element):
-        tag = tag_of(ancestor)
-        role = ancestor.get("role")
-        if tag in ("aside", "nav") or role in ("navigation", "complementary"):
-            return not date_block.within(ancestor)
-        if tag == "footer" and not any(
-            tag_of(a) in ("article", "main") for a in ancestor.iterancestors()
-        ):
-            return not date_block.within(ancestor)
-    return False
-
-
-def _ancestors(element: HtmlElement) -> Iterator[HtmlElement]:
-    yield element
-    yield from element.iterancestors()
 
 
 def _drop_title_copies(paragraphs: list[str], title: str) -> list[str]:

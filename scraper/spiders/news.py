@@ -1,4 +1,5 @@
-"""The CSTO news spider: listing pages, then new or changed details, then probes.
+"""The CSTO news spider: listing pages, then new or changed details, then probes; or,
+to confirm a suspected edit, only the detail pages of the listing entries it is given.
 
 It knows nothing of storage: it is told what is already known (`KnownItem` per canonical
 URL) and yields `ListingEntry`, `NewsItem` and `ProbeResult`. What went wrong is kept in
@@ -7,7 +8,8 @@ URL) and yields `ListingEntry`, `NewsItem` and `ProbeResult`. What went wrong is
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
+import logging
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -17,13 +19,15 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from scraper.extract.detail import ExtractionError, extract_detail
+from scraper.extract.detail import DetailFields, ExtractionError, extract_detail
 from scraper.extract.listing import ListingRow, extract_listing
+from scraper.extract.second_opinion import second_opinion
 from scraper.extract.text import SelectorError
 from scraper.failures import describe_failure
 from scraper.items import KnownItem, ListingEntry, NewsItem, ProbeResult
 from scraper.urls import listing_page_url, section_and_slug
 
+logger = logging.getLogger(__name__)
 _GONE = [404, 410]  # a probe must see these statuses, not have them filtered out
 
 
@@ -37,6 +41,8 @@ class CrawlOutcome:
     detail_errors: list[str] = field(default_factory=list)
     etag: str | None = None
     last_modified: str | None = None
+    second_opinions: int = 0  # detail pages also read by the second-opinion extractor
+    disagreements: int = 0  # ... whose body it disagreed with strongly
 
 
 class NewsSpider(scrapy.Spider):
@@ -65,6 +71,8 @@ class NewsSpider(scrapy.Spider):
         etag: str | None,
         last_modified: str | None,
         selectors: Mapping[str, str | None],
+        second_opinion: bool = False,
+        reread: Sequence[ListingEntry] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -77,12 +85,19 @@ class NewsSpider(scrapy.Spider):
         self.etag = etag
         self.last_modified = last_modified
         self.selectors = dict(selectors)
+        self.second_opinion = second_opinion
+        # Detail pages to read once more, and nothing else (an edit's confirmation).
+        self.reread = list(reread)
         self.outcome = CrawlOutcome()
         self._entries: list[ListingEntry] = []
         self._listed: set[str] = set()  # their URLs: a set per page would be quadratic
         self._followed_up = False
 
     async def start(self) -> AsyncIterator[Request]:
+        if self.reread:
+            for entry in self.reread:
+                yield self._detail_request(entry)
+            return
         yield self._listing_request(1)
 
     # --- listing ----------------------------------------------------------------
@@ -175,12 +190,7 @@ class NewsSpider(scrapy.Spider):
         self._followed_up = True
         for entry in self._entries:
             if self._needs_detail(entry):
-                yield Request(
-                    entry.url,
-                    callback=self.parse_detail,
-                    errback=self.detail_failed,
-                    cb_kwargs={"entry": entry},
-                )
+                yield self._detail_request(entry)
         for url in self._urls_to_probe():
             yield Request(
                 url,
@@ -189,6 +199,10 @@ class NewsSpider(scrapy.Spider):
                 cb_kwargs={"url": url},
                 meta={"handle_httpstatus_list": _GONE},
             )
+
+    def _detail_request(self, entry: ListingEntry) -> Request:
+        return Request(entry.url, callback=self.parse_detail, errback=self.detail_failed,
+                       cb_kwargs={"entry": entry})
 
     def _needs_detail(self, entry: ListingEntry) -> bool:
         known = self.known.get(entry.url)
@@ -230,6 +244,8 @@ class NewsSpider(scrapy.Spider):
         except (ExtractionError, SelectorError) as exc:
             self.outcome.detail_errors.append(f"{entry.url}: {exc}")
             return
+        if self.second_opinion:
+            self._compare(response.text, entry.url, fields)
         section, slug = section_and_slug(entry.url)
         yield NewsItem(
             url=entry.url,
@@ -243,6 +259,17 @@ class NewsSpider(scrapy.Spider):
             attachments=fields.attachments,
             listing_hash=entry.fingerprint(),
         )
+
+    def _compare(self, html: str, url: str, fields: DetailFields) -> None:
+        """Count (and log) a strong disagreement of the second opinion with the body."""
+        opinion = second_opinion(html, url, fields.title, fields.body)
+        if opinion is None:
+            return
+        self.outcome.second_opinions += 1
+        if opinion.strong_disagreement:
+            self.outcome.disagreements += 1
+            logger.info("%s: the second-opinion extractor disagrees with the body "
+                        "(word similarity %.2f)", url, opinion.similarity)
 
     def detail_failed(self, failure: Failure) -> None:
         request: Request = failure.request  # type: ignore[attr-defined]

@@ -1,4 +1,4 @@
-"""A replica of the CSTO news site for tests: a mutable World served over HTTP in two markups."""
+"""A replica of the CSTO news site for tests: a mutable World served over HTTP in three markups."""
 
 from tests.replica.factory import (
     make_article,

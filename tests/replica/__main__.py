@@ -26,11 +26,14 @@ def main(argv: list[str] | None = None) -> None:
                         help='append "METHOD PATH STATUS BYTES" for every answer')
     parser.add_argument("--hold-back", type=int, default=0, metavar="N",
                         help="keep N newer articles back; each SIGUSR1 publishes the next")
+    parser.add_argument("--no-furniture", action="store_true",
+                        help="plain detail pages: no counter, related list, photo, promo...")
     args = parser.parse_args(argv)
     articles = sample_world(args.items + args.hold_back, args.language).articles
     held = articles[:args.hold_back]
     world = World(articles[args.hold_back:], page_size=args.page_size)
     world.fault = args.fault
+    world.furniture = not args.no_furniture
     server = ReplicaServer(world, args.markup, args.host, args.port, args.language)
     if args.access_log:
         server.access_log = open(args.access_log, "a", encoding="utf-8")  # noqa: SIM115

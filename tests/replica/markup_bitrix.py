@@ -13,6 +13,7 @@ from tests.replica.common import (
     esc_br,
     lead_or_title,
 )
+from tests.replica.furniture import Furniture
 from tests.replica.world import Article, attachment_path, section_path
 
 NAME = "bitrix"
@@ -28,11 +29,17 @@ def listing(ctx: Context, items: Sequence[Article], pager: Pager | None) -> str:
     return _page(ctx, ctx.labels["news"], "", "\n".join(content))
 
 
-def detail(ctx: Context, article: Article, sidebar: Sequence[Article]) -> str:
-    """A detail page: sidebar of the latest items first, then the article."""
-    parts = [*_heading(article), *_body(article), *_files(article)]
+def detail(ctx: Context, article: Article, sidebar: Sequence[Article],
+           extras: Furniture | None = None) -> str:
+    """A detail page: sidebar of the latest items first, then the article; with furniture,
+    breadcrumbs, the counter and the photo come before the text, promo, share and related
+    news after it (all inside div.news-detail)."""
+    before = [] if extras is None else _views_and_picture(extras)
+    parts = [*_heading(article), *before, *_body(article), *_files(article)]
     if article.signature:
         parts.append(f'<p style="text-align: right;"><i>{esc(article.signature)}</i></p>')
+    if extras is not None:
+        parts = [_crumbs(article, extras), *parts, *_after_text(extras)]
     parts.append('<div style="clear:both"></div>')
     content = "\n".join(['<div class="news-detail">', *parts, "</div>", *_back(ctx, article)])
     return _page(ctx, article.expected_title, _sidebar(sidebar), content,
@@ -104,6 +111,35 @@ def _body(article: Article) -> list[str]:
 def _files(article: Article) -> list[str]:
     return [f'<p><a href="{esc(attachment_path(name))}">{esc(label)}</a></p>'
             for name, label in article.attachments]
+
+
+def _crumbs(article: Article, extras: Furniture) -> str:
+    links = " / ".join(f'<a href="{href}">{esc(label)}</a>' for href, label in extras.crumbs)
+    return f'<div class="bx-breadcrumb">{links} / <span>{esc(article.expected_title)}</span></div>'
+
+
+def _views_and_picture(extras: Furniture) -> list[str]:
+    """Bitrix's DETAIL_PICTURE sits above the text; its description below it."""
+    return [f'<div class="news-detail-views">{esc(extras.words["views"])}: {extras.views}</div>',
+            f'<div class="news-detail-picture"><img src="{esc(extras.image_url)}" alt="" /></div>',
+            f'<div class="news-detail-picture-text">{esc(extras.caption)}<br />'
+            f'{esc(extras.words["credit"])}</div>']
+
+
+def _after_text(extras: Furniture) -> list[str]:
+    text, link = extras.promo
+    words = extras.words
+    shares = " ".join(f'<a href="https://share.example/{n}" rel="nofollow">{esc(n)}</a>'
+                      for n in extras.networks)
+    related = [f'<div class="news-item"><span class="news-date-time">{ddmmyyyy(a.published)}'
+               f'</span> <a href="{esc(a.path)}">{esc(lead_or_title(a))}</a></div>'
+               for a in extras.related]
+    return [f'<p class="news-detail-promo"><a href="{esc(link)}">{esc(text)}</a></p>',
+            f'<div class="news-detail-share"><noindex>{esc(words["share"])} {shares} | '
+            f'<a href="?print=Y">{esc(words["print"])}</a> | {esc(words["font"])}: '
+            '<a href="#">A+</a> <a href="#">A-</a></noindex></div>',
+            f'<div class="news-detail-related"><p><b>{esc(words["related"])}</b></p>',
+            *related, "</div>"]
 
 
 def _back(ctx: Context, article: Article) -> list[str]:

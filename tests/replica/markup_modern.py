@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tests.replica.common import FOOTER, Context, Pager, ddmmyyyy, esc, lead_or_title
+from tests.replica.furniture import Furniture
 from tests.replica.world import Article, attachment_path, section_path
 
 NAME = "modern"
@@ -22,13 +23,22 @@ def listing(ctx: Context, items: Sequence[Article], pager: Pager | None) -> str:
                  + "\n</main>")
 
 
-def detail(ctx: Context, article: Article, sidebar: Sequence[Article]) -> str:
-    """A detail page: the rail of latest items first, then the story."""
-    story = ['<section class="story">', f'<div class="hdr">{esc(article.title)}</div>',
-             _meta(article)]
+def detail(ctx: Context, article: Article, sidebar: Sequence[Article],
+           extras: Furniture | None = None) -> str:
+    """A detail page: the rail of latest items first, then the story; with furniture, a
+    breadcrumb nav above the title, stats and a figure under the meta line, and an aside of
+    related stories, a share bar and a promo line inside the story after the text."""
+    story = ['<section class="story">']
+    if extras is not None:
+        story.append(_crumbs(extras))
+    story += [f'<div class="hdr">{esc(article.title)}</div>', _meta(article)]
+    if extras is not None:
+        story += _stats_and_figure(extras)
     if article.subtitle:
         story.append(f'<div class="story__sub">{esc(article.subtitle)}</div>')
     story.append(f'<div class="story__text">{_text(article)}</div>')
+    if extras is not None:
+        story += _after_text(extras)
     if article.attachments:
         story.append(_files(article))
     if article.signature:
@@ -36,6 +46,35 @@ def detail(ctx: Context, article: Article, sidebar: Sequence[Article]) -> str:
     story += ["</section>", _back(ctx, article)]
     body = '<div class="layout">\n' + _rail(ctx, sidebar) + "\n" + "\n".join(story) + "\n</div>"
     return _page(ctx, article.expected_title, body)
+
+
+def _crumbs(extras: Furniture) -> str:
+    links = " › ".join(f'<a href="{href}">{esc(label)}</a>' for href, label in extras.crumbs)
+    return f'<nav class="crumbs">{links}</nav>'
+
+
+def _stats_and_figure(extras: Furniture) -> list[str]:
+    views = f"{extras.views:,}".replace(",", "\xa0")
+    label = extras.words["views"].lower()
+    return [f'<div class="story__stats"><span class="ico-eye"></span> {views} {esc(label)}</div>',
+            f'<figure class="story__fig"><img src="{esc(extras.image_url)}" alt="">'
+            f"<figcaption>{esc(extras.caption)} · {esc(extras.words['credit'])}</figcaption>"
+            "</figure>"]
+
+
+def _after_text(extras: Furniture) -> list[str]:
+    text, link = extras.promo
+    words = extras.words
+    related = "".join(f'<li><a href="{esc(a.path)}">{esc(a.title)}</a> <small>'
+                      f"{ddmmyyyy(a.published)}</small></li>" for a in extras.related)
+    shares = " ".join(f'<a class="share__btn" href="https://share.example/{n}">{esc(n)}</a>'
+                      for n in extras.networks)
+    return [f'<aside class="story__more"><h4>{esc(words["related"])}</h4><ul>{related}</ul>'
+            "</aside>",
+            f'<div class="story__share">{esc(words["share"])} {shares} '
+            f'<a href="javascript:window.print()">{esc(words["print"])}</a> '
+            '<a class="fs" href="#">A+</a> <a class="fs" href="#">A−</a></div>',
+            f'<div class="story__promo">{esc(text)} <a href="{esc(link)}">→</a></div>']
 
 
 def page(ctx: Context, title: str, paragraphs: Sequence[str]) -> str:

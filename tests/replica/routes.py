@@ -12,11 +12,13 @@ from email.utils import format_datetime, parsedate_to_datetime
 from types import ModuleType
 from urllib.parse import parse_qs, urlsplit
 
-from tests.replica import markup_bitrix, markup_broken, markup_modern
+from tests.replica import markup_bitrix, markup_broken, markup_modern, markup_portal
 from tests.replica.common import STATIC_PAGES, Context, Pager
+from tests.replica.furniture import furniture_for
 from tests.replica.world import Article, World, fault_status
 
-MARKUPS: dict[str, ModuleType] = {"bitrix": markup_bitrix, "modern": markup_modern}
+MARKUPS: dict[str, ModuleType] = {"bitrix": markup_bitrix, "modern": markup_modern,
+                                   "portal": markup_portal}
 LISTINGS: dict[str, str | None] = {
     "/news/": None, "/news/news_odkb/": "news_odkb", "/news/smi/": "smi",
     "/news/speech/": "speech", "/documents/statements/": "statements",
@@ -170,6 +172,8 @@ def _detail(site: Site, path: str, query: str) -> Response:
             return error_page(site, 404)
         location = ctx.base_url + canonical + (f"?{query}" if query else "")
         return _html("", 301, {"Location": location})
-    response = _html(site.markup.detail(ctx, article, _items(site, None)[:5]))
+    latest = _items(site, None)[:5]
+    extras = furniture_for(article, latest, ctx.language) if world.furniture else None
+    response = _html(site.markup.detail(ctx, article, latest, extras))
     response.fault = fault
     return response

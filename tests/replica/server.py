@@ -177,7 +177,7 @@ class ReplicaServer:
 
     @property
     def markup(self) -> str:
-        """The markup served ('bitrix' or 'modern'); can be switched while running."""
+        """The markup served ('bitrix', 'modern' or 'portal'); can be switched while running."""
         return self._markup
 
     @markup.setter

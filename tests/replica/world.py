@@ -139,6 +139,9 @@ class World:
         self.page_size = page_size
         self.hang_seconds = hang_seconds
         self.slashless = "redirect"  # how a detail path without trailing slash is answered
+        # Detail pages carry page furniture (counter, related list, photo, promo, share
+        # widget, breadcrumbs) inside the article, as the real site does; False: plain pages.
+        self.furniture = True
         for article in reversed(list(articles)):  # given in listing order, newest first
             self._add(article)
 
