@@ -12,8 +12,8 @@ COPY monitor ./monitor
 COPY notifier ./notifier
 RUN /opt/venv/bin/pip install .
 # Templates are data files: copy them next to the installed package whatever package-data says.
-RUN site="$(/opt/venv/bin/python -c 'import monitor.web, os; print(os.path.dirname(monitor.web.__file__))')" \
- && mkdir -p "$site/templates" && cp -r monitor/web/templates/. "$site/templates/"
+RUN site="$(/opt/venv/bin/python -c 'import csto_monitor.web, os; print(os.path.dirname(csto_monitor.web.__file__))')" \
+ && mkdir -p "$site/templates" && cp -r csto_monitor/web/templates/. "$site/templates/"
 
 # --- runtime: the virtualenv, the configuration, a non-root user, data in a volume -------
 FROM python:3.11-slim

@@ -33,7 +33,7 @@ bench: $(STAMP)
 
 ## make lint: ruff and mypy
 lint: $(STAMP)
-	$(BIN)/ruff check --no-cache scraper monitor notifier tests bench
+	$(BIN)/ruff check --no-cache core scraper monitor notifier csto_monitor tests bench
 	$(BIN)/mypy
 
 clean:

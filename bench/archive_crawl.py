@@ -102,7 +102,7 @@ def _stored_items(database: Path) -> int:
 def measure(setup: Setup, kind: str, n: int) -> Run:
     database = setup.folder / f"{kind}{n}.db"  # a fresh SQLite file for every backfill
     config = write_config(setup.folder / f"{kind}{n}.yaml", setup.port, database)
-    command = [PYTHON, "-m", "monitor.cli", "--config", str(config), "backfill",
+    command = [PYTHON, "-m", "csto_monitor.cli", "--config", str(config), "backfill",
                "--pages", str(setup.pages)]
     cwd = setup.before if kind == "before" and setup.before else ROOT
     if kind == "bare":

@@ -25,7 +25,7 @@ from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.http import Request, Response
 
-from monitor.config import Settings, load_settings
+from core.config import Settings, load_settings
 from monitor.crawl_settings import scrapy_settings
 from scraper.spiders.news import NewsSpider
 

@@ -20,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from monitor import migrate
-from monitor.config import Settings
-from monitor.db import make_engine, session_factory
-from monitor.digest_cli import send_due
-from monitor.models import ChangeEvent, Item, Source, Subscriber
+from core import migrate
+from core.config import Settings
+from core.db import make_engine, session_factory
+from core.models import ChangeEvent, Item, Source, Subscriber
+from csto_monitor.digest_cli import send_due
 from tests.email.smtpd import free_port
 
 

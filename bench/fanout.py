@@ -61,9 +61,9 @@ def start_double(port: int, rtt: float) -> subprocess.Popen[bytes]:
 
 def seed_fanout(url: str, subscribers: int) -> None:
     """Active instant subscribers, and one poll that found one new item."""
-    from monitor import migrate
-    from monitor.db import make_engine, session_factory
-    from monitor.models import ChangeEvent, CrawlRun, Item, Source, Subscriber, utcnow
+    from core import migrate
+    from core.db import make_engine, session_factory
+    from core.models import ChangeEvent, CrawlRun, Item, Source, Subscriber, utcnow
 
     engine = make_engine(url)
     migrate.upgrade(engine)
@@ -90,9 +90,9 @@ async def _deliver(url: str, port: int, width: int | None) -> tuple[float, float
     """Queue the event as the poller does, then drain the outbox as the daemon does."""
     from sqlalchemy import select
 
-    from monitor.config import Telegram
-    from monitor.db import make_engine, session_factory
-    from monitor.models import ChangeEvent
+    from core.config import Telegram
+    from core.db import make_engine, session_factory
+    from core.models import ChangeEvent
     from notifier import outbox
     from notifier.channels.telegram import TelegramNotifier
     from notifier.dispatch import deliver_due
@@ -127,8 +127,8 @@ def _report(port: int) -> dict[str, Any]:
 def _pending(url: str) -> int:
     from sqlalchemy import func, select
 
-    from monitor.db import make_engine, session_factory
-    from monitor.models import Delivery
+    from core.db import make_engine, session_factory
+    from core.models import Delivery
 
     engine = make_engine(url)
     with session_factory(engine)() as session:
@@ -163,7 +163,7 @@ def telegram_run(subscribers: int, rtt: float = 0.0, width: int | None = None
 def email_run(subscribers: int) -> tuple[float, int]:
     """(seconds, digests sent) for `csto-monitor digest` to `subscribers` daily readers."""
     from bench.email_digests import seed, settings, start_server
-    from monitor.digest_cli import send_due
+    from csto_monitor.digest_cli import send_due
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/digests.db"

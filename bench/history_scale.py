@@ -42,10 +42,10 @@ from sqlalchemy import Connection, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bench import common
+from core.config import Settings
+from core.models import Item, Source
+from csto_monitor.runtime import Monitor
 from monitor import history
-from monitor.app import Monitor
-from monitor.config import Settings
-from monitor.models import Item, Source
 from monitor.search import search_condition
 from tests.fixtures.db import throwaway_pg_database
 
@@ -59,7 +59,7 @@ PG_ADMIN_URL = os.environ.get("CSTO_BENCH_PG_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 SOURCE = "csto-en"
 FTS_TRIGGERS: dict[str, str] = importlib.import_module(
-    "monitor.migrations.versions.0002_fulltext")._SQLITE_TRIGGERS
+    "core.migrations.versions.0002_fulltext")._SQLITE_TRIGGERS
 OLDEST_GENERATED = date(2020, 12, 31)  # generated articles are older than the replica's
 PER_DAY = 3
 

@@ -81,7 +81,7 @@ def measure(folder: Path, polls: int, runs: int) -> dict[str, Any]:
         watch, check = Process(), Process()
         urlwatch = write_jobs(folder, f"http://127.0.0.1:{port}/news/")
         run_cpu(urlwatch, env=urlwatch_env(folder))  # its first run stores the page
-        cli = [PYTHON, "-m", "monitor.cli", "--config", str(config), "check"]
+        cli = [PYTHON, "-m", "csto_monitor.cli", "--config", str(config), "check"]
         for _ in range(runs):  # interleaved, so that noise hits both alike
             watch.run(urlwatch, access_log, env=urlwatch_env(folder))
             check.run(cli, access_log)

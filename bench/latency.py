@@ -173,7 +173,7 @@ between runs (34.2, 37.9, 37.7 s at 60 s).
 
 Fixed on the way: APScheduler's IntervalTrigger counts each interval from the previous
 jittered fire time, so a 60 s interval with 6 s of jitter polled every 63 s on average;
-`monitor.triggers.SteadyIntervalTrigger` keeps polls on start + k x interval, each delayed
+`csto_monitor.triggers.SteadyIntervalTrigger` keeps polls on start + k x interval, each delayed
 by its own jitter.
 
 Before the fix, the poll that saw a changed listing also re-read the newest 20 detail

@@ -29,8 +29,8 @@ def log_totals(path: Path | None) -> tuple[int, int]:
 
 
 async def poll_loop(config: Path, polls: int, access_log: Path | None) -> dict[str, Any]:
-    from monitor.app import Monitor
-    from monitor.config import load_settings
+    from core.config import load_settings
+    from csto_monitor.runtime import Monitor
     from scraper.reactor import shutdown_reactor
 
     settings = load_settings(config, env={})

@@ -30,12 +30,13 @@ from scrapy.crawler import AsyncCrawlerRunner
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor import config, migrate, noise_store, store
+from core import config, migrate
+from core.db import make_engine, session_factory
+from core.locks import wait_lock
+from core.models import utcnow
+from monitor import noise_store, store
 from monitor.crawl_settings import scrapy_settings
-from monitor.db import make_engine, session_factory
 from monitor.diff import diff
-from monitor.locks import wait_lock
-from monitor.models import utcnow
 from monitor.noise import NoiseRules, clean_item
 from monitor.snapshot import NewChange, StoredItem
 from monitor.volatility import page_corpus
@@ -107,7 +108,7 @@ def progress_bar(console: Console) -> Progress:
                     TimeRemainingColumn(), TimeElapsedColumn(), console=console)
 
 
-async def crawl_archive(runner: AsyncCrawlerRunner, spec: config.Source, pages: int,
+async def crawl_archive(runner: AsyncCrawlerRunner, spec: config.SourceSettings, pages: int,
                         known: Mapping[str, KnownItem], progress: Progress) -> CrawlReport:
     task = progress.add_task("page 0", total=None, source=spec.name)
     collector = ProgressCollector(known, pages, lambda **kw: progress.update(task, **kw))
@@ -125,7 +126,7 @@ async def crawl_archive(runner: AsyncCrawlerRunner, spec: config.Source, pages: 
     return _report(spec.name, crawler, collector, failure)
 
 
-def store_new(engine: Engine, sessions: sessionmaker[Session], spec: config.Source,
+def store_new(engine: Engine, sessions: sessionmaker[Session], spec: config.SourceSettings,
               report: CrawlReport) -> int:
     """Insert the items not stored yet, silently; return how many."""
     with wait_lock(engine, f"poll:{spec.name}"), sessions() as session, session.begin():
@@ -158,7 +159,7 @@ def _learned_rules(session: Session, source_id: int, stored: Mapping[str, Stored
 
 
 async def backfill_source(engine: Engine, sessions: sessionmaker[Session],
-                          runner: AsyncCrawlerRunner, spec: config.Source, pages: int,
+                          runner: AsyncCrawlerRunner, spec: config.SourceSettings, pages: int,
                           progress: Progress) -> BackfillResult:
     with sessions() as session, session.begin():
         source = store.get_source(session, spec)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from monitor.config import Settings
+from core.config import Settings
 from scraper.settings import build_settings
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from monitor.models import ChangeEvent, Item, ItemRevision
+from core.models import ChangeEvent, Item, ItemRevision
 from monitor.search import newest_first_condition, search_condition
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from monitor.models import Item, ItemRevision, LearnedRule
+from core.models import Item, ItemRevision, LearnedRule
 from monitor.noise import NoiseRule, NoiseRules, clean_text, split_body
 from monitor.snapshot import body_text
 

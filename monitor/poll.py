@@ -12,9 +12,10 @@ from typing import Literal, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor import config, metrics, noise_store, store
+from core import config, metrics
+from core.models import CrawlRun, Source, utcnow
+from monitor import noise_store, store
 from monitor.diff import diff, scope
-from monitor.models import CrawlRun, Source, utcnow
 from monitor.noise import NoiseRules, clean_stored
 from monitor.settle import Settled, settle
 from monitor.snapshot import Scope, StoredItem
@@ -115,7 +116,7 @@ class SourcePoller:
         self._notifiers = notifiers
         self._lock = lock
 
-    async def poll(self, spec: config.Source) -> PollOutcome:
+    async def poll(self, spec: config.SourceSettings) -> PollOutcome:
         """Poll one source, unless another process holds its lock (PostgreSQL replicas)."""
         with self._lock(f"poll:{spec.name}") as held:
             if not held:
@@ -130,7 +131,7 @@ class SourcePoller:
                         outcome.recovered_after)
         return outcome
 
-    async def _poll(self, spec: config.Source) -> PollOutcome:
+    async def _poll(self, spec: config.SourceSettings) -> PollOutcome:
         with self._sessions() as session:
             source = store.get_source(session, spec)
             source_id = source.id
@@ -149,7 +150,7 @@ class SourcePoller:
         with self._sessions() as session, session.begin():
             return self._record(session, spec, settled, started, recheck)
 
-    async def _settle(self, spec: config.Source, source_id: int,
+    async def _settle(self, spec: config.SourceSettings, source_id: int,
                       report: CrawlReport) -> Settled:
         """Learn and drop furniture, confirm suspected edits (see monitor.settle); only for a
         crawl that will be diffed."""
@@ -176,7 +177,7 @@ class SourcePoller:
         recent = store.recent_listing_counts(session, source_id)
         return _judge(report, recent, self._settings.crawl.min_items_ratio) is None
 
-    async def _crawl(self, spec: config.Source, known: Mapping[str, KnownItem],
+    async def _crawl(self, spec: config.SourceSettings, known: Mapping[str, KnownItem],
                      validators: tuple[str | None, str | None], recheck: bool) -> CrawlReport:
         etag, last_modified = validators
         return await self._crawler.crawl(
@@ -196,7 +197,7 @@ class SourcePoller:
         return KNOWN_WINDOW_FACTOR * max(store.recent_listing_counts(session, source.id),
                                          default=0)
 
-    async def _crawl_knowing_everything(self, spec: config.Source, source_id: int,
+    async def _crawl_knowing_everything(self, spec: config.SourceSettings, source_id: int,
                                         first: CrawlReport, recheck: bool) -> CrawlReport:
         """Crawl again, the spider told about every stored item; rare (many items gone at
         once, more pages configured), so that it chooses the details and probes it always
@@ -230,7 +231,7 @@ class SourcePoller:
         last_full = source.last_full_poll_at
         return last_full is None or utcnow() - last_full >= self._settings.crawl.recheck_interval
 
-    def _record(self, session: Session, spec: config.Source, settled: Settled,
+    def _record(self, session: Session, spec: config.SourceSettings, settled: Settled,
                 started: datetime, recheck: bool) -> PollOutcome:
         report = settled.report
         source = store.get_source(session, spec)

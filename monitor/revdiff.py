@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
-from monitor.models import ChangeEvent, Item, ItemRevision
+from core.models import ChangeEvent, Item, ItemRevision
 from monitor.worddiff import ItemDiff, item_diff
 
 # Changes a notification carries; the rest are counted ("and 3 more changes").

@@ -26,7 +26,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, Select, false, func, literal_column, select, table
 from sqlalchemy.orm import Session
 
-from monitor.models import Item
+from core.models import Item
 
 # Not mapped on the model (SQLite has no such column): see migration 0002.
 _PG_VECTOR = "items.search_vector"

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from monitor.config import Settings
-from monitor.models import Delivery, Item, Source
+from core.config import Settings
+from core.models import Delivery, Item, Source
 from monitor.noise_store import count_rules
 
 

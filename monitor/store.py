@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import Row, insert, select
 from sqlalchemy.orm import Session
 
-from monitor import config
-from monitor.models import ChangeEvent, CrawlRun, Item, ItemRevision, Source
+from core import config
+from core.models import ChangeEvent, CrawlRun, Item, ItemRevision, Source
 from monitor.snapshot import (
     Change,
     EditedChange,
@@ -24,7 +24,7 @@ from monitor.snapshot import (
 from scraper.items import KnownItem, ListingEntry, NewsItem
 
 
-def get_source(session: Session, spec: config.Source) -> Source:
+def get_source(session: Session, spec: config.SourceSettings) -> Source:
     """The row for a configured source, created on first use and kept in step with config."""
     source = session.scalar(select(Source).where(Source.name == spec.name))
     if source is None:

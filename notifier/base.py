@@ -6,7 +6,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from monitor.models import ChangeEvent
+from core.models import ChangeEvent
 from notifier.digest import DigestMessage
 from notifier.message import EventMessage
 

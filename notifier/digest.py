@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from monitor.models import ChangeEvent, Delivery, DigestEntry, Subscriber
+from core.models import ChangeEvent, Delivery, DigestEntry, Subscriber
 from notifier.message import EventMessage
 from notifier.subscriptions import wants
 

@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
-from monitor.models import ChangeEvent, Delivery, DigestEntry, Subscriber
+from core.models import ChangeEvent, Delivery, DigestEntry, Subscriber
 from notifier.base import Notifier
 from notifier.digest import Period, Schedule, digest_key, last_period
 from notifier.subscriptions import active_subscribers, wants

@@ -10,8 +10,8 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor import metrics
-from monitor.models import Delivery, utcnow
+from core import metrics
+from core.models import Delivery, utcnow
 from notifier import outbox
 from notifier.base import DeliveryError, Notifier
 from notifier.digest import load_digest

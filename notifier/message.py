@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from monitor.models import ChangeEvent
+from core.models import ChangeEvent
 from monitor.revdiff import event_diff
 from monitor.worddiff import ItemDiff
 from notifier.summary import summarize

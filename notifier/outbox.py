@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
-from monitor.models import ChangeEvent, Delivery
+from core.models import ChangeEvent, Delivery
 from notifier.base import Notifier
 
 CLAIM_LEASE = timedelta(minutes=2)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from monitor.config import Settings
+from core.config import Settings
 from notifier.base import Notifier
 from notifier.channels.console import ConsoleNotifier
 

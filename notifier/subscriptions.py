@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.models import ChangeEvent, Item, Subscriber
+from core.models import ChangeEvent, Item, Subscriber
 
 
 def wants(subscriber: Subscriber, kind: str, item: Item) -> bool:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import ConfigError, load_settings, parse_duration
+from core.config import ConfigError, load_settings, parse_duration
 
 GOOD = """
 database_url: sqlite:///data/x.db

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from monitor.config import load_settings
+from core.config import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from monitor.logs import redact_secrets, setup_logging
+from core.logs import redact_secrets, setup_logging
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from typing import TextIO
 
 from sqlalchemy.orm import Session
 
-from monitor.models import ChangeEvent
+from core.models import ChangeEvent
 from monitor.textdiff import change_line
 from notifier.diffwords import more_changes
 from notifier.digest import DigestMessage

@@ -13,11 +13,11 @@ from email.message import EmailMessage
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.config import Email, Settings
-from monitor.models import ChangeEvent, Subscriber, utcnow
+from core.addresses import check_mailbox
+from core.config import Email, Settings
+from core.models import ChangeEvent, Subscriber, utcnow
 from notifier.base import DeliveryError
 from notifier.digest import DigestMessage, Schedule, digest_key
-from notifier.email.addresses import check_mailbox
 from notifier.email.compose import Envelope, compose
 from notifier.email.render import Footer, Rendered, render_digest, render_instant
 from notifier.email.smtp import RecipientRejected, SmtpSender
@@ -61,7 +61,7 @@ class EmailNotifier:
     def sessions(self) -> sessionmaker[Session]:
         # Built on first use: send() is given no session, and registry only has settings.
         if self._sessions is None:
-            from monitor.db import make_engine, session_factory
+            from core.db import make_engine, session_factory
 
             self._sessions = session_factory(make_engine(self._database_url))
         return self._sessions

@@ -14,9 +14,9 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 from telegram.ext import ExtBot
 
-from monitor.config import Settings, Telegram
-from monitor.db import make_engine, session_factory
-from monitor.models import ChangeEvent, Subscriber, utcnow
+from core.config import Settings, Telegram
+from core.db import make_engine, session_factory
+from core.models import ChangeEvent, Subscriber, utcnow
 from notifier import subscriptions
 from notifier.base import DeliveryError
 from notifier.digest import DigestMessage, Schedule

@@ -9,7 +9,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from urllib.parse import quote
 
-from notifier.email.addresses import domain_of, header_address
+from core.addresses import domain_of, header_address
 from notifier.email.render import Rendered, clean_line
 from notifier.tokens import sign
 

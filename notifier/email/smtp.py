@@ -12,7 +12,7 @@ from email.message import EmailMessage
 
 import aiosmtplib
 
-from monitor.config import Email
+from core.config import Email
 from notifier.base import DeliveryError
 
 log = logging.getLogger(__name__)

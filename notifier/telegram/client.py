@@ -31,7 +31,7 @@ from telegram.error import (
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
-from monitor.config import Telegram
+from core.config import Telegram
 from notifier.base import DeliveryError
 from notifier.telegram.html import split, to_plain
 from notifier.telegram.limits import FloodLimiter, retry_after_seconds

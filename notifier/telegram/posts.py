@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.models import ChangeEvent, TelegramPost
+from core.models import ChangeEvent, TelegramPost
 
 
 def run_events(session: Session, event: ChangeEvent, kinds: Sequence[str]

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-CLI = [sys.executable, "-m", "monitor.cli"]
+CLI = [sys.executable, "-m", "csto_monitor.cli"]
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.digest_cli import queue_now
-from monitor.models import Delivery, DigestEntry, Subscriber
+from core.models import Delivery, DigestEntry, Subscriber
+from csto_monitor.digest_cli import queue_now
 from notifier.channels.email import EmailNotifier
 from notifier.dispatch import deliver_due
 from tests.email.smtpd import Recorder, SmtpServer

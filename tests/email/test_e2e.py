@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from monitor.db import make_engine, session_factory
-from monitor.models import ChangeEvent, Delivery, Subscriber
+from core.db import make_engine, session_factory
+from core.models import ChangeEvent, Delivery, Subscriber
 from notifier.tokens import verify
 from tests.e2e.harness import CLI, ROOT, Daemon, cli, source, write_config
 from tests.email.smtpd import Recorder, SmtpServer, drop_first_connections, free_port

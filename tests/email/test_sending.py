@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.config import Settings
-from monitor.models import ChangeEvent, Delivery, Item, ItemRevision, Source, Subscriber, utcnow
+from core.config import Settings
+from core.models import ChangeEvent, Delivery, Item, ItemRevision, Source, Subscriber, utcnow
 from notifier import outbox
 from notifier.channels.email import EmailNotifier
 from notifier.dispatch import deliver_due

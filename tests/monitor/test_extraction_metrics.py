@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor import metrics
+from core import metrics
 from tests.monitor.test_poll import ReplayCrawler, report, run_poll
 
 

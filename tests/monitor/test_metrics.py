@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import get_args
 
-from monitor import metrics
+from core import metrics
 from monitor.poll import Outcome
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select, text
 
-from monitor.db import make_engine, session_factory
-from monitor.migrate import upgrade
-from monitor.models import DigestEntry, Subscriber
+from core.db import make_engine, session_factory
+from core.migrate import upgrade
+from core.models import DigestEntry, Subscriber
 
 # One source and item; events at 06:00 on 1, 2 and 3 March; a daily digest of
 # [1 Mar 07:00, 2 Mar 07:00) sent to ann; an instant message to bob (who is now daily).

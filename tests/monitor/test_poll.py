@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.config import Settings
-from monitor.models import ChangeEvent, CrawlRun, Delivery, Item, ItemRevision, Source
+from core.config import Settings
+from core.models import ChangeEvent, CrawlRun, Delivery, Item, ItemRevision, Source
 from monitor.poll import SourcePoller
 from notifier.channels.console import ConsoleNotifier
 from scraper.items import KnownItem, ListingEntry, NewsItem, ProbeResult

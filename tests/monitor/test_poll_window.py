@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.models import Item, Source
+from core.models import Item, Source
 from scraper.items import ListingEntry
 from tests.monitor.test_poll import BASE, ReplayCrawler, entry, report, run_poll
 

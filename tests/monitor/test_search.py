@@ -10,11 +10,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 
+from core.db import make_engine
+from core.migrate import alembic_config, upgrade
+from core.models import ChangeEvent, Item, Source
 from monitor import history
-from monitor.db import make_engine
 from monitor.history import Filters
-from monitor.migrate import alembic_config, upgrade
-from monitor.models import ChangeEvent, Item, Source
 from monitor.search import fts5_query, query_words, search_condition, tsquery_text
 
 MINISTERS = "Meeting of the CSTO Council of Defence Ministers"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor.triggers import SteadyIntervalTrigger
+from csto_monitor.triggers import SteadyIntervalTrigger
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 

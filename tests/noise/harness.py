@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from monitor.app import Monitor
-from monitor.config import Settings
-from monitor.models import ChangeEvent, Item, ItemRevision, LearnedRule
+from core.config import Settings
+from core.models import ChangeEvent, Item, ItemRevision, LearnedRule
+from csto_monitor.runtime import Monitor
 from monitor.poll import PollOutcome
 from tests.noise.furniture import FURNITURE_WORDS, FurnishedReplica
 

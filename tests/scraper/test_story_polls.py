@@ -17,9 +17,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor import metrics
-from monitor.config import Settings
-from monitor.models import ChangeEvent, Item
+from core import metrics
+from core.config import Settings
+from core.models import ChangeEvent, Item
 from monitor.poll import PollOutcome, SourcePoller
 from notifier.channels.console import ConsoleNotifier
 from scraper.runner import SourceCrawler

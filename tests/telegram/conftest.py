@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.config import Telegram
-from monitor.models import ChangeEvent, CrawlRun, Item, ItemRevision, Source, Subscriber, utcnow
+from core.config import Telegram
+from core.models import ChangeEvent, CrawlRun, Item, ItemRevision, Source, Subscriber, utcnow
 from notifier.channels.telegram import TelegramNotifier
 from tests.telegram.botapi import TOKEN, BotApiDouble
 

@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.config import Settings
-from monitor.models import Source, Subscriber
+from core.config import Settings
+from core.models import Source, Subscriber
+from csto_monitor.bot.service import BotService
 from notifier.base import Notifier
-from notifier.telegram.service import BotService
 from tests.telegram.botapi import BotApiDouble, Call
 from tests.telegram.conftest import History, make_notifier
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.models import ChangeEvent, Delivery, Subscriber, TelegramPost
+from core.models import ChangeEvent, Delivery, Subscriber, TelegramPost
 from notifier import outbox
 from notifier.channels.telegram import TelegramNotifier
 from notifier.dispatch import DispatchResult, deliver_due

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.config import Settings
+from core.config import Settings
 from notifier.dispatch import deliver_due
 from tests.fixtures.digests import Timeline, daemon_at
 from tests.telegram.botapi import TOKEN, BotApiDouble

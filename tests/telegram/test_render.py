@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import ConfigError, load_settings
+from core.config import ConfigError, load_settings
 from monitor.revdiff import NOTIFY_LIMIT
 from monitor.worddiff import item_diff
 from notifier.message import EventMessage

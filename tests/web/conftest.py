@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.db import make_engine, session_factory
-from monitor.migrate import upgrade
+from core.db import make_engine, session_factory
+from core.migrate import upgrade
 from tests.web.helpers import LiveServer, sample_history, settings_for
 
 

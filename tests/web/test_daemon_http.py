@@ -12,9 +12,9 @@ from typing import cast
 import pytest
 from lxml import etree
 
-from monitor.app import Monitor
-from monitor.config import ConfigError, Http
-from monitor.web.server import http_services
+from core.config import ConfigError, Http
+from csto_monitor.runtime import Monitor
+from csto_monitor.web.server import http_services
 from tests.e2e.harness import Daemon, cli
 from tests.replica import ReplicaServer, World
 from tests.test_daemon import daemon_config, new_article

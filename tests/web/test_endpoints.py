@@ -12,8 +12,8 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.config import ConfigError, load_settings
-from monitor.models import CrawlRun, Item, Source, Subscriber
+from core.config import ConfigError, load_settings
+from core.models import CrawlRun, Item, Source, Subscriber
 from notifier.tokens import sign
 from tests.web.helpers import HOSTILE, T0, LiveServer, edit_item, fetch, settings_for
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.models import CrawlRun, Source
+from core.models import CrawlRun, Source
 from tests.web.helpers import T0, LiveServer, add_item, edit_item, fetch
 
 BODY = ("The CSTO Secretary General arrived in Minsk on Monday.\n\n"

@@ -1,0 +1,301 @@
+"""The one validated configuration model, loaded from YAML with a few env overrides."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+DEFAULT_CONFIG_PATH = Path("config/default.yaml")
+EventKind = Literal["new", "edited", "removed"]
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)")
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for the user (path of the key, reason, fix)."""
+
+
+def parse_duration(value: Any) -> timedelta:
+    """Read `30s`, `10m`, `2h`, `1h30m`, `1d` or a number of seconds."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    text = str(value).strip().lower()
+    if text and _DURATION_PART.sub("", text).strip() == "":
+        seconds = sum(float(n) * _UNITS[u] for n, u in _DURATION_PART.findall(text))
+        return timedelta(seconds=seconds)
+    raise ValueError(f"{value!r} is not a duration; write e.g. 30s, 10m, 2h or 1h30m")
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+
+def _known_timezone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}; write e.g. UTC or Europe/Moscow"
+                         ) from None
+    return value
+
+
+TimeZone = Annotated[str, AfterValidator(_known_timezone)]
+ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]  # "07:00"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Selectors(_Strict):
+    """Optional CSS selectors that narrow where the scraper looks; links and dates decide."""
+
+    listing_item: str | None = None
+    detail_title: str | None = None
+    detail_body: str | None = None
+
+
+class SourceSettings(_Strict):
+    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
+    url: HttpUrl
+    language: Literal["en", "ru"]
+    pages: Annotated[int, Field(ge=1, le=50)] = 2
+    recheck_latest: Annotated[int, Field(ge=0, le=100)] = 20
+    selectors: Selectors = Selectors()
+
+
+class Crawl(_Strict):
+    """Politeness and robustness of each crawl."""
+
+    download_timeout: Duration = timedelta(seconds=30)
+    download_delay: Duration = timedelta(seconds=1)
+    autothrottle: bool = True
+    retries: Annotated[int, Field(ge=0, le=10)] = 2
+    retry_backoff: Duration = timedelta(seconds=2)
+    obey_robots_txt: bool = True
+    min_items_ratio: Annotated[float, Field(ge=0, le=1)] = 0.5
+    recheck_interval: Duration = timedelta(hours=6)
+
+
+class DeliverySettings(_Strict):
+    """How the outbox is drained."""
+
+    interval: Duration = timedelta(seconds=5)
+    lease: Duration = timedelta(minutes=2)  # a claimed delivery is retried after this
+    max_attempts: Annotated[int, Field(ge=1, le=100)] = 8
+
+
+class Telegram(_Strict):
+    """The Telegram channel and bot; see docs/telegram.md."""
+
+    token: Annotated[str, Field(pattern=r"^\d+:[A-Za-z0-9_-]+$")] | None = None
+    api_url: HttpUrl = HttpUrl("https://api.telegram.org")  # or a self-hosted Bot API server
+    # "@name" or a numeric id (-100...); no channel posts when unset.
+    channel: Annotated[str, Field(pattern=r"^(@[A-Za-z]\w{3,31}|-?\d+)$")] | None = None
+    channel_language: Literal["en", "ru"] = "en"  # the language of the posts' own words
+    admins: list[int] = []
+    burst_threshold: Annotated[int, Field(ge=1, le=1000)] = 5  # more in one poll: one summary
+    daily_at: ClockTime = "07:00"
+    timezone: TimeZone = "UTC"
+    read_timeout: Duration = timedelta(seconds=20)  # long: a timeout is never resent
+
+
+class Email(_Strict):
+    smtp_host: str = "localhost"
+    smtp_port: Annotated[int, Field(ge=1, le=65535)] = 25
+    security: Literal["none", "starttls", "tls"] = "none"
+    username: str | None = None
+    password: str | None = None
+    sender: str | None = None
+    reply_to: str | None = None
+    daily_at: ClockTime = "07:00"
+    weekly_on: Literal[
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
+    ] = "monday"
+    timezone: TimeZone = "UTC"
+    public_url: HttpUrl | None = None
+    secret: str | None = None  # signs unsubscribe tokens; or env CSTO_MONITOR_SECRET
+    bounce_after: Annotated[int, Field(ge=1, le=100)] = 3  # 5xx in a row -> bouncing
+    connect_timeout: Duration = timedelta(seconds=10)
+    command_timeout: Duration = timedelta(seconds=30)
+
+    @field_validator("sender", "reply_to")
+    @classmethod
+    def _mailbox(cls, value: str | None) -> str | None:
+        if value is not None:
+            from core.addresses import check_mailbox
+
+            check_mailbox(value)
+        return value
+
+    @field_validator("secret")
+    @classmethod
+    def _long_secret(cls, value: str | None) -> str | None:
+        if value is not None and len(value) < 16:
+            raise ValueError("too short to be unguessable; use at least 16 random characters")
+        return value
+
+    @model_validator(mode="after")
+    def _complete(self) -> Email:
+        if self.public_url is not None and self.secret is None:
+            raise ValueError("public_url needs a secret to sign unsubscribe links; set "
+                             "email.secret or env CSTO_MONITOR_SECRET")
+        return self
+
+
+class Http(_Strict):
+    """The built-in HTTP server: health, metrics, Atom feed, unsubscribe, history pages."""
+
+    listen: str = "127.0.0.1:8080"  # "0.0.0.0:8080" to serve other hosts (e.g. in Docker)
+    enabled: bool = True
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise ValueError(f"{value!r} is not HOST:PORT; write e.g. 127.0.0.1:8080")
+        return value
+
+    @property
+    def host(self) -> str:
+        return self.listen.rpartition(":")[0].strip("[]")
+
+    @property
+    def port(self) -> int:
+        return int(self.listen.rpartition(":")[2])
+
+
+class Settings(_Strict):
+    database_url: str = "sqlite:///data/csto-monitor.db"
+    sources: Annotated[list[SourceSettings], Field(min_length=1)]
+    poll_interval: Duration = timedelta(minutes=10)
+    poll_cron: str | None = None  # crontab ("*/10 * * * *"), used instead of poll_interval
+    poll_jitter: Duration | None = None  # default: 10 % of the interval, at most 30 s
+    max_backoff: Duration = timedelta(hours=1)
+    alert_after_failures: Annotated[int, Field(ge=1, le=1000)] = 3
+    first_run: Literal["silent", "notify"] = "silent"
+    notify_on: list[EventKind] = ["new", "edited", "removed"]
+    user_agent_contact: str = "https://github.com/csto-monitor/csto-monitor"
+    crawl: Crawl = Crawl()
+    delivery: DeliverySettings = DeliverySettings()
+    telegram: Telegram | None = None
+    email: Email | None = None
+    http: Http = Http()
+
+    @field_validator("poll_interval")
+    @classmethod
+    def _interval_not_too_short(cls, value: timedelta) -> timedelta:
+        if value < timedelta(seconds=1):
+            raise ValueError("must be at least 1s")
+        return value
+
+    @field_validator("poll_cron")
+    @classmethod
+    def _valid_cron(cls, value: str | None) -> str | None:
+        if value is not None:
+            from apscheduler.triggers.cron import CronTrigger
+
+            try:
+                CronTrigger.from_crontab(value)
+            except ValueError as exc:
+                raise ValueError(f"not a crontab expression ({exc}); e.g. '*/10 * * * *'") from None
+        return value
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_names(cls, sources: list[SourceSettings]) -> list[SourceSettings]:
+        names = [s.name for s in sources]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"source names must be unique; repeated: {', '.join(duplicates)}")
+        return sources
+
+    @property
+    def user_agent(self) -> str:
+        return f"csto-monitor/0.1 (+{self.user_agent_contact})"
+
+    @property
+    def jitter_seconds(self) -> float:
+        if self.poll_jitter is not None:
+            return self.poll_jitter.total_seconds()
+        return min(self.poll_interval.total_seconds() * 0.1, 30.0)
+
+    def backoff(self, failures: int) -> timedelta:
+        """How long to wait after `failures` consecutive failed polls."""
+        return min(self.poll_interval * 2 ** max(failures - 1, 0), self.max_backoff)
+
+    def secrets(self) -> list[str]:
+        """Values that must never appear in a log line."""
+        from sqlalchemy.engine import make_url
+
+        found = [make_url(self.database_url).password]
+        if self.telegram:
+            found.append(self.telegram.token)
+        if self.email:
+            found.extend([self.email.password, self.email.secret])
+        return [str(s) for s in found if s]
+
+
+def _apply_env(data: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
+    """Secrets and the database may come from the environment, which wins over the file."""
+    if env.get("DATABASE_URL"):
+        data["database_url"] = env["DATABASE_URL"]
+    if env.get("TELEGRAM_BOT_TOKEN"):
+        data["telegram"] = {**(data.get("telegram") or {}), "token": env["TELEGRAM_BOT_TOKEN"]}
+    if env.get("SMTP_PASSWORD"):
+        data["email"] = {**(data.get("email") or {}), "password": env["SMTP_PASSWORD"]}
+    if env.get("CSTO_MONITOR_SECRET") and data.get("email"):
+        data["email"] = {**data["email"], "secret": env["CSTO_MONITOR_SECRET"]}
+    return data
+
+
+def _describe(error: ValidationError, origin: str) -> str:
+    lines = [f"{origin}: invalid configuration"]
+    for err in error.errors():
+        path = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        reason = "unknown key; remove it or check its spelling" if err["type"] == (
+            "extra_forbidden"
+        ) else err["msg"]
+        lines.append(f"  {path}: {reason}")
+    return "\n".join(lines)
+
+
+def load_settings(path: Path | str | None = None, env: dict[str, str] | None = None) -> Settings:
+    """Load and validate the YAML configuration; raise ConfigError with a readable reason."""
+    env = dict(os.environ) if env is None else env
+    config_path = Path(path or env.get("CSTO_MONITOR_CONFIG") or DEFAULT_CONFIG_PATH)
+    try:
+        raw = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{config_path}: no such configuration file; pass --config PATH or set "
+            "CSTO_MONITOR_CONFIG"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{config_path}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{config_path}: expected a mapping of keys at the top level")
+    try:
+        return Settings.model_validate(_apply_env(raw, env))
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, str(config_path))) from None

@@ -1,0 +1,84 @@
+"""Prometheus counters of this process, incremented where things happen.
+
+Counters live in their own registry (not prometheus-client's global one) so that the HTTP
+server decides what it exposes; gauges that describe the stored state (items, outbox
+depth, last success) are read from the database at scrape time (csto_monitor/web/metrics.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from prometheus_client import CollectorRegistry, Counter
+
+if TYPE_CHECKING:
+    from monitor.poll import PollOutcome
+    from scraper.report import CrawlReport
+
+REGISTRY = CollectorRegistry()
+
+POLLS = Counter("csto_polls", "Polls of a source, by outcome", ["source", "outcome"],
+                registry=REGISTRY)
+POLL_FAILURES = Counter("csto_poll_failures", "Polls that failed (outcome error)", ["source"],
+                        registry=REGISTRY)
+REQUESTS = Counter("csto_requests", "HTTP requests made to a source by its polls", ["source"],
+                   registry=REGISTRY)
+NOT_MODIFIED = Counter("csto_not_modified", "Polls whose listing answered 304 Not Modified",
+                       ["source"], registry=REGISTRY)
+EVENTS = Counter("csto_change_events", "Change events detected, by kind", ["kind"],
+                 registry=REGISTRY)
+SECOND_OPINIONS = Counter("csto_extraction_second_opinions",
+                          "Detail pages also read by the second-opinion extractor (trafilatura)",
+                          ["source"], registry=REGISTRY)
+DISAGREEMENTS = Counter("csto_extraction_disagreements",
+                        "Detail pages whose body the second-opinion extractor disagreed with "
+                        "strongly (word similarity below 0.5)", ["source"], registry=REGISTRY)
+DELIVERIES = Counter("csto_deliveries", "Delivery attempts, by channel and outcome",
+                     ["channel", "outcome"], registry=REGISTRY)
+
+
+# Every poll outcome but "stopped": a poll abandoned at shutdown is counted nowhere.
+POLL_OUTCOMES = ("baseline", "not_modified", "unchanged", "changed", "error", "skipped")
+EVENT_KINDS = ("new", "edited", "removed")
+DELIVERY_OUTCOMES = ("sent", "retrying", "failed")
+
+
+def declare(sources: Iterable[str], channels: Iterable[str]) -> None:
+    """Create every labelled series at 0, so that /metrics shows them before they move."""
+    for source in sources:
+        for outcome in POLL_OUTCOMES:
+            POLLS.labels(source, outcome)
+        for counter in (POLL_FAILURES, REQUESTS, NOT_MODIFIED):
+            counter.labels(source)
+    for kind in EVENT_KINDS:
+        EVENTS.labels(kind)
+    for channel in channels:
+        for status in DELIVERY_OUTCOMES:
+            DELIVERIES.labels(channel, status)
+
+
+def record_poll(outcome: PollOutcome) -> None:
+    """Count one poll; called by SourcePoller.poll for every outcome but "stopped"."""
+    if outcome.outcome not in POLL_OUTCOMES:
+        return
+    POLLS.labels(outcome.source, outcome.outcome).inc()
+    REQUESTS.labels(outcome.source).inc(outcome.requests)
+    if outcome.outcome == "error":
+        POLL_FAILURES.labels(outcome.source).inc()
+    if outcome.outcome == "not_modified":
+        NOT_MODIFIED.labels(outcome.source).inc()
+    if outcome.outcome == "changed":  # a baseline stores items silently: no events
+        for kind in EVENT_KINDS:
+            EVENTS.labels(kind).inc(getattr(outcome, kind))
+
+
+def record_second_opinions(source: str, report: CrawlReport) -> None:
+    """Count the crawl's second opinions on article bodies and its strong disagreements."""
+    SECOND_OPINIONS.labels(source).inc(report.second_opinions)
+    DISAGREEMENTS.labels(source).inc(report.disagreements)
+
+
+def record_delivery(channel: str, status: str) -> None:
+    """Count one delivery attempt by the status it was left in (sent, pending, failed)."""
+    DELIVERIES.labels(channel, {"pending": "retrying"}.get(status, status)).inc()

@@ -1,0 +1,236 @@
+"""The `csto-monitor` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from core import migrate
+from core.config import ConfigError, Settings, load_settings
+from core.db import make_engine, session_factory
+from core.logs import redact_secrets, setup_logging
+from csto_monitor import output
+from csto_monitor.choices import Format, Lang
+from csto_monitor.digest_cli import digest_command
+from csto_monitor.noise_cli import noise_app
+from csto_monitor.showitem import print_item
+from csto_monitor.subscribers_cli import subscribers_app
+from monitor import history
+
+app = typer.Typer(help="Monitor the CSTO news site: new, edited and removed items.",
+                  no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(subscribers_app, name="subscribers")
+app.add_typer(noise_app, name="noise")
+app.command("digest")(digest_command)
+
+ITEM_COLUMNS: tuple[str, ...] = (
+    "id", "published", "section", "language", "status", "revisions", "title", "url")
+CHANGE_COLUMNS: tuple[str, ...] = ("id", "detected_at", "kind", "fields", "item_id", "title", "url")
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    config: Annotated[Path | None, typer.Option(
+        "--config", "-c", envvar="CSTO_MONITOR_CONFIG",
+        help="YAML configuration file [default: config/default.yaml]")] = None,
+    log_level: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING or ERROR")] = "INFO",
+    log_format: Annotated[str, typer.Option(help="text or json")] = "text",
+) -> None:
+    """Monitor the CSTO news site: new, edited and removed items."""
+    if log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise fail(f"--log-level {log_level!r}: use DEBUG, INFO, WARNING or ERROR")
+    if log_format not in ("text", "json"):
+        raise fail(f"--log-format {log_format!r}: use text or json")
+    setup_logging(log_level.upper(), log_format)
+    ctx.obj = config
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    try:
+        settings = load_settings(ctx.obj)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    redact_secrets(settings.secrets())
+    return settings
+
+
+@contextmanager
+def _database(settings: Settings) -> Iterator[Session]:
+    """A migrated database session, with a readable error when it cannot be opened."""
+    try:
+        engine = make_engine(settings.database_url)
+        migrate.upgrade(engine)
+        with session_factory(engine)() as session:
+            yield session
+    except (OperationalError, ValueError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise fail(f"cannot open the database {_safe_url(settings)}: {reason}") from None
+
+
+def _safe_url(settings: Settings) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.database_url).render_as_string(hide_password=True)
+
+
+def _run_async(ctx: typer.Context, coro_fn: Callable[[Settings], Any]) -> Any:
+    settings = _settings(ctx)
+    try:
+        return asyncio.run(coro_fn(settings))
+    except OperationalError as exc:
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        raise fail(f"cannot open the database {_safe_url(settings)}: {reason}") from None
+    except ConfigError as exc:  # found only when starting, e.g. http.listen already taken
+        raise fail(str(exc)) from None
+    finally:
+        # asyncio.run() ends by cancelling what is left, e.g. a crawl abandoned at SIGTERM,
+        # and Scrapy's cleanup can start the reactor's thread pool again: stop it for good.
+        if "twisted.internet.reactor" in sys.modules:
+            from scraper.reactor import shutdown_reactor
+
+            shutdown_reactor()
+
+
+@app.command()
+def check(ctx: typer.Context) -> None:
+    """Poll every source once: crawl, diff, store and print the changes."""
+    from csto_monitor.check import run_check
+
+    failures = _run_async(ctx, run_check)
+    for line in failures:
+        typer.echo(line, err=True)
+    raise typer.Exit(1 if failures else 0)
+
+
+@app.command()
+def run(ctx: typer.Context) -> None:
+    """Run the daemon: poll every source each poll_interval until SIGTERM or Ctrl-C."""
+    from csto_monitor.daemon import run_daemon
+
+    _run_async(ctx, run_daemon)
+
+
+@app.command()
+def backfill(
+    ctx: typer.Context,
+    pages: Annotated[int, typer.Option(min=1, max=1000,
+                                       help="Listing pages of the archive to read")] = 10,
+    source: Annotated[list[str] | None, typer.Option(
+        "--source", help="Only this source (repeat for more) [default: every source]")] = None,
+) -> None:
+    """Read older listing pages politely and store their items silently (no notifications)."""
+    from rich.console import Console
+
+    from monitor.backfill import run_backfill
+
+    names = source or []
+    configured = [s.name for s in _settings(ctx).sources]
+    unknown = [n for n in names if n not in configured]
+    if unknown:
+        raise fail(f"--source {', '.join(unknown)}: no such source; configured: "
+                   f"{', '.join(configured)}")
+    results = _run_async(ctx, lambda s: run_backfill(s, pages, names, Console(stderr=True)))
+    for result in results:
+        typer.echo(result.line(), err=result.error is not None)
+    raise typer.Exit(1 if any(r.error for r in results) else 0)
+
+
+def _filters(since: datetime | None, until: datetime | None, search: str | None,
+             section: str | None, lang: Lang | None, limit: int) -> history.Filters:
+    day: Callable[[datetime | None], date | None] = lambda d: d.date() if d else None  # noqa: E731
+    return history.Filters(since=day(since), until=day(until), search=search, section=section,
+                           language=lang.value if lang else None, limit=limit)
+
+
+@app.command("history")
+def history_cmd(
+    ctx: typer.Context,
+    since: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"],
+                                                   help="From this date (YYYY-MM-DD)")] = None,
+    until: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"],
+                                                   help="Up to this date (YYYY-MM-DD)")] = None,
+    search: Annotated[str | None, typer.Option(
+        help="Words in title, lead or body (all must match; the last may be a prefix)")] = None,
+    section: Annotated[str | None, typer.Option(help="e.g. news_odkb, smi, speech")] = None,
+    lang: Annotated[Lang | None, typer.Option(help="en or ru")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100000)] = 50,
+    fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.table,
+    show_changes: Annotated[bool, typer.Option("--changes",
+                                               help="List change events instead")] = False,
+) -> None:
+    """List stored items (or change events with --changes), newest first."""
+    filters = _filters(since, until, search, section, lang, limit)
+    with _database(_settings(ctx)) as session:
+        if show_changes:
+            rows, columns, title = history.changes(session, filters), CHANGE_COLUMNS, "Changes"
+        else:
+            rows, columns, title = history.items(session, filters), ITEM_COLUMNS, "Items"
+    if fmt is Format.json:
+        output.print_json(rows)
+    elif fmt is Format.csv:
+        output.print_csv(rows, list(rows[0]) if rows else columns)
+    else:
+        output.print_table(rows, columns, title)
+
+
+@app.command()
+def show(ctx: typer.Context, key: Annotated[str, typer.Argument(metavar="ID|URL")]) -> None:
+    """Show one item with every revision and a diff between consecutive revisions."""
+    with _database(_settings(ctx)) as session:
+        item = history.find_item(session, key)
+        if item is None:
+            raise fail(f"no stored item {key!r}; list items with `csto-monitor history`", 1)
+        print_item(item)
+
+
+STATUS_COLUMNS: tuple[str, ...] = (
+    "source", "state", "last_success", "consecutive_failures", "last_error", "items", "next_poll",
+    "noise_rules")
+
+
+@app.command("status")
+def status_cmd(
+    ctx: typer.Context,
+    fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
+) -> None:
+    """Health of every source and the outbox; exit 1 when a source is failing."""
+    from monitor.status import status
+
+    with _database(_settings(ctx)) as session:
+        report = status(session, _settings(ctx))
+    if fmt is Format.json:
+        output.print_json_object(report)
+    else:
+        output.print_table(report["sources"], STATUS_COLUMNS, "Sources")
+        typer.echo(f"outbox: {report['outbox']['pending']} notification(s) waiting")
+    raise typer.Exit(0 if report["healthy"] else 1)
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Apply database migrations (also done automatically by check and run)."""
+    settings = _settings(ctx)
+    with _database(settings):
+        pass
+    typer.echo(f"database {_safe_url(settings)} is up to date")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

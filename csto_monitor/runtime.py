@@ -1,0 +1,55 @@
+"""Wiring: settings -> database -> crawler -> poller -> notifiers, for `check` and `run`."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import partial
+from typing import TextIO
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from core import migrate
+from core.config import Settings
+from core.db import make_engine, session_factory
+from core.locks import try_lock, wait_lock
+from monitor import store
+from monitor.crawl_settings import scrapy_settings
+from monitor.poll import SourcePoller
+from notifier.base import Notifier
+from notifier.dispatch import DispatchResult, deliver_due
+from notifier.registry import build_notifiers
+from scraper.reactor import ensure_reactor
+from scraper.runner import SourceCrawler
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Monitor:
+    """Everything one process needs to poll and deliver; built inside the running loop."""
+
+    settings: Settings
+    sessions: sessionmaker[Session]
+    crawler: SourceCrawler
+    poller: SourcePoller
+    notifiers: dict[str, Notifier]
+
+    @classmethod
+    def build(cls, settings: Settings, stream: TextIO | None = None) -> Monitor:
+        engine = make_engine(settings.database_url)
+        migrate.upgrade(engine)
+        sessions = session_factory(engine)
+        with wait_lock(engine, "sources"), sessions() as session, session.begin():
+            for spec in settings.sources:
+                store.get_source(session, spec)
+        ensure_reactor()
+        crawler = SourceCrawler(scrapy_settings(settings))
+        notifiers = build_notifiers(settings, stream)
+        poller = SourcePoller(settings, sessions, crawler, notifiers, partial(try_lock, engine))
+        return cls(settings, sessions, crawler, poller, notifiers)
+
+    async def deliver(self) -> DispatchResult:
+        delivery = self.settings.delivery
+        return await deliver_due(self.sessions, self.notifiers, lease=delivery.lease,
+                                 max_attempts=delivery.max_attempts)

@@ -1,0 +1,42 @@
+"""`csto-monitor show`: one item, its revisions, and what changed between them."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.text import Text
+
+from core.models import Item, ItemRevision
+from monitor.revdiff import revision_diff
+from monitor.textdiff import change_line
+from monitor.worddiff import Change
+
+_STYLES = {"added": "green", "removed": "red", "changed": "yellow"}
+
+
+def change_text(change: Change, field: str) -> Text:
+    """One change as `~ ` with `[-deleted-]{+inserted+}` marks, or `+ `/`- ` and the text."""
+    where = f"¶{change.paragraph} " if field == "body" else ""
+    return Text(where + change_line(change), style=_STYLES[change.kind])
+
+
+def print_item(item: Item, console: Console | None = None) -> None:
+    """Print the item as it is now, then every revision with a diff against the one before."""
+    out = console or Console(highlight=False)
+    published = item.published.isoformat() if item.published else "undated"
+    out.print(Text(f"#{item.id} {item.title}", style="bold"))
+    out.print(Text(f"{published} · {item.section} · {item.language} · {item.status}"))
+    out.print(Text(item.url))
+    if item.lead:
+        out.print(Text(f"\n{item.lead}"))
+    previous: ItemRevision | None = None
+    for revision in item.revisions:
+        changed = ", ".join(revision.changed_fields) or "first seen"
+        out.print(Text(f"\nRevision {revision.number} · {revision.captured_at:%Y-%m-%d %H:%M} UTC"
+                       f" · {changed}", style="bold cyan"))
+        if previous is not None:
+            for fc in revision_diff(previous, revision).fields:
+                out.print(Text(f"  {fc.field}:", style="bold"))
+                for change in fc.changes:
+                    # Soft wrap: a hard line break could fall inside a [-…-] mark.
+                    out.print(Text("    ") + change_text(change, fc.field), soft_wrap=True)
+        previous = revision

@@ -1,0 +1,44 @@
+"""A word diff (monitor.worddiff) as escaped HTML: <del> and <ins> inside each change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from core.models import ItemRevision
+from monitor.revdiff import revision_diff
+from monitor.worddiff import Change, Run, spaced
+
+# Change kind -> CSS class and the sign shown before the line.
+_KINDS = {"changed": ("chg", "~"), "added": ("ins", "+"), "removed": ("del", "−")}
+_TAGS = {"delete": "del", "insert": "ins"}
+
+
+@dataclass(frozen=True)
+class HtmlLine:
+    css: str
+    sign: str
+    where: str  # "¶3" for a body paragraph, else empty
+    html: Markup
+
+
+def run_html(run: Run) -> Markup:
+    """Equal text escaped; a deleted or inserted run in <del>/<ins>, its edge spaces outside."""
+    if run.op == "equal":
+        return escape(run.text)
+    lead, core, trail = spaced(run.text)
+    tag = _TAGS[run.op]
+    return escape(lead) + Markup(f"<{tag}>{{}}</{tag}>").format(core) + escape(trail)
+
+
+def html_line(change: Change, field: str) -> HtmlLine:
+    css, sign = _KINDS[change.kind]
+    where = f"¶{change.paragraph}" if field == "body" else ""
+    return HtmlLine(css, sign, where, Markup("").join(run_html(r) for r in change.runs))
+
+
+def html_diff(before: ItemRevision, after: ItemRevision) -> list[tuple[str, list[HtmlLine]]]:
+    """(field, lines) for every field that differs between two revisions."""
+    return [(fc.field, [html_line(c, fc.field) for c in fc.changes])
+            for fc in revision_diff(before, after).fields]

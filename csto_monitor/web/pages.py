@@ -1,0 +1,114 @@
+"""GET / (history: search, filters, paging, monthly chart) and GET /items/<id>."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from aiohttp import web
+from sqlalchemy.orm import Session
+
+from csto_monitor.web import queries
+from csto_monitor.web.app import TEMPLATES, error_page, in_thread
+from csto_monitor.web.chart import monthly_chart
+from csto_monitor.web.diffhtml import html_diff
+from csto_monitor.web.queries import KINDS, PAGE_SIZE, Query
+from monitor.textdiff import clip
+
+SUMMARY_WIDTH = 280
+
+
+class BadQuery(ValueError):
+    """A form value that cannot be used, worded for the page."""
+
+
+def _date(params: Mapping[str, str], name: str) -> date | None:
+    text = params.get(name, "").strip()
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        raise BadQuery(f"“{text}” is not a date for {name}; use YYYY-MM-DD, "
+                       "e.g. 2025-07-01") from None
+
+
+def _choice(params: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str:
+    value = params.get(name, "")
+    if value and value not in allowed:
+        raise BadQuery(f"{name} must be one of {', '.join(allowed)} (or empty), "
+                       f"not “{value}”")
+    return value
+
+
+def _page(params: Mapping[str, str]) -> int:
+    text = params.get("page", "1") or "1"
+    if not text.isdigit() or not 1 <= int(text) <= 100_000:
+        raise BadQuery(f"page must be a number from 1, not “{text}”")
+    return int(text)
+
+
+def parse_query(params: Mapping[str, str]) -> Query:
+    since, until = _date(params, "since"), _date(params, "until")
+    if since and until and since > until:
+        raise BadQuery("since is after until: swap the two dates")
+    return Query(q=params.get("q", "")[:500], section=params.get("section", "")[:64],
+                 lang=_choice(params, "lang", ("en", "ru")), since=since, until=until,
+                 kind=_choice(params, "kind", KINDS), page=_page(params))
+
+
+def _link(query: Query, **changes: Any) -> str:
+    """The history URL for `query` with some fields changed (empty values left out)."""
+    values = {**query.__dict__, **changes}
+    params = {k: str(v) for k, v in values.items() if v and not (k == "page" and v == 1)}
+    return "/?" + urlencode(params) if params else "/"
+
+
+def _summary(lead: str, body: str) -> str:
+    return clip(lead or body.split("\n\n", 1)[0], SUMMARY_WIDTH)
+
+
+def _history(session: Session, query: Query, env: Any) -> str:
+    page = queries.page_of_items(session, query)
+    pages = max(1, -(-page.total // PAGE_SIZE))
+    rows = [{"item": i, "summary": _summary(i.lead, i.body), "revisions": len(i.revisions)}
+            for i in page.items]
+    return str(env.get_template("history.html").render(
+        query=query, rows=rows, total=page.total, page=query.page, pages=pages,
+        sections=queries.sections(session), kinds=KINDS,
+        chart=monthly_chart(queries.month_counts(session, query)),
+        prev_url=_link(query, page=query.page - 1) if query.page > 1 else None,
+        next_url=_link(query, page=query.page + 1) if query.page < pages else None))
+
+
+async def history_page(request: web.Request) -> web.Response:
+    try:
+        query = parse_query(request.query)
+    except BadQuery as exc:
+        return error_page(request, 400, "Cannot search like that", str(exc))
+    env = request.app[TEMPLATES]
+    html = await in_thread(request, lambda s: _history(s, query, env))
+    return web.Response(text=html, content_type="text/html", charset="utf-8")
+
+
+def _item(session: Session, item_id: int, env: Any) -> str | None:
+    item = queries.item_with_revisions(session, item_id)
+    if item is None:
+        return None
+    revisions = [{"revision": r, "diff": html_diff(before, r) if before else []}
+                 for before, r in zip([None, *item.revisions], item.revisions, strict=False)]
+    return str(env.get_template("item.html").render(
+        item=item, revisions=list(reversed(revisions)),
+        paragraphs=[p for p in item.body.split("\n\n") if p.strip()]))
+
+
+async def item_page(request: web.Request) -> web.Response:
+    key = request.match_info["item_id"]
+    if not key.isdigit() or len(key) > 18:
+        raise web.HTTPNotFound()
+    env = request.app[TEMPLATES]
+    html = await in_thread(request, lambda s: _item(s, int(key), env))
+    if html is None:
+        raise web.HTTPNotFound()
+    return web.Response(text=html, content_type="text/html", charset="utf-8")
+

@@ -1,0 +1,83 @@
+"""The history page's queries: filtered, paged items and items per month."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from core.models import ChangeEvent, Item
+from monitor.search import search_condition
+
+PAGE_SIZE = 20
+KINDS = ("new", "edited", "removed")
+
+
+@dataclass(frozen=True)
+class Query:
+    """What the history form asks for; empty strings mean "any"."""
+
+    q: str = ""
+    section: str = ""
+    lang: str = ""
+    since: date | None = None
+    until: date | None = None
+    kind: str = ""
+    page: int = 1
+
+
+def conditions(session: Session, query: Query) -> list[ColumnElement[bool]]:
+    found: list[ColumnElement[bool]] = []
+    if query.q.strip():
+        found.append(search_condition(session, query.q))
+    if query.section:
+        found.append(Item.section == query.section)
+    if query.lang:
+        found.append(Item.language == query.lang)
+    if query.since:
+        found.append(Item.published >= query.since)
+    if query.until:
+        found.append(Item.published <= query.until)
+    if query.kind:
+        # Items that had at least one change of this kind (a silent first poll has none).
+        found.append(exists().where(ChangeEvent.item_id == Item.id,
+                                    ChangeEvent.kind == query.kind))
+    return found
+
+
+def _filtered(session: Session, stmt: Select[Any], query: Query) -> Select[Any]:
+    return stmt.where(*conditions(session, query))
+
+
+@dataclass
+class Page:
+    items: list[Item]
+    total: int
+
+
+def page_of_items(session: Session, query: Query) -> Page:
+    total = session.scalar(_filtered(session, select(func.count(Item.id)), query)) or 0
+    stmt = (_filtered(session, select(Item), query)
+            .options(selectinload(Item.revisions))
+            .order_by(Item.published.desc().nulls_last(), Item.id.desc())
+            .offset((query.page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
+    return Page(list(session.scalars(stmt)), total)
+
+
+def month_counts(session: Session, query: Query) -> Counter[tuple[int, int]]:
+    """Items published per (year, month), under the same filters (paging aside)."""
+    stmt = _filtered(session, select(Item.published).where(Item.published.is_not(None)), query)
+    return Counter((day.year, day.month) for day in session.scalars(stmt) if day)
+
+
+def sections(session: Session) -> list[str]:
+    return list(session.scalars(select(Item.section).distinct().order_by(Item.section)))
+
+
+def item_with_revisions(session: Session, item_id: int) -> Item | None:
+    return session.scalar(select(Item).where(Item.id == item_id)
+                          .options(selectinload(Item.revisions)))
