@@ -8,13 +8,9 @@ depth, last success) are read from the database at scrape time (csto_monitor/web
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from prometheus_client import CollectorRegistry, Counter
-
-if TYPE_CHECKING:
-    from monitor.poll import PollOutcome
-    from scraper.report import CrawlReport
 
 REGISTRY = CollectorRegistry()
 
@@ -58,7 +54,24 @@ def declare(sources: Iterable[str], channels: Iterable[str]) -> None:
             DELIVERIES.labels(channel, status)
 
 
-def record_poll(outcome: PollOutcome) -> None:
+class PollCounts(Protocol):
+    """What a poll's outcome tells the counters (monitor.poll.PollOutcome has it)."""
+
+    @property
+    def source(self) -> str: ...
+    @property
+    def outcome(self) -> str: ...
+    @property
+    def requests(self) -> int: ...
+    @property
+    def new(self) -> int: ...
+    @property
+    def edited(self) -> int: ...
+    @property
+    def removed(self) -> int: ...
+
+
+def record_poll(outcome: PollCounts) -> None:
     """Count one poll; called by SourcePoller.poll for every outcome but "stopped"."""
     if outcome.outcome not in POLL_OUTCOMES:
         return
@@ -69,14 +82,15 @@ def record_poll(outcome: PollOutcome) -> None:
     if outcome.outcome == "not_modified":
         NOT_MODIFIED.labels(outcome.source).inc()
     if outcome.outcome == "changed":  # a baseline stores items silently: no events
-        for kind in EVENT_KINDS:
-            EVENTS.labels(kind).inc(getattr(outcome, kind))
+        EVENTS.labels("new").inc(outcome.new)
+        EVENTS.labels("edited").inc(outcome.edited)
+        EVENTS.labels("removed").inc(outcome.removed)
 
 
-def record_second_opinions(source: str, report: CrawlReport) -> None:
-    """Count the crawl's second opinions on article bodies and its strong disagreements."""
-    SECOND_OPINIONS.labels(source).inc(report.second_opinions)
-    DISAGREEMENTS.labels(source).inc(report.disagreements)
+def record_second_opinions(source: str, opinions: int, disagreements: int) -> None:
+    """Count a crawl's second opinions on article bodies and its strong disagreements."""
+    SECOND_OPINIONS.labels(source).inc(opinions)
+    DISAGREEMENTS.labels(source).inc(disagreements)
 
 
 def record_delivery(channel: str, status: str) -> None:

@@ -16,6 +16,7 @@ from core.locks import try_lock, wait_lock
 from monitor import store
 from monitor.crawl_settings import scrapy_settings
 from monitor.poll import SourcePoller
+from notifier import outbox
 from notifier.base import Notifier
 from notifier.dispatch import DispatchResult, deliver_due
 from notifier.registry import build_notifiers
@@ -46,7 +47,8 @@ class Monitor:
         ensure_reactor()
         crawler = SourceCrawler(scrapy_settings(settings))
         notifiers = build_notifiers(settings, stream)
-        poller = SourcePoller(settings, sessions, crawler, notifiers, partial(try_lock, engine))
+        announce = outbox.announcer(notifiers, settings.notify_on)
+        poller = SourcePoller(settings, sessions, crawler, announce, partial(try_lock, engine))
         return cls(settings, sessions, crawler, poller, notifiers)
 
     async def deliver(self) -> DispatchResult:

@@ -13,14 +13,12 @@ from typing import Literal, Protocol
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import config, metrics
-from core.models import CrawlRun, Source, utcnow
+from core.models import ChangeEvent, CrawlRun, Source, utcnow
 from monitor import noise_store, store
 from monitor.diff import diff, scope
 from monitor.noise import NoiseRules, clean_stored
 from monitor.settle import Settled, settle
 from monitor.snapshot import Scope, StoredItem
-from notifier import outbox
-from notifier.base import Notifier
 from scraper.items import KnownItem, ListingEntry
 from scraper.report import CrawlReport
 
@@ -28,6 +26,9 @@ log = logging.getLogger(__name__)
 Outcome = Literal["baseline", "not_modified", "unchanged", "changed", "error", "stopped",
                   "skipped"]
 Lock = Callable[[str], AbstractContextManager[bool]]
+# Hands a poll's change events on (the notifier queues their deliveries), inside the poll's
+# transaction: events and their outbox rows are committed together or not at all.
+Announce = Callable[[Session, Sequence[ChangeEvent]], object]
 # The spider is told about the newest items only: this many times the recent listing size.
 KNOWN_WINDOW_FACTOR = 2
 
@@ -108,12 +109,12 @@ class SourcePoller:
     """Polls configured sources and writes outcomes; one instance per process."""
 
     def __init__(self, settings: config.Settings, sessions: sessionmaker[Session],
-                 crawler: Crawler, notifiers: Mapping[str, Notifier],
+                 crawler: Crawler, announce: Announce,
                  lock: Lock = no_lock) -> None:
         self._settings = settings
         self._sessions = sessions
         self._crawler = crawler
-        self._notifiers = notifiers
+        self._announce = announce
         self._lock = lock
 
     async def poll(self, spec: config.SourceSettings) -> PollOutcome:
@@ -146,7 +147,7 @@ class SourcePoller:
         settled = await self._settle(spec, source_id, report)
         if settled.report.stopped:
             return PollOutcome(spec.name, "stopped")
-        metrics.record_second_opinions(spec.name, report)
+        metrics.record_second_opinions(spec.name, report.second_opinions, report.disagreements)
         with self._sessions() as session, session.begin():
             return self._record(session, spec, settled, started, recheck)
 
@@ -260,7 +261,7 @@ class SourcePoller:
         events = store.apply_changes(session, source, run, changes, record_events=not baseline)
         store.refresh_seen(session, source, (e.url for e in report.listing), report.items,
                            run.started_at)
-        outbox.enqueue(session, events, self._notifiers, self._settings.notify_on)
+        self._announce(session, events)
         kinds = [e.kind for e in events]
         outcome = PollOutcome(
             source.name, "baseline" if baseline else ("changed" if events else "unchanged"),

@@ -17,7 +17,7 @@ from difflib import SequenceMatcher
 from typing import Literal
 
 from monitor.diff import fold_typography, normalise, tidy
-from notifier.summary import split_sentences
+from monitor.sentences import split_sentences
 
 # Fields shown first, in this order; any other field follows in the order first seen.
 FIELD_ORDER = ("url", "status", "title", "published", "lead", "body")

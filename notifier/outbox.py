@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
@@ -37,6 +38,12 @@ def enqueue(session: Session, events: Sequence[ChangeEvent],
                 count += 1
     session.flush()
     return count
+
+
+def announcer(notifiers: Mapping[str, Notifier], kinds: Sequence[str]
+              ) -> Callable[[Session, Sequence[ChangeEvent]], int]:
+    """What a poll calls with its change events: queue their deliveries (see `enqueue`)."""
+    return partial(enqueue, notifiers=notifiers, kinds=kinds)
 
 
 def claim(session: Session, channel: str, now: datetime, limit: int = CLAIM_BATCH,

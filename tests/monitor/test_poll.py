@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.config import Settings
 from core.models import ChangeEvent, CrawlRun, Delivery, Item, ItemRevision, Source
 from monitor.poll import SourcePoller
+from notifier import outbox
 from notifier.channels.console import ConsoleNotifier
 from scraper.items import KnownItem, ListingEntry, NewsItem, ProbeResult
 from scraper.report import CrawlReport
@@ -77,7 +78,8 @@ def run_poll(sessions: sessionmaker[Session], crawler: ReplayCrawler, rep: Crawl
              cfg: Settings | None = None) -> Any:
     cfg = cfg or settings()
     crawler.reports.append(rep)
-    poller = SourcePoller(cfg, sessions, crawler, {"console": ConsoleNotifier()})
+    announce = outbox.announcer({"console": ConsoleNotifier()}, cfg.notify_on)
+    poller = SourcePoller(cfg, sessions, crawler, announce)
     return asyncio.run(poller.poll(cfg.sources[0]))
 
 
