@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from core import migrate
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -40,3 +43,18 @@ def make_engine(database_url: str) -> Engine:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+@dataclass(frozen=True)
+class Database:
+    """An engine on the newest schema and its session factory."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+
+def open_database(database_url: str) -> Database:
+    """Where every command starts: the engine, migrated (under a lock), and its sessions."""
+    engine = make_engine(database_url)
+    migrate.upgrade(engine)
+    return Database(engine, session_factory(engine))

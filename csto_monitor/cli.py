@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 
-from core import migrate
-from core.config import ConfigError, Settings, load_settings
-from core.db import make_engine, session_factory
-from core.logs import redact_secrets, setup_logging
-from csto_monitor import output
+from core.logs import setup_logging
+from csto_monitor import cli_support, output
 from csto_monitor.choices import Format, Lang
+from csto_monitor.cli_support import fail
 from csto_monitor.digest_cli import digest_command
 from csto_monitor.noise_cli import noise_app
 from csto_monitor.showitem import print_item
@@ -37,11 +31,6 @@ app.command("digest")(digest_command)
 ITEM_COLUMNS: tuple[str, ...] = (
     "id", "published", "section", "language", "status", "revisions", "title", "url")
 CHANGE_COLUMNS: tuple[str, ...] = ("id", "detected_at", "kind", "fields", "item_id", "title", "url")
-
-
-def fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
 
 
 @app.callback()
@@ -62,58 +51,12 @@ def main(
     ctx.obj = config
 
 
-def _settings(ctx: typer.Context) -> Settings:
-    try:
-        settings = load_settings(ctx.obj)
-    except ConfigError as exc:
-        raise fail(str(exc)) from None
-    redact_secrets(settings.secrets())
-    return settings
-
-
-@contextmanager
-def _database(settings: Settings) -> Iterator[Session]:
-    """A migrated database session, with a readable error when it cannot be opened."""
-    try:
-        engine = make_engine(settings.database_url)
-        migrate.upgrade(engine)
-        with session_factory(engine)() as session:
-            yield session
-    except (OperationalError, ValueError) as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise fail(f"cannot open the database {_safe_url(settings)}: {reason}") from None
-
-
-def _safe_url(settings: Settings) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(settings.database_url).render_as_string(hide_password=True)
-
-
-def _run_async(ctx: typer.Context, coro_fn: Callable[[Settings], Any]) -> Any:
-    settings = _settings(ctx)
-    try:
-        return asyncio.run(coro_fn(settings))
-    except OperationalError as exc:
-        reason = str(exc.orig or exc).strip().splitlines()[0]
-        raise fail(f"cannot open the database {_safe_url(settings)}: {reason}") from None
-    except ConfigError as exc:  # found only when starting, e.g. http.listen already taken
-        raise fail(str(exc)) from None
-    finally:
-        # asyncio.run() ends by cancelling what is left, e.g. a crawl abandoned at SIGTERM,
-        # and Scrapy's cleanup can start the reactor's thread pool again: stop it for good.
-        if "twisted.internet.reactor" in sys.modules:
-            from scraper.reactor import shutdown_reactor
-
-            shutdown_reactor()
-
-
 @app.command()
 def check(ctx: typer.Context) -> None:
     """Poll every source once: crawl, diff, store and print the changes."""
     from csto_monitor.check import run_check
 
-    failures = _run_async(ctx, run_check)
+    failures = cli_support.run_async(ctx, run_check)
     for line in failures:
         typer.echo(line, err=True)
     raise typer.Exit(1 if failures else 0)
@@ -124,7 +67,7 @@ def run(ctx: typer.Context) -> None:
     """Run the daemon: poll every source each poll_interval until SIGTERM or Ctrl-C."""
     from csto_monitor.daemon import run_daemon
 
-    _run_async(ctx, run_daemon)
+    cli_support.run_async(ctx, run_daemon)
 
 
 @app.command()
@@ -141,12 +84,13 @@ def backfill(
     from monitor.backfill import run_backfill
 
     names = source or []
-    configured = [s.name for s in _settings(ctx).sources]
+    configured = [s.name for s in cli_support.load(ctx).sources]
     unknown = [n for n in names if n not in configured]
     if unknown:
         raise fail(f"--source {', '.join(unknown)}: no such source; configured: "
                    f"{', '.join(configured)}")
-    results = _run_async(ctx, lambda s: run_backfill(s, pages, names, Console(stderr=True)))
+    console = Console(stderr=True)
+    results = cli_support.run_async(ctx, lambda s: run_backfill(s, pages, names, console))
     for result in results:
         typer.echo(result.line(), err=result.error is not None)
     raise typer.Exit(1 if any(r.error for r in results) else 0)
@@ -177,7 +121,7 @@ def history_cmd(
 ) -> None:
     """List stored items (or change events with --changes), newest first."""
     filters = _filters(since, until, search, section, lang, limit)
-    with _database(_settings(ctx)) as session:
+    with cli_support.database(cli_support.load(ctx)) as session:
         if show_changes:
             rows, columns, title = history.changes(session, filters), CHANGE_COLUMNS, "Changes"
         else:
@@ -193,7 +137,7 @@ def history_cmd(
 @app.command()
 def show(ctx: typer.Context, key: Annotated[str, typer.Argument(metavar="ID|URL")]) -> None:
     """Show one item with every revision and a diff between consecutive revisions."""
-    with _database(_settings(ctx)) as session:
+    with cli_support.database(cli_support.load(ctx)) as session:
         item = history.find_item(session, key)
         if item is None:
             raise fail(f"no stored item {key!r}; list items with `csto-monitor history`", 1)
@@ -213,8 +157,8 @@ def status_cmd(
     """Health of every source and the outbox; exit 1 when a source is failing."""
     from monitor.status import status
 
-    with _database(_settings(ctx)) as session:
-        report = status(session, _settings(ctx))
+    with cli_support.database(cli_support.load(ctx)) as session:
+        report = status(session, cli_support.load(ctx))
     if fmt is Format.json:
         output.print_json_object(report)
     else:
@@ -226,10 +170,10 @@ def status_cmd(
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Apply database migrations (also done automatically by check and run)."""
-    settings = _settings(ctx)
-    with _database(settings):
+    settings = cli_support.load(ctx)
+    with cli_support.database(settings):
         pass
-    typer.echo(f"database {_safe_url(settings)} is up to date")
+    typer.echo(f"database {cli_support.safe_url(settings)} is up to date")
 
 
 if __name__ == "__main__":  # pragma: no cover

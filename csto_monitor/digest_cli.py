@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
 from core.models import Delivery, utcnow
+from csto_monitor import cli_support
+from csto_monitor.cli_support import fail
 from notifier.base import Notifier
 from notifier.digest import load_digest
 from notifier.digest_queue import due_periods, queue_due, schedules
@@ -67,14 +69,11 @@ def dry_run(sessions: sessionmaker[Session], notifiers: Mapping[str, Notifier],
 
 async def send_due(settings: Settings, mode: str | None, preview: bool) -> tuple[int, int]:
     """(queued, sent) — or (shown, 0) with `preview`."""
-    from core import migrate
-    from core.db import make_engine, session_factory
+    from core.db import open_database
     from notifier.dispatch import deliver_due
     from notifier.registry import build_notifiers
 
-    engine = make_engine(settings.database_url)
-    migrate.upgrade(engine)
-    sessions = session_factory(engine)
+    sessions = open_database(settings.database_url).sessions
     notifiers = {k: n for k, n in build_notifiers(settings).items() if schedules(n, mode)}
     if not notifiers:
         raise NoDigestChannel()
@@ -96,11 +95,10 @@ def digest_command(
         "--dry-run", help="Print the digests instead; nothing is sent or marked")] = False,
 ) -> None:
     """Send each subscriber what is pending now, unless they had this period's digest."""
-    from csto_monitor.cli import _run_async, fail
 
     mode = period.value if period else None
     try:
-        first, sent = _run_async(ctx, lambda settings: send_due(settings, mode, dry_run_))
+        first, sent = cli_support.run_async(ctx, lambda s: send_due(s, mode, dry_run_))
     except NoDigestChannel:
         raise fail("no channel sends digests: add an `email:` section to the configuration "
                    "(see docs/email.md)") from None

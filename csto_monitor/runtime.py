@@ -9,9 +9,8 @@ from typing import TextIO
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import migrate
 from core.config import Settings
-from core.db import make_engine, session_factory
+from core.db import open_database
 from core.locks import try_lock, wait_lock
 from monitor import store
 from monitor.crawl_settings import scrapy_settings
@@ -38,9 +37,8 @@ class Monitor:
 
     @classmethod
     def build(cls, settings: Settings, stream: TextIO | None = None) -> Monitor:
-        engine = make_engine(settings.database_url)
-        migrate.upgrade(engine)
-        sessions = session_factory(engine)
+        database = open_database(settings.database_url)
+        engine, sessions = database.engine, database.sessions
         with wait_lock(engine, "sources"), sessions() as session, session.begin():
             for spec in settings.sources:
                 store.get_source(session, spec)

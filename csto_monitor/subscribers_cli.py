@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from core.addresses import AddressError, normalize
 from core.models import Subscriber, utcnow
+from csto_monitor import cli_support
 from csto_monitor.choices import Lang, ListFormat, Mode
+from csto_monitor.cli_support import fail
 from notifier.subscriptions import find
 
 CHANNEL = "email"
@@ -26,7 +28,6 @@ subscribers_app = typer.Typer(help="Email subscribers: add, list, remove.",
 
 
 def _address(text: str) -> str:
-    from csto_monitor.cli import fail
 
     try:
         return normalize(text)
@@ -36,7 +37,6 @@ def _address(text: str) -> str:
 
 
 def _sections(values: list[str]) -> list[str]:
-    from csto_monitor.cli import fail
 
     for value in values:
         if not _TOKEN.match(value):
@@ -83,10 +83,9 @@ def add(
         help="Only items mentioning this word (repeatable; any of them)")] = None,
 ) -> None:
     """Subscribe an address; adding it again updates the options given and reactivates it."""
-    from csto_monitor.cli import _database, _settings
 
     address = _address(email)
-    with _database(_settings(ctx)) as session:
+    with cli_support.database(cli_support.load(ctx)) as session:
         subscriber = find(session, CHANNEL, address)
         verb = "updated" if subscriber else "added"
         if subscriber is None:
@@ -127,9 +126,8 @@ def list_cmd(
 ) -> None:
     """Every subscriber (email and Telegram), with preferences and status."""
     from csto_monitor import output
-    from csto_monitor.cli import _database, _settings
 
-    with _database(_settings(ctx)) as session:
+    with cli_support.database(cli_support.load(ctx)) as session:
         rows = _rows(session)
     if fmt is ListFormat.json:
         output.print_json(rows)
@@ -141,10 +139,9 @@ def list_cmd(
 def remove(ctx: typer.Context,
            email: Annotated[str, typer.Argument(help="The address to remove")]) -> None:
     """Delete an email subscriber; nothing more is sent to it, queued mail included."""
-    from csto_monitor.cli import _database, _settings, fail
 
     address = _address(email)
-    with _database(_settings(ctx)) as session:
+    with cli_support.database(cli_support.load(ctx)) as session:
         subscriber = find(session, CHANNEL, address)
         if subscriber is None:
             raise fail(f"{address} is not subscribed; see `csto-monitor subscribers list`", 1)

@@ -30,8 +30,8 @@ from scrapy.crawler import AsyncCrawlerRunner
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import config, migrate
-from core.db import make_engine, session_factory
+from core import config
+from core.db import open_database
 from core.locks import wait_lock
 from core.models import utcnow
 from monitor import noise_store, store
@@ -177,9 +177,8 @@ async def backfill_source(engine: Engine, sessions: sessionmaker[Session],
 async def run_backfill(settings: config.Settings, pages: int, names: list[str],
                        console: Console) -> list[BackfillResult]:
     """Backfill the named sources (all when `names` is empty), one after the other."""
-    engine = make_engine(settings.database_url)
-    migrate.upgrade(engine)
-    sessions = session_factory(engine)
+    database = open_database(settings.database_url)
+    engine, sessions = database.engine, database.sessions
     specs = [s for s in settings.sources if not names or s.name in names]
     ensure_reactor()
     runner = AsyncCrawlerRunner(scrapy_settings(settings))
