@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from core.models import ChangeEvent, Item, utcnow
-from csto_monitor.web.app import in_thread
+from csto_monitor.web.context import in_thread
 
 ENTRIES = 50
 # Characters XML 1.0 forbids; a scraped string containing one would make lxml refuse it.

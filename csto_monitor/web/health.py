@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.exc import OperationalError
 
-from csto_monitor.web.app import SETTINGS, in_thread
+from csto_monitor.web.context import SETTINGS, in_thread
 from monitor.status import status
 
 

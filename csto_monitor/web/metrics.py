@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core import metrics
 from core.config import Settings
 from core.models import Item, Source
-from csto_monitor.web.app import SESSIONS, SETTINGS
+from csto_monitor.web.context import SESSIONS, SETTINGS
 from monitor.status import outbox_depth
 
 STORED: web.AppKey[CollectorRegistry] = web.AppKey("stored_state_registry")

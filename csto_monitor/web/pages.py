@@ -11,8 +11,8 @@ from aiohttp import web
 from sqlalchemy.orm import Session
 
 from csto_monitor.web import queries
-from csto_monitor.web.app import TEMPLATES, error_page, in_thread
 from csto_monitor.web.chart import monthly_chart
+from csto_monitor.web.context import TEMPLATES, error_page, in_thread
 from csto_monitor.web.diffhtml import html_diff
 from csto_monitor.web.queries import KINDS, PAGE_SIZE, Query
 from monitor.textdiff import clip

@@ -9,13 +9,12 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from core.config import ConfigError, Http, Settings
-from csto_monitor.web.app import make_app
+from csto_monitor.web.application import make_app
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
     from csto_monitor.runtime import Monitor
-    from csto_monitor.services import Service
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +62,7 @@ class HttpService:
         self._socket.close()
 
 
-def http_services(monitor: Monitor) -> list[Service]:
+def http_services(monitor: Monitor) -> list[HttpService]:
     """The HTTP server, unless `http.enabled` is false.
 
     An address written in the configuration must be served: a busy one is fatal. The

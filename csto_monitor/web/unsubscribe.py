@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.config import Settings
 from core.models import utcnow
-from csto_monitor.web.app import SETTINGS, error_page, in_thread, render
+from csto_monitor.web.context import SETTINGS, error_page, in_thread, render
 from notifier import subscriptions, tokens
 
 BAD_TOKEN = ("This unsubscribe link is not valid: it may have been cut or changed. Open the "

@@ -1,63 +1,26 @@
-"""The aiohttp application: routes, shared state, templates, error pages, headers."""
+"""The aiohttp application: its routes, error handling and security headers."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from pathlib import Path
-from typing import Any, TypeVar
 
-import jinja2
 from aiohttp import web
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
+from csto_monitor.web.context import (
+    SECURITY_HEADERS,
+    SESSIONS,
+    SETTINGS,
+    TEMPLATES,
+    error_page,
+    templates,
+)
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
-SESSIONS: web.AppKey[sessionmaker[Session]] = web.AppKey("sessions")
-TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates")
-
-# No script may run on these pages: even a scraped string that escaped escaping stays inert.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' "
-                               "data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
-
-
-def templates() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
-        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
-        lstrip_blocks=True)
-    return env
-
-
-def render(request: web.Request, name: str, status: int = 200, **context: Any) -> web.Response:
-    html = request.app[TEMPLATES].get_template(name).render(**context)
-    return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
-
-
-def error_page(request: web.Request, status: int, title: str, message: str) -> web.Response:
-    return render(request, "message.html", status=status, title=title, message=message)
-
-
-async def in_thread(request: web.Request, fn: Callable[[Session], T]) -> T:
-    """Run `fn(session)` in a worker thread: SQLAlchemy is synchronous."""
-    sessions = request.app[SESSIONS]
-
-    def work() -> T:
-        with sessions() as session:
-            return fn(session)
-
-    return await asyncio.to_thread(work)
 
 
 @web.middleware

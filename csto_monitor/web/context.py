@@ -1,0 +1,57 @@
+"""What every page handler reaches for: the application's state, templates, error pages,
+and a worker thread for database queries."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import jinja2
+from aiohttp import web
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.config import Settings
+
+T = TypeVar("T")
+
+SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
+SESSIONS: web.AppKey[sessionmaker[Session]] = web.AppKey("sessions")
+TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates")
+
+# No script may run on these pages: even a scraped string that escaped escaping stays inert.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' "
+                               "data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def templates() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
+        lstrip_blocks=True)
+    return env
+
+
+def render(request: web.Request, name: str, status: int = 200, **context: Any) -> web.Response:
+    html = request.app[TEMPLATES].get_template(name).render(**context)
+    return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
+
+
+def error_page(request: web.Request, status: int, title: str, message: str) -> web.Response:
+    return render(request, "message.html", status=status, title=title, message=message)
+
+
+async def in_thread(request: web.Request, fn: Callable[[Session], T]) -> T:
+    """Run `fn(session)` in a worker thread: SQLAlchemy is synchronous."""
+    sessions = request.app[SESSIONS]
+
+    def work() -> T:
+        with sessions() as session:
+            return fn(session)
+
+    return await asyncio.to_thread(work)
