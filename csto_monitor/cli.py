@@ -54,7 +54,7 @@ def main(
 @app.command()
 def check(ctx: typer.Context) -> None:
     """Poll every source once: crawl, diff, store and print the changes."""
-    from csto_monitor.check import run_check
+    from csto_monitor.oneshot import run_check
 
     failures = cli_support.run_async(ctx, run_check)
     for line in failures:
@@ -81,7 +81,7 @@ def backfill(
     """Read older listing pages politely and store their items silently (no notifications)."""
     from rich.console import Console
 
-    from monitor.backfill import run_backfill
+    from csto_monitor.oneshot import run_backfill
 
     names = source or []
     configured = [s.name for s in cli_support.load(ctx).sources]

@@ -9,7 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import LearnedRule, Source
+from csto_monitor import cli_support
 from csto_monitor.choices import ListFormat
+from csto_monitor.cli_support import fail
 
 TABLE_COLUMNS = ("source", "kind", "pattern", "example", "learned_at", "hits")
 _CELL = 70  # a text rule can be a paragraph: the table shows its start
@@ -37,9 +39,8 @@ def _rows(session: Session, names: list[str] | None) -> list[dict[str, Any]]:
 
 def _checked(ctx: typer.Context, source: str | None) -> list[str]:
     """The configured source names meant; an unknown name is the user's error."""
-    from csto_monitor.cli import _settings, fail
 
-    configured = [s.name for s in _settings(ctx).sources]
+    configured = [s.name for s in cli_support.load(ctx).sources]
     if source is not None and source not in configured:
         raise fail(f"no such source {source!r}; configured: {', '.join(configured)}")
     return [source] if source else configured
@@ -56,10 +57,9 @@ def list_cmd(
     if ctx.invoked_subcommand is not None:
         return
     from csto_monitor import output
-    from csto_monitor.cli import _database, _settings
 
     names = _checked(ctx, source)
-    with _database(_settings(ctx)) as session:
+    with cli_support.database(cli_support.load(ctx)) as session:
         rows = _rows(session, names)
     if fmt is ListFormat.json:
         output.print_json(rows)
@@ -79,11 +79,10 @@ def reset(
         help="The source whose rules to forget [default: every source]")] = None,
 ) -> None:
     """Forget the learned rules (they are learned again from the next polls)."""
-    from csto_monitor.cli import _database, _settings
     from monitor import noise_store
 
     names = _checked(ctx, source)
-    with _database(_settings(ctx)) as session:
+    with cli_support.database(cli_support.load(ctx)) as session:
         ids = session.scalars(select(Source.id).where(Source.name.in_(names)))
         forgotten = noise_store.forget_rules(session, ids)
         session.commit()

@@ -1,4 +1,5 @@
-"""Wiring: settings -> database -> crawler -> poller -> notifiers, for `check` and `run`."""
+"""Wiring: settings -> database -> crawler -> poller -> notifiers, for every command that
+polls or delivers (`check`, `run`, `digest`, `backfill`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TextIO
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
@@ -30,6 +32,7 @@ class Monitor:
     """Everything one process needs to poll and deliver; built inside the running loop."""
 
     settings: Settings
+    engine: Engine
     sessions: sessionmaker[Session]
     crawler: SourceCrawler
     poller: SourcePoller
@@ -47,7 +50,7 @@ class Monitor:
         notifiers = build_notifiers(settings, stream)
         announce = outbox.announcer(notifiers, settings.notify_on)
         poller = SourcePoller(settings, sessions, crawler, announce, partial(try_lock, engine))
-        return cls(settings, sessions, crawler, poller, notifiers)
+        return cls(settings, engine, sessions, crawler, poller, notifiers)
 
     async def deliver(self) -> DispatchResult:
         delivery = self.settings.delivery

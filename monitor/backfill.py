@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from rich.console import Console
 from rich.progress import (
@@ -25,28 +24,21 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.text import Text
-from scrapy import signals
-from scrapy.crawler import AsyncCrawlerRunner
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import config
-from core.db import open_database
 from core.locks import wait_lock
 from core.models import utcnow
 from monitor import noise_store, store
-from monitor.crawl_settings import scrapy_settings
 from monitor.diff import diff
 from monitor.noise import NoiseRules, clean_item
 from monitor.snapshot import NewChange, StoredItem
 from monitor.volatility import page_corpus
-from scraper.items import KnownItem, ListingEntry
-from scraper.reactor import ensure_reactor, shutdown_reactor
+from scraper.items import KnownItem, ListingEntry, NewsItem
 from scraper.report import CrawlReport
-
-# The runner's own collector and report builder: backfill only adds a progress callback.
-from scraper.runner import _Collector, _report
-from scraper.spiders.news import NewsSpider
+from scraper.request import CrawlRequest
+from scraper.runner import SourceCrawler
 
 
 @dataclass
@@ -73,25 +65,26 @@ class SpeedColumn(ProgressColumn):
         return Text(f"{speed:.1f} items/s", style="cyan")
 
 
-class ProgressCollector(_Collector):
+class ProgressTracker:
     """Counts new listing entries (details to read) and items read, for the bar."""
 
     def __init__(self, known: Mapping[str, KnownItem], pages: int,
                  update: Callable[..., None]) -> None:
-        super().__init__()
         self._known, self._pages, self._update = known, pages, update
         # Running totals: summing per page on every item was quadratic in the archive size.
         self._read: set[int] = set()  # listing pages with entries
         self._seen = 0  # new entries seen
         self._page = 0  # the furthest page read
+        self.items = 0  # detail pages read
 
-    def item_scraped(self, item: Any) -> None:
-        super().item_scraped(item)
+    def __call__(self, item: object) -> None:
         if isinstance(item, ListingEntry):
             self._read.add(item.page)
             self._seen += item.url not in self._known
             self._page = max(self._page, item.page)
-        self._update(completed=len(self.items), total=self._estimate(),
+        elif isinstance(item, NewsItem):
+            self.items += 1
+        self._update(completed=self.items, total=self._estimate(),
                      description=f"page {self._page}/{self._pages}")
 
     def _estimate(self) -> int:
@@ -108,22 +101,15 @@ def progress_bar(console: Console) -> Progress:
                     TimeRemainingColumn(), TimeElapsedColumn(), console=console)
 
 
-async def crawl_archive(runner: AsyncCrawlerRunner, spec: config.SourceSettings, pages: int,
+async def crawl_archive(crawler: SourceCrawler, spec: config.SourceSettings, pages: int,
                         known: Mapping[str, KnownItem], progress: Progress) -> CrawlReport:
     task = progress.add_task("page 0", total=None, source=spec.name)
-    collector = ProgressCollector(known, pages, lambda **kw: progress.update(task, **kw))
-    crawler = runner.create_crawler(NewsSpider)
-    crawler.signals.connect(collector.item_scraped, signal=signals.item_scraped)
-    crawler.signals.connect(collector.item_dropped, signal=signals.item_dropped)
-    failure = None
-    try:
-        await runner.crawl(crawler, source_name=spec.name, source_url=str(spec.url),
-                           language=spec.language, pages=pages, recheck_latest=0, known=known,
-                           etag=None, last_modified=None, selectors=spec.selectors.model_dump())
-    except Exception as exc:  # reported like a poll's failure, never as a traceback
-        failure = f"crawl of {spec.url} failed: {type(exc).__name__}: {exc}"
-    progress.update(task, total=len(collector.items), completed=len(collector.items))
-    return _report(spec.name, crawler, collector, failure)
+    tracker = ProgressTracker(known, pages, lambda **kw: progress.update(task, **kw))
+    report = await crawler.crawl(CrawlRequest(
+        source_name=spec.name, source_url=str(spec.url), language=spec.language, pages=pages,
+        known=known, selectors=spec.selectors.model_dump()), on_item=tracker)
+    progress.update(task, total=len(report.items), completed=len(report.items))
+    return report
 
 
 def store_new(engine: Engine, sessions: sessionmaker[Session], spec: config.SourceSettings,
@@ -159,12 +145,12 @@ def _learned_rules(session: Session, source_id: int, stored: Mapping[str, Stored
 
 
 async def backfill_source(engine: Engine, sessions: sessionmaker[Session],
-                          runner: AsyncCrawlerRunner, spec: config.SourceSettings, pages: int,
+                          crawler: SourceCrawler, spec: config.SourceSettings, pages: int,
                           progress: Progress) -> BackfillResult:
     with sessions() as session, session.begin():
         source = store.get_source(session, spec)
         known = store.known_snapshot(store.source_items(session, source.id))
-    report = await crawl_archive(runner, spec, pages, known, progress)
+    report = await crawl_archive(crawler, spec, pages, known, progress)
     result = BackfillResult(spec.name, pages=report.listing_pages_ok,
                             listed=len(report.listing))
     if not report.listing:
@@ -172,23 +158,3 @@ async def backfill_source(engine: Engine, sessions: sessionmaker[Session],
         return result
     result.stored = store_new(engine, sessions, spec, report)
     return result
-
-
-async def run_backfill(settings: config.Settings, pages: int, names: list[str],
-                       console: Console) -> list[BackfillResult]:
-    """Backfill the named sources (all when `names` is empty), one after the other."""
-    database = open_database(settings.database_url)
-    engine, sessions = database.engine, database.sessions
-    specs = [s for s in settings.sources if not names or s.name in names]
-    ensure_reactor()
-    runner = AsyncCrawlerRunner(scrapy_settings(settings))
-    results = []
-    try:
-        with progress_bar(console) as progress:
-            for spec in specs:
-                results.append(await backfill_source(engine, sessions, runner, spec, pages,
-                                                     progress))
-    finally:
-        shutdown_reactor()
-        engine.dispose()
-    return results

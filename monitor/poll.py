@@ -21,6 +21,7 @@ from monitor.settle import Settled, settle
 from monitor.snapshot import Scope, StoredItem
 from scraper.items import KnownItem, ListingEntry
 from scraper.report import CrawlReport
+from scraper.request import CrawlRequest
 
 log = logging.getLogger(__name__)
 Outcome = Literal["baseline", "not_modified", "unchanged", "changed", "error", "stopped",
@@ -38,14 +39,7 @@ def no_lock(name: str) -> AbstractContextManager[bool]:
 
 
 class Crawler(Protocol):
-    async def crawl(self, *, source_name: str, source_url: str, language: str, pages: int,
-                    recheck_latest: int, known: Mapping[str, KnownItem], etag: str | None,
-                    last_modified: str | None,
-                    selectors: Mapping[str, str | None]) -> CrawlReport: ...
-
-    async def reread(self, *, source_name: str, source_url: str, language: str,
-                     entries: Sequence[ListingEntry],
-                     selectors: Mapping[str, str | None]) -> CrawlReport: ...
+    async def crawl(self, request: CrawlRequest) -> CrawlReport: ...
 
 
 @dataclass
@@ -162,9 +156,9 @@ class SourcePoller:
             rules = noise_store.load_rules(session, source_id)
 
         async def reread(entries: Sequence[ListingEntry]) -> CrawlReport:
-            return await self._crawler.reread(
+            return await self._crawler.crawl(CrawlRequest(
                 source_name=spec.name, source_url=str(spec.url), language=spec.language,
-                entries=entries, selectors=spec.selectors.model_dump())
+                pages=0, selectors=spec.selectors.model_dump(), reread=tuple(entries)))
 
         settled = await settle(report, stored, rules, reread)
         if settled.confirmations:
@@ -181,12 +175,12 @@ class SourcePoller:
     async def _crawl(self, spec: config.SourceSettings, known: Mapping[str, KnownItem],
                      validators: tuple[str | None, str | None], recheck: bool) -> CrawlReport:
         etag, last_modified = validators
-        return await self._crawler.crawl(
+        return await self._crawler.crawl(CrawlRequest(
             source_name=spec.name, source_url=str(spec.url), language=spec.language,
             pages=spec.pages, recheck_latest=spec.recheck_latest if recheck else 0,
             known=known, etag=etag, last_modified=last_modified,
-            selectors=spec.selectors.model_dump(),
-        )
+            selectors=spec.selectors.model_dump(), second_opinion=True,
+        ))
 
     @staticmethod
     def _window_size(session: Session, source: Source) -> int:

@@ -4,25 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import AsyncCrawlerRunner, Crawler
 
-from scraper.items import KnownItem, ListingEntry, NewsItem, ProbeResult
+from scraper.items import ListingEntry, NewsItem, ProbeResult
 from scraper.reactor import ensure_reactor
 from scraper.report import CrawlReport
+from scraper.request import CrawlRequest
 from scraper.settings import CrawlSettings
 from scraper.spiders.news import CrawlOutcome, NewsSpider
 
 logger = logging.getLogger(__name__)
+# Called with every item the spider yields (listing entries too), e.g. for a progress bar.
+ItemHook = Callable[[Any], None]
 
 
 class _Collector:
     """Receives the items of one crawl (signals keep weak references: keep this alive)."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_item: ItemHook | None = None) -> None:
+        self.on_item = on_item
         self.listing: list[ListingEntry] = []
         self.items: list[NewsItem] = []
         self.probes: list[ProbeResult] = []
@@ -36,6 +40,8 @@ class _Collector:
             self.items.append(item)
         elif isinstance(item, ProbeResult):
             self.probes.append(item)
+        if self.on_item is not None:
+            self.on_item(item)
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:
         self.dropped.append(f"dropped: {exception}")
@@ -44,83 +50,40 @@ class _Collector:
 class SourceCrawler:
     """One `AsyncCrawlerRunner` for the process; `crawl()` once per source and poll."""
 
-    def __init__(self, settings: Mapping[str, Any], second_opinion: bool = True) -> None:
-        """`second_opinion`: also read each detail page with a main-content extractor and
-        count strong disagreements with the body (a few ms per page)."""
+    def __init__(self, settings: Mapping[str, Any]) -> None:
         self._runner = AsyncCrawlerRunner(CrawlSettings(dict(settings)))
-        self._second_opinion = second_opinion
         self._active: dict[Crawler, _Collector] = {}
         self._stopping = False
         level = settings.get("LOG_LEVEL")
         if level:  # LOG_LEVEL only acts through configure_logging(), which the host skips
             logging.getLogger("scrapy").setLevel(level)
 
-    async def crawl(
-        self,
-        *,
-        source_name: str,
-        source_url: str,
-        language: str,
-        pages: int,
-        recheck_latest: int,
-        known: Mapping[str, KnownItem],
-        etag: str | None,
-        last_modified: str | None,
-        selectors: Mapping[str, str | None],
-    ) -> CrawlReport:
+    async def crawl(self, request: CrawlRequest, on_item: ItemHook | None = None
+                    ) -> CrawlReport:
         """Crawl one source; failures end up in the report, never as exceptions."""
-        return await self._run(
-            source_name=source_name, source_url=source_url, language=language, pages=pages,
-            recheck_latest=recheck_latest, known=known, etag=etag,
-            last_modified=last_modified, selectors=selectors,
-            second_opinion=self._second_opinion,
-        )
-
-    async def reread(
-        self,
-        *,
-        source_name: str,
-        source_url: str,
-        language: str,
-        entries: Sequence[ListingEntry],
-        selectors: Mapping[str, str | None],
-    ) -> CrawlReport:
-        """Read these detail pages once more, and nothing else (no listing, no probes).
-
-        The report has their items and detail errors; its listing is empty. No second
-        opinion: these pages were judged by it in the crawl a moment ago.
-        """
-        return await self._run(
-            source_name=source_name, source_url=source_url, language=language, pages=0,
-            recheck_latest=0, known={}, etag=None, last_modified=None, selectors=selectors,
-            reread=list(entries),
-        )
-
-    async def _run(self, **spider_kwargs: Any) -> CrawlReport:
-        source_name, source_url = spider_kwargs["source_name"], spider_kwargs["source_url"]
         if self._stopping:  # a poll that reached its crawl after shutdown began
-            return CrawlReport(source=source_name, stopped=True)
+            return CrawlReport(source=request.source_name, stopped=True)
         ensure_reactor()
         crawler = self._runner.create_crawler(NewsSpider)
-        collector = _Collector()
+        collector = _Collector(on_item)
         crawler.signals.connect(collector.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(collector.item_dropped, signal=signals.item_dropped)
         self._active[crawler] = collector
         failure: str | None = None
         try:
-            await self._runner.crawl(crawler, **spider_kwargs)
+            await self._runner.crawl(crawler, request=request)
         except asyncio.CancelledError:
             collector.stopped = True
             await asyncio.shield(crawler.stop_async())
             raise
         except Exception as exc:  # a crawl must not take the daemon down
-            logger.exception("crawl of %s failed", source_name)
-            failure = f"crawl of {source_url} failed: {type(exc).__name__}: {exc}"
+            logger.exception("crawl of %s failed", request.source_name)
+            failure = f"crawl of {request.source_url} failed: {type(exc).__name__}: {exc}"
         finally:
             self._active.pop(crawler, None)
         if _cancel_requested():
             collector.stopped = True
-        return _report(source_name, crawler, collector, failure)
+        return _report(request.source_name, crawler, collector, failure)
 
     async def stop(self) -> None:
         """Abandon the running crawls and refuse new ones; their reports say `stopped=True`."""

@@ -9,7 +9,7 @@ URL) and yields `ListingEntry`, `NewsItem` and `ProbeResult`. What went wrong is
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -24,7 +24,8 @@ from scraper.extract.listing import ListingRow, extract_listing
 from scraper.extract.second_opinion import second_opinion
 from scraper.extract.text import SelectorError
 from scraper.failures import describe_failure
-from scraper.items import KnownItem, ListingEntry, NewsItem, ProbeResult
+from scraper.items import ListingEntry, NewsItem, ProbeResult
+from scraper.request import CrawlRequest
 from scraper.urls import listing_page_url, section_and_slug
 
 logger = logging.getLogger(__name__)
@@ -59,35 +60,20 @@ class NewsSpider(scrapy.Spider):
         "CONCURRENT_ITEMS": 1,
     }
 
-    def __init__(
-        self,
-        *,
-        source_name: str,
-        source_url: str,
-        language: str,
-        pages: int,
-        recheck_latest: int,
-        known: Mapping[str, KnownItem],
-        etag: str | None,
-        last_modified: str | None,
-        selectors: Mapping[str, str | None],
-        second_opinion: bool = False,
-        reread: Sequence[ListingEntry] = (),
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, *, request: CrawlRequest, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.source_name = source_name
-        self.source_url = source_url
-        self.language = language
-        self.pages = max(1, pages)
-        self.recheck_latest = recheck_latest
-        self.known = dict(known)
-        self.etag = etag
-        self.last_modified = last_modified
-        self.selectors = dict(selectors)
-        self.second_opinion = second_opinion
+        self.source_name = request.source_name
+        self.source_url = request.source_url
+        self.language = request.language
+        self.pages = max(1, request.pages)
+        self.recheck_latest = request.recheck_latest
+        self.known = dict(request.known)
+        self.etag = request.etag
+        self.last_modified = request.last_modified
+        self.selectors = dict(request.selectors)
+        self.second_opinion = request.second_opinion
         # Detail pages to read once more, and nothing else (an edit's confirmation).
-        self.reread = list(reread)
+        self.reread = list(request.reread)
         self.outcome = CrawlOutcome()
         self._entries: list[ListingEntry] = []
         self._listed: set[str] = set()  # their URLs: a set per page would be quadratic

@@ -23,6 +23,7 @@ from notifier import outbox
 from notifier.channels.console import ConsoleNotifier
 from scraper.items import KnownItem, ListingEntry, NewsItem, ProbeResult
 from scraper.report import CrawlReport
+from scraper.request import CrawlRequest
 
 BASE = "https://en.odkb-csto.org/news/news_odkb/"
 
@@ -33,20 +34,18 @@ class ReplayCrawler:
 
     def __init__(self) -> None:
         self.reports: list[CrawlReport] = []
-        self.calls: list[dict[str, Any]] = []
+        self.calls: list[CrawlRequest] = []
         self.last: CrawlReport | None = None
 
-    async def crawl(self, **kwargs: Any) -> CrawlReport:
-        self.calls.append(kwargs)
+    async def crawl(self, request: CrawlRequest) -> CrawlReport:
+        self.calls.append(request)
+        if request.reread:  # a second read: the same pages as the last crawl gave
+            wanted = {entry.url for entry in request.reread}
+            items = [i for i in self.last.items if i.url in wanted] if self.last else []
+            return CrawlReport(source="csto-en", items=items, finish_reason="finished",
+                               requests=len(wanted))
         self.last = self.reports.pop(0)
         return self.last
-
-    async def reread(self, **kwargs: Any) -> CrawlReport:
-        self.calls.append(kwargs)
-        wanted = {entry.url for entry in kwargs["entries"]}
-        items = [i for i in self.last.items if i.url in wanted] if self.last else []
-        return CrawlReport(source="csto-en", items=items, finish_reason="finished",
-                           requests=len(wanted))
 
 
 def entry(n: int, title: str | None = None) -> ListingEntry:
@@ -132,9 +131,9 @@ def test_known_items_are_passed_to_the_spider(db_sessions: sessionmaker[Session]
                                               crawler: ReplayCrawler) -> None:
     run_poll(db_sessions, crawler, report([1, 2]))
     run_poll(db_sessions, crawler, report([1, 2], details=[]))
-    known: Mapping[str, KnownItem] = crawler.calls[1]["known"]
+    known: Mapping[str, KnownItem] = crawler.calls[1].known
     assert known[f"{BASE}story-1/"] == KnownItem(entry(1).fingerprint(), date(2025, 1, 1), True)
-    assert crawler.calls[1]["etag"] == '"v1"'
+    assert crawler.calls[1].etag == '"v1"'
 
 
 def test_unchanged_poll_writes_nothing_new(db_sessions: sessionmaker[Session],

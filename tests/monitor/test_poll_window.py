@@ -37,7 +37,7 @@ def test_the_spider_is_told_about_the_newest_items_only(
     add_history(db_sessions, 20)
     outcome = run_poll(db_sessions, crawler, report([1, 2, 3, 4], details=[]))
     assert outcome.outcome == "unchanged" and len(crawler.calls) == 2
-    known = crawler.calls[1]["known"]
+    known = crawler.calls[1].known
     # Twice the listing size: the 4 listed stories and the 4 newest older items.
     assert set(known) == {f"{BASE}story-{n}/" for n in (1, 2, 3, 4)} | {
         f"{BASE}old-{n}/" for n in (16, 17, 18, 19)}
@@ -57,8 +57,8 @@ def test_a_listing_reaching_past_the_window_is_crawled_again_knowing_everything(
     outcome = run_poll(db_sessions, crawler, reaching)
     assert outcome.outcome == "unchanged" and len(crawler.calls) == 3
     second = crawler.calls[2]
-    assert len(second["known"]) == 24 and second["etag"] is None
-    assert crawler.calls[1]["etag"] == '"v1"'
+    assert len(second.known) == 24 and second.etag is None
+    assert crawler.calls[1].etag == '"v1"'
 
 
 def test_an_unchanged_listing_inside_the_window_is_crawled_once(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scraper.items import ListingEntry
+from scraper.request import CrawlRequest
 from scraper.runner import SourceCrawler
 from tests.replica import ReplicaServer, World
 
@@ -13,13 +14,14 @@ SELECTORS: dict[str, str | None] = {"listing_item": None, "detail_title": None, 
 
 def test_reread_reads_the_given_pages_only(run: Any, world: World, replica: ReplicaServer,
                                            source_crawler: SourceCrawler) -> None:
-    first = run(source_crawler.crawl(
+    first = run(source_crawler.crawl(CrawlRequest(
         source_name="en", source_url=replica.listing_url, language="en", pages=1,
-        recheck_latest=0, known={}, etag=None, last_modified=None, selectors=SELECTORS))
+        selectors=SELECTORS)))
     entries: list[ListingEntry] = first.listing[2:4]
     replica.clear_log()
-    again = run(source_crawler.reread(source_name="en", source_url=replica.listing_url,
-                                      language="en", entries=entries, selectors=SELECTORS))
+    again = run(source_crawler.crawl(CrawlRequest(
+        source_name="en", source_url=replica.listing_url, language="en", pages=0,
+        selectors=SELECTORS, reread=tuple(entries))))
     assert sorted(item.url for item in again.items) == sorted(e.url for e in entries)
     assert again.listing == [] and again.probes == [] and again.detail_errors == []
     paths = [r.path for r in replica.requests if r.path != "/robots.txt"]
@@ -31,12 +33,13 @@ def test_reread_reads_the_given_pages_only(run: Any, world: World, replica: Repl
 
 def test_a_failed_reread_is_a_detail_error(run: Any, world: World, replica: ReplicaServer,
                                            source_crawler: SourceCrawler) -> None:
-    first = run(source_crawler.crawl(
+    first = run(source_crawler.crawl(CrawlRequest(
         source_name="en", source_url=replica.listing_url, language="en", pages=1,
-        recheck_latest=0, known={}, etag=None, last_modified=None, selectors=SELECTORS))
+        selectors=SELECTORS)))
     entry = first.listing[0]
     world.set_detail_fault(entry.url.removeprefix(replica.url), "http_503")
-    again = run(source_crawler.reread(source_name="en", source_url=replica.listing_url,
-                                      language="en", entries=[entry], selectors=SELECTORS))
+    again = run(source_crawler.crawl(CrawlRequest(
+        source_name="en", source_url=replica.listing_url, language="en", pages=0,
+        selectors=SELECTORS, reread=(entry,))))
     assert again.items == [] and len(again.detail_errors) == 1
     assert entry.url in again.detail_errors[0]

@@ -13,6 +13,7 @@ import pytest
 
 from scraper.items import KnownItem, ProbeResult
 from scraper.report import CrawlReport
+from scraper.request import CrawlRequest
 from scraper.runner import SourceCrawler
 from tests.scraper.site import ETAG, ITEM_1, LAST_MODIFIED, Site
 
@@ -37,7 +38,7 @@ async def crawl(
         selectors=SELECTORS,
     )
     arguments.update(options)
-    return await crawler.crawl(**arguments)
+    return await crawler.crawl(CrawlRequest(**arguments))
 
 
 def known_items(site: Site) -> dict[str, KnownItem]:

@@ -14,6 +14,7 @@ from twisted.python.failure import Failure
 
 from scraper.failures import describe_failure
 from scraper.items import KnownItem, ListingEntry, NewsItem, ProbeResult
+from scraper.request import CrawlRequest
 from scraper.spiders.news import NewsSpider
 from tests.scraper.site import page
 
@@ -31,7 +32,7 @@ def spider(
     etag: str | None = None,
     last_modified: str | None = None,
 ) -> NewsSpider:
-    return NewsSpider(
+    return NewsSpider(request=CrawlRequest(
         source_name="en",
         source_url=SOURCE,
         language="en",
@@ -41,7 +42,7 @@ def spider(
         etag=etag,
         last_modified=last_modified,
         selectors={"listing_item": None, "detail_title": None, "detail_body": None},
-    )
+    ))
 
 
 def response(

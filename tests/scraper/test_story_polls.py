@@ -21,6 +21,7 @@ from core import metrics
 from core.config import Settings
 from core.models import ChangeEvent, Item
 from monitor.poll import PollOutcome, SourcePoller
+from notifier import outbox
 from notifier.channels.console import ConsoleNotifier
 from scraper.runner import SourceCrawler
 from tests.replica import MARKUPS, ReplicaServer, World, sample_world
@@ -62,8 +63,8 @@ class Poller:
             "crawl": {"recheck_interval": "0s", "download_delay": "0s", "autothrottle": False},
         })
         self.sessions = sessions
-        self._poller = SourcePoller(self.settings, sessions, crawler,
-                                    {"console": ConsoleNotifier()})
+        announce = outbox.announcer({"console": ConsoleNotifier()}, self.settings.notify_on)
+        self._poller = SourcePoller(self.settings, sessions, crawler, announce)
         self._run = run
 
     def poll(self) -> PollOutcome:

@@ -1,0 +1,44 @@
+"""The one-shot commands: `check` (one poll of every source, then the console deliveries)
+and `backfill` (older listing pages, stored silently)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console
+
+from core.config import Settings
+from csto_monitor.runtime import Monitor
+from monitor.backfill import BackfillResult, backfill_source, progress_bar
+from scraper.reactor import shutdown_reactor
+
+
+async def run_check(settings: Settings) -> list[str]:
+    """Poll, store and print; return one line per source that did not poll cleanly."""
+    monitor = Monitor.build(settings)
+    try:
+        outcomes = [await monitor.poller.poll(spec) for spec in settings.sources]
+        await monitor.deliver()
+    finally:
+        shutdown_reactor()
+    for outcome in outcomes:
+        if outcome.clean:
+            print(outcome.line(), flush=True)
+    return [outcome.line() for outcome in outcomes if not outcome.clean]
+
+
+async def run_backfill(settings: Settings, pages: int, names: Sequence[str],
+                       console: Console) -> list[BackfillResult]:
+    """Backfill the named sources (all when `names` is empty), one after the other."""
+    monitor = Monitor.build(settings)
+    specs = [s for s in settings.sources if not names or s.name in names]
+    results = []
+    try:
+        with progress_bar(console) as progress:
+            for spec in specs:
+                results.append(await backfill_source(monitor.engine, monitor.sessions,
+                                                     monitor.crawler, spec, pages, progress))
+    finally:
+        shutdown_reactor()
+        monitor.engine.dispose()
+    return results

@@ -1,0 +1,26 @@
+"""What one crawl of one source is asked to do: one value from the poller to the spider."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from scraper.items import KnownItem, ListingEntry
+
+
+@dataclass(frozen=True)
+class CrawlRequest:
+    source_name: str
+    source_url: str  # the news listing
+    language: str  # en | ru
+    pages: int  # listing pages to read at most
+    recheck_latest: int = 0  # also re-read this many of the newest known items' pages
+    known: Mapping[str, KnownItem] = field(default_factory=dict)  # by canonical URL
+    etag: str | None = None  # validators of listing page 1, for a conditional request
+    last_modified: str | None = None
+    selectors: Mapping[str, str | None] = field(default_factory=dict)  # optional CSS
+    # Also read each detail page with a main-content extractor and count strong
+    # disagreements with the body (a few ms per page): polls, not the archive.
+    second_opinion: bool = False
+    # Read only these detail pages once more (an edit's confirmation): no listing, no probes.
+    reread: tuple[ListingEntry, ...] = ()
