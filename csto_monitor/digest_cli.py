@@ -43,15 +43,7 @@ def _print_pending(session: Session, notifiers: Mapping[str, Notifier]) -> int:
     shown = 0
     for row in rows:
         digest = load_digest(session, row)
-        render = getattr(notifiers.get(row.channel), "digest_message", None)
-        if render is None:
-            typer.echo(f"== {row.channel} {row.recipient} {row.period}: "
-                       f"{len(digest.events)} change(s)\n")
-        else:
-            message = render(digest, row.recipient)
-            for name, value in message.items():
-                typer.echo(f"{name}: {value}")
-            typer.echo(f"\n{message.get_body(('plain',)).get_content()}")
+        typer.echo(notifiers[row.channel].digest_preview(digest, row.recipient))
         shown += 1
     return shown
 
@@ -74,7 +66,8 @@ async def send_due(settings: Settings, mode: str | None, preview: bool) -> tuple
     from notifier.registry import build_notifiers
 
     sessions = open_database(settings.database_url).sessions
-    notifiers = {k: n for k, n in build_notifiers(settings).items() if schedules(n, mode)}
+    notifiers = {k: n for k, n in build_notifiers(settings, sessions).items()
+                 if schedules(n, mode)}
     if not notifiers:
         raise NoDigestChannel()
     if preview:

@@ -47,7 +47,7 @@ class Monitor:
                 store.get_source(session, spec)
         ensure_reactor()
         crawler = SourceCrawler(scrapy_settings(settings))
-        notifiers = build_notifiers(settings, stream)
+        notifiers = build_notifiers(settings, sessions, stream)
         announce = outbox.announcer(notifiers, settings.notify_on)
         poller = SourcePoller(settings, sessions, crawler, announce, partial(try_lock, engine))
         return cls(settings, engine, sessions, crawler, poller, notifiers)

@@ -7,7 +7,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from core.models import ChangeEvent
-from notifier.digest import DigestMessage
+from notifier.digest import DigestMessage, Schedule
 from notifier.message import EventMessage
 
 
@@ -22,7 +22,12 @@ class DeliveryError(Exception):
 
 
 class Notifier(Protocol):
+    """A channel, everything its callers use; `BaseNotifier` has the defaults."""
+
     name: str
+    # Sends the dispatcher may overlap: those that mostly wait on the network (Telegram;
+    # its own limiter keeps the rate). 1 where one connection serves a batch (email).
+    concurrency: int
 
     def recipients(self, session: Session, event: ChangeEvent) -> list[str]:
         """The recipients of this event on this channel (subscriber keys)."""
@@ -32,6 +37,37 @@ class Notifier(Protocol):
         """Deliver one message; raise DeliveryError when the channel did not accept it."""
         ...
 
+    def digest_schedules(self) -> list[Schedule]:
+        """When this channel sends digests; [] when it sends none."""
+        ...
+
+    def digest_preview(self, digest: DigestMessage, recipient: str) -> str:
+        """The digest as text, as `send_digest` would send it (`digest --dry-run`)."""
+        ...
+
     async def send_digest(self, digest: DigestMessage, recipient: str) -> None:
         """Deliver one daily or weekly digest; raise DeliveryError when not accepted."""
         ...
+
+    async def close_batch(self) -> None:
+        """Release what a batch of sends kept open (an SMTP connection)."""
+        ...
+
+
+class BaseNotifier:
+    """The defaults: one send at a time, no digests, nothing kept open between sends."""
+
+    name: str
+    concurrency = 1
+
+    def digest_schedules(self) -> list[Schedule]:
+        return []
+
+    def digest_preview(self, digest: DigestMessage, recipient: str) -> str:
+        return f"== {self.name} {recipient} {digest.period.key}: {len(digest.events)} change(s)\n"
+
+    async def send_digest(self, digest: DigestMessage, recipient: str) -> None:
+        raise DeliveryError(f"the {self.name} channel sends no digests", permanent=True)
+
+    async def close_batch(self) -> None:
+        return None

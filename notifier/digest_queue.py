@@ -47,8 +47,7 @@ class _Due:
 
 def schedules(notifier: Notifier, mode: str | None = None) -> list[Schedule]:
     """The digest schedules a channel offers (none for most), of `mode` if given."""
-    found: list[Schedule] = getattr(notifier, "digest_schedules", lambda: [])()
-    return [s for s in found if mode is None or s.mode == mode]
+    return [s for s in notifier.digest_schedules() if mode is None or s.mode == mode]
 
 
 def due_periods(notifiers: Mapping[str, Notifier], now: datetime, mode: str | None = None

@@ -62,17 +62,13 @@ async def deliver_due(sessions: sessionmaker[Session], notifiers: Mapping[str, N
     """Send every due delivery of every enabled channel; return what happened."""
     result = DispatchResult()
     for channel, notifier in notifiers.items():
-        # A channel whose sends mostly wait on the network (Telegram) says how many may
-        # overlap; its own limiter keeps the rate. One at a time otherwise (email: one
-        # SMTP connection).
-        width = max(1, getattr(notifier, "concurrency", 1))
+        width = max(1, notifier.concurrency)
         limit = max(outbox.CLAIM_BATCH, width)
         with sessions() as session:
             while batch := outbox.claim(session, channel, utcnow(), limit=limit, lease=lease):
                 await _send_batch(session, notifier, channel, batch, result, max_attempts,
                                   width)
-        if hasattr(notifier, "close_batch"):  # e.g. email: one SMTP connection per batch
-            await notifier.close_batch()
+        await notifier.close_batch()
     return result
 
 

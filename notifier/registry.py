@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from core.config import Settings
 from notifier.base import Notifier
 from notifier.channels.console import ConsoleNotifier
 
 
-def build_notifiers(settings: Settings, stream: TextIO | None = None) -> dict[str, Notifier]:
+def build_notifiers(settings: Settings, sessions: sessionmaker[Session],
+                    stream: TextIO | None = None) -> dict[str, Notifier]:
     """Channels enabled by the configuration; the console is always on."""
     notifiers: dict[str, Notifier] = {"console": ConsoleNotifier(stream)}
     if settings.email is not None:
         from notifier.channels.email import email_notifier
 
-        notifiers.update(email_notifier(settings))
+        notifiers.update(email_notifier(settings, sessions))
     if settings.telegram is not None and settings.telegram.token:
         from notifier.channels.telegram import TelegramNotifier
 
-        notifiers["telegram"] = TelegramNotifier.from_settings(settings)
+        notifiers["telegram"] = TelegramNotifier.from_settings(settings, sessions)
     return notifiers

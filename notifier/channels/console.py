@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from core.models import ChangeEvent
 from monitor.textdiff import change_line
+from notifier.base import BaseNotifier
 from notifier.diffwords import more_changes
 from notifier.digest import DigestMessage
 from notifier.message import EventMessage
@@ -36,7 +37,7 @@ def render(message: EventMessage) -> str:
     return "\n".join(lines)
 
 
-class ConsoleNotifier:
+class ConsoleNotifier(BaseNotifier):
     name = "console"
 
     def __init__(self, stream: TextIO | None = None) -> None:

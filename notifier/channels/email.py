@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.addresses import check_mailbox
 from core.config import Email, Settings
 from core.models import ChangeEvent, Subscriber, utcnow
-from notifier.base import DeliveryError
+from notifier.base import BaseNotifier, DeliveryError
 from notifier.digest import DigestMessage, Schedule, digest_key
 from notifier.email.compose import Envelope, compose
 from notifier.email.render import Footer, Rendered, render_digest, render_instant
@@ -36,35 +36,25 @@ def envelope_of(config: Email) -> Envelope:
                     secret=config.secret)
 
 
-def email_notifier(settings: Settings) -> dict[str, EmailNotifier]:
+def email_notifier(settings: Settings, sessions: sessionmaker[Session]
+                   ) -> dict[str, EmailNotifier]:
     """{"email": notifier}, or {} with a warning when no sender is configured."""
     if settings.email is None or settings.email.sender is None:
         log.warning("email: no sender configured, so no email is sent; set email.sender, "
                     "e.g. 'CSTO news <news@example.org>'")
         return {}
-    return {CHANNEL: EmailNotifier(settings)}
+    return {CHANNEL: EmailNotifier(settings, sessions)}
 
 
-class EmailNotifier:
+class EmailNotifier(BaseNotifier):
     name = CHANNEL
 
-    def __init__(self, settings: Settings, sessions: sessionmaker[Session] | None = None
-                 ) -> None:
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session]) -> None:
         assert settings.email is not None
         self.config = settings.email
         self.envelope = envelope_of(self.config)
         self.smtp = SmtpSender(self.config, check_mailbox(self.envelope.sender)[1])
-        self._database_url = settings.database_url
-        self._sessions = sessions
-
-    @property
-    def sessions(self) -> sessionmaker[Session]:
-        # Built on first use: send() is given no session, and registry only has settings.
-        if self._sessions is None:
-            from core.db import make_engine, session_factory
-
-            self._sessions = session_factory(make_engine(self._database_url))
-        return self._sessions
+        self.sessions = sessions
 
     def recipients(self, session: Session, event: ChangeEvent) -> list[str]:
         return instant_recipients(session, CHANNEL, event)
@@ -95,6 +85,12 @@ class EmailNotifier:
                                  self.config.timezone)
         key = digest_key(CHANNEL, recipient, digest.period)
         return self._compose(rendered, recipient, key)
+
+    def digest_preview(self, digest: DigestMessage, recipient: str) -> str:
+        message = self.digest_message(digest, recipient)
+        headers = "".join(f"{name}: {value}\n" for name, value in message.items())
+        body = message.get_body(("plain",))
+        return f"{headers}\n{body.get_content() if body else ''}"
 
     async def close_batch(self) -> None:
         await self.smtp.close()

@@ -15,10 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from telegram.ext import ExtBot
 
 from core.config import Settings, Telegram
-from core.db import make_engine, session_factory
 from core.models import ChangeEvent, Subscriber, utcnow
 from notifier import subscriptions
-from notifier.base import DeliveryError
+from notifier.base import BaseNotifier, DeliveryError
 from notifier.digest import DigestMessage, Schedule
 from notifier.message import EventMessage
 from notifier.telegram import posts
@@ -30,7 +29,7 @@ CHANNEL = "telegram"
 CHANNEL_PREFIX = "channel:"
 
 
-class TelegramNotifier:
+class TelegramNotifier(BaseNotifier):
     name = CHANNEL
     # Sends the outbox may overlap: they mostly wait on the network, and the limiter
     # (notifier/telegram/limits.py) keeps the rate. As many as the bot's HTTP connections.
@@ -47,9 +46,9 @@ class TelegramNotifier:
         self._init_loop: asyncio.AbstractEventLoop | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> TelegramNotifier:
+    def from_settings(cls, settings: Settings, sessions: sessionmaker[Session]
+                      ) -> TelegramNotifier:
         assert settings.telegram is not None
-        sessions = session_factory(make_engine(settings.database_url))
         return cls(settings.telegram, sessions, settings.notify_on)
 
     async def ready(self) -> None:
@@ -76,6 +75,9 @@ class TelegramNotifier:
             await self._post(message, recipient.removeprefix(CHANNEL_PREFIX))
         else:
             await self._send_private(message, recipient)
+
+    def digest_preview(self, digest: DigestMessage, recipient: str) -> str:
+        return digest_text(digest)
 
     async def send_digest(self, digest: DigestMessage, recipient: str) -> None:
         await self.ready()

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
 from core.models import ChangeEvent, CrawlRun, Item, ItemRevision, Source
-from csto_monitor.web.applicationlication import make_app
+from csto_monitor.web.application import make_app
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)> & "quotes"'
 T0 = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
