@@ -17,7 +17,7 @@ from csto_monitor import cli_support
 from csto_monitor.cli_support import fail
 from notifier.base import Notifier
 from notifier.digest import load_digest
-from notifier.digest_queue import due_periods, queue_due, schedules
+from notifier.digest_queue import due_periods, queue_due
 
 
 class NoDigestChannel(Exception):
@@ -61,22 +61,17 @@ def dry_run(sessions: sessionmaker[Session], notifiers: Mapping[str, Notifier],
 
 async def send_due(settings: Settings, mode: str | None, preview: bool) -> tuple[int, int]:
     """(queued, sent) — or (shown, 0) with `preview`."""
-    from core.db import open_database
-    from notifier.dispatch import deliver_due
-    from notifier.registry import build_notifiers
+    from csto_monitor.runtime import Monitor
 
-    sessions = open_database(settings.database_url).sessions
-    notifiers = {k: n for k, n in build_notifiers(settings, sessions).items()
-                 if schedules(n, mode)}
+    monitor = Monitor.build(settings)
+    notifiers = monitor.digest_channels(mode)
     if not notifiers:
         raise NoDigestChannel()
     if preview:
-        return dry_run(sessions, notifiers, mode), 0
-    with sessions() as session, session.begin():
+        return dry_run(monitor.sessions, notifiers, mode), 0
+    with monitor.sessions() as session, session.begin():
         queued = queue_now(session, notifiers, mode, utcnow())
-    delivery = settings.delivery
-    result = await deliver_due(sessions, notifiers, lease=delivery.lease,
-                               max_attempts=delivery.max_attempts)
+    result = await monitor.deliver(notifiers)
     return queued, result.sent
 
 

@@ -4,6 +4,7 @@ polls or delivers (`check`, `run`, `digest`, `backfill`)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import TextIO
@@ -19,6 +20,7 @@ from monitor.crawl_settings import scrapy_settings
 from monitor.poll import SourcePoller
 from notifier import outbox
 from notifier.base import Notifier
+from notifier.digest_queue import schedules
 from notifier.dispatch import DispatchResult, deliver_due
 from notifier.registry import build_notifiers
 from scraper.reactor import ensure_reactor
@@ -52,7 +54,13 @@ class Monitor:
         poller = SourcePoller(settings, sessions, crawler, announce, partial(try_lock, engine))
         return cls(settings, engine, sessions, crawler, poller, notifiers)
 
-    async def deliver(self) -> DispatchResult:
+    def digest_channels(self, mode: str | None = None) -> dict[str, Notifier]:
+        """The channels that send digests (of `mode` if given)."""
+        return {name: n for name, n in self.notifiers.items() if schedules(n, mode)}
+
+    async def deliver(self, notifiers: Mapping[str, Notifier] | None = None
+                      ) -> DispatchResult:
+        """Send what is due in the outbox, on every channel or on these."""
         delivery = self.settings.delivery
-        return await deliver_due(self.sessions, self.notifiers, lease=delivery.lease,
-                                 max_attempts=delivery.max_attempts)
+        return await deliver_due(self.sessions, notifiers or self.notifiers,
+                                 lease=delivery.lease, max_attempts=delivery.max_attempts)
