@@ -20,4 +20,12 @@ def build_notifiers(settings: Settings, stream: TextIO | None = None) -> dict[st
         from notifier.channels.telegram import TelegramNotifier
 
         notifiers["telegram"] = TelegramNotifier.from_settings(settings)
+    if settings.webhooks:
+        from notifier.channels.webhook import webhook_notifiers
+
+        notifiers.update(webhook_notifiers(settings))
+    if settings.apprise:  # Apprise takes a while to import: only when configured
+        from notifier.channels.apprise import apprise_notifiers
+
+        notifiers.update(apprise_notifiers(settings))
     return notifiers
