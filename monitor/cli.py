@@ -19,6 +19,7 @@ from monitor.choices import Format, Lang
 from monitor.config import ConfigError, Settings, load_settings
 from monitor.db import make_engine, session_factory
 from monitor.digest_cli import digest_command
+from monitor.export_cli import export_command
 from monitor.logs import redact_secrets, setup_logging
 from monitor.showitem import print_item
 from monitor.subscribers_cli import subscribers_app
@@ -29,6 +30,7 @@ db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(subscribers_app, name="subscribers")
 app.command("digest")(digest_command)
+app.command("export")(export_command)
 
 ITEM_COLUMNS: tuple[str, ...] = (
     "id", "published", "section", "language", "status", "revisions", "title", "url")
