@@ -16,14 +16,14 @@ import hmac
 
 import aiohttp
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, contains_eager, sessionmaker
 
 from monitor.config import Settings, Webhook
 from monitor.history import change_row, item_row
-from monitor.models import ChangeEvent, ItemRevision
+from monitor.models import ChangeEvent, Item, ItemRevision
 from monitor.web.api.schemas import WebhookPayload
 from notifier.base import DeliveryError
-from notifier.channels.targets import Sessions, disable, disabled, is_disabled, wants
+from notifier.channels.targets import Sessions, disable, disabled, wants
 from notifier.digest import DigestMessage
 from notifier.message import EventMessage
 from notifier.outbox import idempotency_key
@@ -42,9 +42,11 @@ def signature(secret: str, body: bytes) -> str:
 
 def payload(session: Session, event_id: int) -> bytes:
     """The JSON body for one event: the event as `history --changes`, its item as `history`."""
-    event = session.get_one(ChangeEvent, event_id)
-    count = session.scalar(select(func.count(ItemRevision.id))
-                           .where(ItemRevision.item_id == event.item_id)) or 0
+    count = (select(func.count(ItemRevision.id)).where(ItemRevision.item_id == Item.id)
+             .scalar_subquery())
+    event, count = session.execute(  # one query: this runs once per delivery
+        select(ChangeEvent, count).join(ChangeEvent.item)
+        .options(contains_eager(ChangeEvent.item)).where(ChangeEvent.id == event_id)).one()
     body = WebhookPayload.model_validate({"event": change_row(event),
                                           "item": item_row(event.item, count)})
     return body.model_dump_json().encode()
@@ -70,9 +72,10 @@ class WebhookNotifier:
         if hook is None:
             raise DeliveryError(f"no webhook {recipient} in the configuration any more",
                                 permanent=True)
-        if is_disabled(self.sessions(), CHANNEL, recipient):
-            raise DeliveryError(f"webhook {recipient} is disabled; not sent", permanent=True)
         with self.sessions()() as session:
+            if recipient in disabled(session, CHANNEL):
+                raise DeliveryError(f"webhook {recipient} is disabled; not sent",
+                                    permanent=True)
             body = payload(session, message.event_id)
         key = idempotency_key(message.event_id, CHANNEL, recipient)
         status, retry_after = await self._post(hook, body, key, message.kind)
