@@ -60,7 +60,7 @@ def test_the_rate_limit_answers_429_with_retry_after(tmp_path: Path) -> None:
         assert [r.status for r in replies[:2]] == [200, 200]
         limited = replies[-1]
         assert limited.status == 429 and limited.headers["Retry-After"] == "1"
-        assert limited.json()["error"]["code"] == "rate_limited"
+        assert conforms(limited, "/api/v1/openapi.json")["error"]["code"] == "rate_limited"
         assert get(server.url + "/feed.atom?lang=xx").status == 400  # pages are not limited
     finally:
         server.stop()

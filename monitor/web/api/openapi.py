@@ -105,7 +105,9 @@ def _paths() -> dict[str, Any]:
             "operationId": "openapi", "summary": "This document",
             "responses": {"200": {"description": "The OpenAPI document", "headers": ETAG,
                                   "content": {"application/json": {
-                                      "schema": {"type": "object"}}}}}}},
+                                      "schema": {"type": "object"}}}},
+                          **{code: _json(Error, ERRORS[code]) for code in ("401", "429")}},
+        }},
     }
 
 
