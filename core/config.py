@@ -163,10 +163,13 @@ class Email(_Strict):
 
 
 class Http(_Strict):
-    """The built-in HTTP server: health, metrics, Atom feed, unsubscribe, history pages."""
+    """The built-in HTTP server: health, metrics, Atom feed, unsubscribe, history pages, API."""
 
     listen: str = "127.0.0.1:8080"  # "0.0.0.0:8080" to serve other hosts (e.g. in Docker)
     enabled: bool = True
+    # Bearer tokens for /api/ (or env CSTO_MONITOR_API_TOKENS, comma-separated); none: open.
+    api_tokens: list[Annotated[str, Field(min_length=16, pattern=r"^[\x21-\x7e]+$")]] = []
+    api_rate: Annotated[float, Field(gt=0, le=10_000)] = 10.0  # requests/s per API client
 
     @field_validator("listen")
     @classmethod
@@ -185,6 +188,66 @@ class Http(_Strict):
         return int(self.listen.rpartition(":")[2])
 
 
+Name = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
+
+
+class _EventFilter(_Strict):
+    """Which change events a webhook or an Apprise target gets ([] = every one)."""
+
+    name: Name | None = None  # the outbox recipient; default: derived from the URL
+    events: list[EventKind] = ["new", "edited", "removed"]
+    sections: list[str] = []
+    languages: list[Literal["en", "ru"]] = []
+
+    def key(self, url: str, prefix: str) -> str:
+        """A stable short name, so that a URL carrying a token never reaches the outbox."""
+        import hashlib
+
+        return self.name or f"{prefix}-{hashlib.sha256(url.encode()).hexdigest()[:10]}"
+
+
+class Webhook(_EventFilter):
+    """POST each matching change event as signed JSON; see docs/integrations.md."""
+
+    url: HttpUrl
+    secret: Annotated[str, Field(min_length=16)]  # HMAC-SHA256 key of X-CSTO-Signature
+    timeout: Duration = timedelta(seconds=10)
+
+    @property
+    def recipient(self) -> str:
+        return self.key(str(self.url), "webhook")
+
+
+class AppriseTarget(_EventFilter):
+    """Send each matching change event through Apprise (Slack, Matrix, ntfy, ...)."""
+
+    url: Annotated[str, Field(min_length=3)]
+    language: Literal["en", "ru"] = "en"  # the words of the message (as email's ui_language)
+
+    @field_validator("url")
+    @classmethod
+    def _known_service(cls, value: str) -> str:
+        import apprise
+
+        if apprise.Apprise.instantiate(value) is None:
+            raise ValueError("not a URL Apprise can send to; write one of its service "
+                             "URLs (github.com/caronc/apprise/wiki), e.g. ntfy://topic or "
+                             "json://host:port/path")
+        return value
+
+    @property
+    def recipient(self) -> str:
+        return self.key(self.url, "apprise")
+
+
+def _unique_recipients(targets: list[Any], key: str) -> None:
+    names = [t.recipient for t in targets]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ValueError(f"{key}: two entries share the name (or URL) {', '.join(repeated)}; "
+                         "give each a different name")
+
+
 class Settings(_Strict):
     database_url: str = "sqlite:///data/csto-monitor.db"
     sources: Annotated[list[SourceSettings], Field(min_length=1)]
@@ -201,6 +264,14 @@ class Settings(_Strict):
     telegram: Telegram | None = None
     email: Email | None = None
     http: Http = Http()
+    webhooks: list[Webhook] = []
+    apprise: list[AppriseTarget] = []
+
+    @model_validator(mode="after")
+    def _distinct_targets(self) -> Settings:
+        _unique_recipients(self.webhooks, "webhooks")
+        _unique_recipients(self.apprise, "apprise")
+        return self
 
     @field_validator("poll_interval")
     @classmethod
@@ -253,6 +324,8 @@ class Settings(_Strict):
             found.append(self.telegram.token)
         if self.email:
             found.extend([self.email.password, self.email.secret])
+        found += [*self.http.api_tokens, *(w.secret for w in self.webhooks),
+                  *(a.url for a in self.apprise)]  # Apprise URLs carry their tokens
         return [str(s) for s in found if s]
 
 
@@ -264,6 +337,9 @@ def _apply_env(data: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
         data["telegram"] = {**(data.get("telegram") or {}), "token": env["TELEGRAM_BOT_TOKEN"]}
     if env.get("SMTP_PASSWORD"):
         data["email"] = {**(data.get("email") or {}), "password": env["SMTP_PASSWORD"]}
+    if env.get("CSTO_MONITOR_API_TOKENS"):
+        tokens = [t.strip() for t in env["CSTO_MONITOR_API_TOKENS"].split(",") if t.strip()]
+        data["http"] = {**(data.get("http") or {}), "api_tokens": tokens}
     if env.get("CSTO_MONITOR_SECRET") and data.get("email"):
         data["email"] = {**data["email"], "secret": env["CSTO_MONITOR_SECRET"]}
     return data

@@ -15,6 +15,7 @@ from csto_monitor import cli_support, output
 from csto_monitor.choices import Format, Lang
 from csto_monitor.cli_support import fail
 from csto_monitor.digest_cli import digest_command
+from csto_monitor.export_cli import export_command
 from csto_monitor.noise_cli import noise_app
 from csto_monitor.showitem import print_item
 from csto_monitor.subscribers_cli import subscribers_app
@@ -27,6 +28,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(subscribers_app, name="subscribers")
 app.add_typer(noise_app, name="noise")
 app.command("digest")(digest_command)
+app.command("export")(export_command)
 
 ITEM_COLUMNS: tuple[str, ...] = (
     "id", "published", "section", "language", "status", "revisions", "title", "url")

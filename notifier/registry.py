@@ -23,4 +23,12 @@ def build_notifiers(settings: Settings, sessions: sessionmaker[Session],
         from notifier.channels.telegram import TelegramNotifier
 
         notifiers["telegram"] = TelegramNotifier.from_settings(settings, sessions)
+    if settings.webhooks:
+        from notifier.channels.webhook import webhook_notifiers
+
+        notifiers.update(webhook_notifiers(settings, sessions))
+    if settings.apprise:  # Apprise takes a while to import: only when configured
+        from notifier.channels.apprise import apprise_notifiers
+
+        notifiers.update(apprise_notifiers(settings, sessions))
     return notifiers

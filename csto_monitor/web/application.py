@@ -51,6 +51,7 @@ async def _headers(request: web.Request, response: web.StreamResponse) -> None:
 
 def make_app(settings: Settings, sessions: sessionmaker[Session]) -> web.Application:
     from csto_monitor.web import feed, health, metrics, pages, unsubscribe
+    from csto_monitor.web.api import api_app
 
     app = web.Application(middlewares=[errors])
     app[SETTINGS], app[SESSIONS], app[TEMPLATES] = settings, sessions, templates()
@@ -65,4 +66,5 @@ def make_app(settings: Settings, sessions: sessionmaker[Session]) -> web.Applica
         web.get("/", pages.history_page),
         web.get("/items/{item_id}", pages.item_page),
     ])
+    app.add_subapp("/api", api_app(settings, sessions))  # the JSON API, /api/v1/
     return app

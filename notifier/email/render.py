@@ -135,6 +135,15 @@ def render_instant(message: EventMessage, language: str, footer: Footer) -> Rend
     return Rendered(subject, *_render("instant", context))
 
 
+def render_plain(message: EventMessage, language: str) -> tuple[str, str]:
+    """The subject and the text part's entry of an instant mail, without the mail's footer:
+    what chat services (Apprise) show as title and body."""
+    subject = render_instant(message, language, Footer("", "instant", None)).subject
+    text = _ENV.get_template("plain.txt").render({"w": words(language),
+                                                  "e": _entry(message, language)})
+    return subject, text.strip()
+
+
 def _by_date(entries: list[tuple[date, dict[str, Any]]], language: str
              ) -> list[tuple[str, list[dict[str, Any]]]]:
     """New items grouped by their date, newest date first, order kept inside a day."""

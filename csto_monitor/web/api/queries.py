@@ -1,0 +1,123 @@
+"""The API's queries: keyset-paged items and change events, and one item in full.
+
+They reuse the history's rows (`monitor.history.item_row` / `change_row`, the JSON of
+`csto-monitor history`) and its full-text search (`monitor.search`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_
+from sqlalchemy.orm import Session, contains_eager, selectinload
+
+from core.models import ChangeEvent, Item, ItemRevision
+from csto_monitor.web.api.cursor import BadCursor, Position
+from monitor.history import change_row, item_row
+from monitor.schemas import ChangesQuery, ItemsQuery, moment
+from monitor.search import newest_first_condition
+
+ITEM_ORDER = (Item.published.desc().nulls_last(), Item.id.desc())
+CHANGE_ORDER = (ChangeEvent.detected_at.desc(), ChangeEvent.id.desc())
+
+
+def _common(query: Select[Any], q: ItemsQuery | ChangesQuery) -> Select[Any]:
+    if q.section:
+        query = query.where(Item.section == q.section)
+    if q.lang:
+        query = query.where(Item.language == q.lang)
+    return query
+
+
+def _after_item(position: Position) -> ColumnElement[bool]:
+    """Rows after `position` in ITEM_ORDER (undated items come last)."""
+    if position.key is None:
+        return and_(Item.published.is_(None), Item.id < position.id)
+    try:
+        day = date.fromisoformat(position.key)
+    except ValueError:
+        raise BadCursor("not a cursor this API gave out; start again without it") from None
+    return or_(tuple_(Item.published, Item.id) < tuple_(day, position.id),
+               Item.published.is_(None))
+
+
+def item_ids(session: Session, q: ItemsQuery, position: Position | None) -> list[int]:
+    """The ids of one page (and one more, to tell whether a next page exists)."""
+    query = _common(select(Item.id), q)
+    if q.q:
+        query = query.where(newest_first_condition(session, q.q, q.limit))
+    if q.status:
+        query = query.where(Item.status == q.status)
+    if q.since:
+        query = query.where(Item.published >= q.since)
+    if q.until:
+        query = query.where(Item.published <= q.until)
+    if position is not None:
+        # `+ 0`: a condition on the id itself would let SQLite scan by rowid and sort.
+        query = query.where(_after_item(position), Item.id + 0 <= position.high)
+    return list(session.scalars(query.order_by(*ITEM_ORDER).limit(q.limit + 1)))
+
+
+def items_page(session: Session, q: ItemsQuery, position: Position | None
+               ) -> tuple[list[dict[str, Any]], Position | None]:
+    """One page of items as `history` rows, and where the next page starts."""
+    high = position.high if position else highest(session, Item.id)
+    ids = item_ids(session, q, position)
+    count = (select(func.count(ItemRevision.id)).where(ItemRevision.item_id == Item.id)
+             .scalar_subquery())
+    found = session.execute(select(Item, count).where(Item.id.in_(ids[:q.limit]))
+                            .order_by(*ITEM_ORDER))
+    rows = [item_row(item, n) for item, n in found]
+    if len(ids) <= q.limit or not rows:
+        return rows, None
+    last = rows[-1]
+    return rows, Position(last["published"], last["id"], high)
+
+
+def highest(session: Session, column: Any) -> int:
+    return int(session.scalar(select(func.max(column))) or 0)
+
+
+def changes_page(session: Session, q: ChangesQuery, position: Position | None
+                 ) -> tuple[list[dict[str, Any]], Position | None]:
+    """One page of change events as `history --changes` rows, and the next page's start."""
+    query = _common(select(ChangeEvent).join(ChangeEvent.item)
+                    .options(contains_eager(ChangeEvent.item)), q)
+    if q.kind:
+        query = query.where(ChangeEvent.kind == q.kind)
+    if q.since:
+        query = query.where(ChangeEvent.detected_at >= moment(q.since, end=False))
+    if q.until:
+        query = query.where(ChangeEvent.detected_at < moment(q.until, end=True))
+    high = position.high if position else highest(session, ChangeEvent.id)
+    if position is not None:
+        query = query.where(_after_change(position), ChangeEvent.id <= position.high)
+    events = list(session.scalars(query.order_by(*CHANGE_ORDER).limit(q.limit + 1)))
+    rows = [change_row(e) for e in events[:q.limit]]
+    if len(events) <= q.limit:
+        return rows, None
+    last = events[q.limit - 1]
+    return rows, Position(last.detected_at.isoformat(), last.id, high)
+
+
+def _after_change(position: Position) -> ColumnElement[bool]:
+    try:
+        when = datetime.fromisoformat(position.key or "")
+    except ValueError:
+        raise BadCursor("not a cursor this API gave out; start again without it") from None
+    return tuple_(ChangeEvent.detected_at, ChangeEvent.id) < tuple_(when, position.id)
+
+
+def item_detail(session: Session, item_id: int) -> dict[str, Any] | None:
+    """The item with its body, attachments and every revision, oldest first."""
+    item = session.scalar(select(Item).where(Item.id == item_id)
+                          .options(selectinload(Item.revisions)))
+    if item is None:
+        return None
+    row = item_row(item, len(item.revisions))
+    row.update(body=item.body, attachments=list(item.attachments), revisions=[
+        {"number": r.number, "detected_at": r.captured_at, "fields": list(r.changed_fields),
+         "url": r.url, "title": r.title, "published": r.published, "lead": r.lead,
+         "body": r.body, "attachments": list(r.attachments)} for r in item.revisions])
+    return row

@@ -1,0 +1,179 @@
+"""The history's public shapes: what the JSON API answers, which query parameters it takes,
+and the webhook body.
+
+The API handlers build their responses from these models and parse their parameters with
+them, the OpenAPI document is generated from them (csto_monitor/web/api/openapi.py), and
+webhooks send `WebhookPayload`: they cannot drift.
+Field names and values are those of `csto-monitor history --format json`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+)
+
+# As the CLI prints them (isoformat: "+00:00", not pydantic's "Z").
+Timestamp = Annotated[datetime, PlainSerializer(lambda v: v.isoformat(), return_type=str),
+                      WithJsonSchema({"type": "string", "format": "date-time"})]
+Day = Annotated[date, WithJsonSchema({"type": "string", "format": "date"})]
+Kind = Literal["new", "edited", "removed"]
+Lang = Literal["en", "ru"]
+
+
+class _ItemFields(BaseModel):
+    id: int
+    url: str
+    title: str
+    published: Day | None = Field(description="The article's own date")
+    section: str
+    language: str
+    lead: str
+    status: Literal["active", "removed"]
+    first_seen: Timestamp
+    last_changed: Timestamp
+
+
+class Item(_ItemFields):
+    """A stored item, as `history --format json` prints it."""
+
+    revisions: int = Field(description="How many revisions are stored")
+
+
+class Revision(BaseModel):
+    """One stored version of an item."""
+
+    number: int = Field(description="1 for what was first seen")
+    detected_at: Timestamp
+    fields: list[str] = Field(description="Names of the fields changed from the revision "
+                                          "before (empty for the first)")
+    url: str
+    title: str
+    published: Day | None
+    lead: str
+    body: str
+    attachments: list[str]
+
+
+class ItemDetail(_ItemFields):
+    """An item with its full text and every revision, oldest first."""
+
+    body: str
+    attachments: list[str]
+    revisions: list[Revision]
+
+
+class Change(BaseModel):
+    """A change event, as `history --changes --format json` prints it."""
+
+    id: int
+    kind: Kind
+    item_id: int
+    url: str
+    title: str
+    detected_at: Timestamp
+    fields: list[str] = Field(description="Changed field names (for `edited`)")
+    published: Day | None
+    section: str
+    language: str
+
+
+class ItemsPage(BaseModel):
+    items: list[Item]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null "
+                                                "on the last one")
+
+
+class ChangesPage(BaseModel):
+    changes: list[Change]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null "
+                                                "on the last one")
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="bad_parameter, unauthorized, not_found, rate_limited, "
+                                  "database_unavailable, ...")
+    message: str
+
+
+class Error(BaseModel):
+    error: ErrorDetail
+
+
+class WebhookPayload(BaseModel):
+    """The JSON body POSTed to a webhook for one change event."""
+
+    event: Change
+    item: Item = Field(description="The item as stored when the event was sent")
+
+
+# --- query parameters ------------------------------------------------------------------
+
+
+class _Query(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    limit: Annotated[int, Field(ge=1, le=500, description="Page size")] = 50
+    cursor: Annotated[str | None, Field(max_length=500, description=(
+        "`next_cursor` of the previous page"))] = None
+    section: Annotated[str | None, Field(max_length=64, description="e.g. news_odkb")] = None
+    lang: Annotated[Lang | None, Field(description="The site's language")] = None
+
+
+class ItemsQuery(_Query):
+    """GET /api/v1/items: newest first by the article's date."""
+
+    q: Annotated[str | None, Field(max_length=500, description=(
+        "Full-text search over title, lead and body: every word must match, the last one "
+        "also as a prefix"))] = None
+    since: Annotated[date | None, Field(description="Published on or after (YYYY-MM-DD)")
+                     ] = None
+    until: Annotated[date | None, Field(description="Published on or before (YYYY-MM-DD)")
+                     ] = None
+    status: Annotated[Literal["active", "removed"] | None, Field(
+        description="active, or removed from the site")] = None
+
+
+def moment(text: str, *, end: bool) -> datetime:
+    """A `since` (inclusive) or `until` (exclusive: the day after, or 1 µs later) bound."""
+    if len(text) == 10:
+        day = datetime.combine(date.fromisoformat(text), time.min, tzinfo=UTC)
+        return day + timedelta(days=1) if end else day
+    value = datetime.fromisoformat(text.replace(" ", "T"))
+    value = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return value + timedelta(microseconds=1) if end else value
+
+
+def _real_moment(text: str) -> str:
+    try:
+        moment(text, end=False)
+    except ValueError:
+        raise ValueError("not a valid date or date-time; write e.g. 2026-01-05 or "
+                         "2026-01-05T09:30:00Z") from None
+    return text
+
+
+Moment = Annotated[str, AfterValidator(_real_moment), Field(
+    pattern=r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$",
+    description="A day (YYYY-MM-DD, the whole day) or an RFC 3339 date-time (UTC if no "
+                "offset is given)")]
+
+
+class ChangesQuery(_Query):
+    """GET /api/v1/changes: newest first by detection time."""
+
+    kind: Annotated[Kind | None, Field(description="new, edited or removed")] = None
+    since: Moment | None = None
+    until: Moment | None = None
+
+
+RESPONSES: tuple[type[BaseModel], ...] = (Item, ItemDetail, Revision, Change, ItemsPage,
+                                          ChangesPage, Error, WebhookPayload)
