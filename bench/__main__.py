@@ -20,7 +20,7 @@ from pathlib import Path
 from bench.common import DOC, machine, write_sections
 
 # In the order the sections appear (idle_poll writes "1." and "6.").
-MODULES = ("idle_poll", "latency", "history_scale", "archive_crawl", "fanout")
+MODULES = ("idle_poll", "latency", "history_scale", "archive_crawl", "fanout", "edit_detection")
 _GOAL_ROW = re.compile(r"^\| (?P<figure>[^|]+) \| (?P<value>[^|]+) "
                        r"\| (?P<goal>[^|]*\*\*(met|MISSED)\*\*[^|]*) \|$")
 
@@ -57,6 +57,18 @@ def document(sections: list[str], timings: dict[str, float], quick: bool) -> str
     return "\n".join(head) + "".join(ordered).rstrip("\n") + "\n"
 
 
+def refresh_glance(path: Path) -> None:
+    """Rebuild the "Goals at a glance" table from the numbered sections in the doc."""
+    text = path.read_text(encoding="utf-8")
+    head, marker, rest = text.partition("\n## Goals at a glance\n")
+    if not marker:
+        return
+    after = rest[rest.find("\n## "):] if "\n## " in rest else ""
+    sections = ["## " + part for part in after.split("\n## ")[1:]]
+    glance = "\n".join(summary(sections))
+    path.write_text(f"{head}{marker}\n{glance}\n{after}", encoding="utf-8")
+
+
 def _number(section: str) -> float:
     match = re.match(r"\n## (\d+)\.", section)
     return float(match[1]) if match else 99.0
@@ -78,9 +90,10 @@ def main() -> None:
         print(f"bench: {name} took {timings[name]:.0f} s", file=sys.stderr, flush=True)
     if list(args.only) == list(MODULES):
         args.markdown.write_text(document(sections, timings, args.quick), encoding="utf-8")
-    else:  # a partial run replaces its own sections only
+    else:  # a partial run replaces its own sections only, and the goals at a glance
         for text in sections:
             write_sections(args.markdown, text)
+        refresh_glance(args.markdown)
     print(f"bench: wrote {args.markdown}", file=sys.stderr)
 
 

@@ -57,9 +57,12 @@ def seed(database_url: str, subscribers: int, events: int) -> None:
                         body="")
             session.add(ChangeEvent(item=item, kind="new", url=item.url, title=item.title,
                                     detected_at=detected + timedelta(minutes=n)))
-        session.add_all(Subscriber(channel="email", address=f"reader{n}@example.org",
-                                   mode="daily", languages=[], sections=[], keywords=[])
-                        for n in range(subscribers))
+        readers = [Subscriber(channel="email", address=f"reader{n}@example.org",
+                              mode="daily", languages=[], sections=[], keywords=[])
+                   for n in range(subscribers)]
+        for reader in readers:  # they subscribed before the news: a digest lists it
+            reader.digest_since = detected - timedelta(hours=1)
+        session.add_all(readers)
     engine.dispose()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from rich.console import Console
@@ -29,13 +30,15 @@ from scrapy.crawler import AsyncCrawlerRunner
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor import config, migrate, store
+from monitor import config, migrate, noise_store, store
 from monitor.crawl_settings import scrapy_settings
 from monitor.db import make_engine, session_factory
 from monitor.diff import diff
 from monitor.locks import wait_lock
 from monitor.models import utcnow
-from monitor.snapshot import NewChange
+from monitor.noise import NoiseRules, clean_item
+from monitor.snapshot import NewChange, StoredItem
+from monitor.volatility import page_corpus
 from scraper.items import KnownItem, ListingEntry
 from scraper.reactor import ensure_reactor, shutdown_reactor
 from scraper.report import CrawlReport
@@ -131,12 +134,27 @@ def store_new(engine: Engine, sessions: sessionmaker[Session], spec: config.Sour
         new = [c for c in diff(stored, report, allow_removals=False)
                if isinstance(c, NewChange)]
         run = store.start_run(session, source, utcnow())
-        store.insert_new_items(session, source, [change.item for change in new],
+        rules = _learned_rules(session, source.id, stored, report, run.started_at)
+        store.insert_new_items(session, source, [clean_item(c.item, rules) for c in new],
                                run.started_at)
         # Its own outcome: not counted among the listing sizes that judge later polls.
         run.outcome, run.finished_at = "backfill", utcnow()
         run.requests, run.listing_items, run.new = report.requests, len(report.listing), len(new)
         return len(new)
+
+
+def _learned_rules(session: Session, source_id: int, stored: Mapping[str, StoredItem],
+                   report: CrawlReport, now: datetime) -> NoiseRules:
+    """The source's furniture rules, with what the archive's pages teach (counters and
+    related news repeat on every page), so that the archive is stored without it."""
+    known = noise_store.load_rules(session, source_id)
+    learned = page_corpus(stored, report.items, report.listing, known).rules()
+    if learned:
+        rules = known.with_rules(learned)
+        noise_store.add_rules(session, source_id, learned, now)
+        noise_store.clean_stored_rows(session, source_id, learned, rules)
+        return rules
+    return known
 
 
 async def backfill_source(engine: Engine, sessions: sessionmaker[Session],

@@ -20,6 +20,7 @@ from monitor.config import ConfigError, Settings, load_settings
 from monitor.db import make_engine, session_factory
 from monitor.digest_cli import digest_command
 from monitor.logs import redact_secrets, setup_logging
+from monitor.noise_cli import noise_app
 from monitor.showitem import print_item
 from monitor.subscribers_cli import subscribers_app
 
@@ -28,6 +29,7 @@ app = typer.Typer(help="Monitor the CSTO news site: new, edited and removed item
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(subscribers_app, name="subscribers")
+app.add_typer(noise_app, name="noise")
 app.command("digest")(digest_command)
 
 ITEM_COLUMNS: tuple[str, ...] = (
@@ -197,7 +199,8 @@ def show(ctx: typer.Context, key: Annotated[str, typer.Argument(metavar="ID|URL"
 
 
 STATUS_COLUMNS: tuple[str, ...] = (
-    "source", "state", "last_success", "consecutive_failures", "last_error", "items", "next_poll")
+    "source", "state", "last_success", "consecutive_failures", "last_error", "items", "next_poll",
+    "noise_rules")
 
 
 @app.command("status")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
@@ -13,13 +14,15 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import update
 
-from monitor import config
+from monitor import config, metrics
 from monitor.app import Monitor
 from monitor.models import Source, utcnow
 from monitor.poll import PollOutcome
 from monitor.services import build_services
+from monitor.skipped_ticks import SkippedTicks
 from monitor.triggers import SteadyIntervalTrigger
-from notifier.digest import enqueue_digests, last_period
+from notifier.digest import Period
+from notifier.digest_queue import due_periods, queue_due
 from scraper.reactor import shutdown_reactor
 
 log = logging.getLogger(__name__)
@@ -27,13 +30,18 @@ STOP_TIMEOUT = 5.0  # seconds given to an abandoned crawl before the process exi
 
 
 class Daemon:
-    """The scheduler's jobs: one poll job per source and one delivery job."""
+    """The scheduler's jobs: one poll job per source, a delivery job and a digest job."""
 
-    def __init__(self, monitor: Monitor) -> None:
+    def __init__(self, monitor: Monitor, clock: Callable[[], datetime] = utcnow) -> None:
         self.monitor = monitor
         self.settings = monitor.settings
+        self.clock = clock
+        self.digests_queued: set[tuple[str, Period]] = set()  # by this process
         self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self.skipped_ticks = SkippedTicks()
         self.services = build_services(monitor)
+        # Dashboards and alerts see every source's counters from the start, not at 1.
+        metrics.declare([s.name for s in self.settings.sources], list(monitor.notifiers))
 
     def _trigger(self) -> BaseTrigger:
         jitter = self.settings.jitter_seconds or None
@@ -58,15 +66,30 @@ class Daemon:
                                coalesce=True)
 
     async def digest_job(self) -> None:
-        """Queue the digests whose period has ended (idempotent), then deliver them."""
+        """Queue the digests whose send time has come (idempotent), then deliver them."""
         try:
-            queued = enqueue_due_digests(self.monitor)
+            queued = self.queue_digests()
         except Exception:
             log.exception("queueing digests failed; will try again in a minute")
             return
         if queued:
             log.info("queued %d digest(s)", queued)
             await self.deliver_job()
+
+    def queue_digests(self) -> int:
+        """Queue each period's digests once per process, when its send time has come.
+
+        What they list ends at the send time, so another pass in the same period would only
+        find events committed late, which the next period's digests list anyway: passing
+        once saves reading every subscriber's pending events each minute."""
+        current = due_periods(self.monitor.notifiers, self.clock())
+        periods = [p for p in current if p not in self.digests_queued]
+        if not periods:
+            return 0
+        with self.monitor.sessions() as session, session.begin():
+            queued = queue_due(session, periods)
+        self.digests_queued = set(current)
+        return queued
 
     async def poll_job(self, spec: config.Source) -> None:
         """Poll one source, back off after failures, then deliver what it found."""
@@ -75,10 +98,12 @@ class Daemon:
         except Exception:
             log.exception("%s: poll crashed; will try again at the next interval", spec.name)
             return
-        if outcome.outcome != "stopped":
-            (log.info if outcome.clean else log.error)("%s", outcome.line())
-            self._reschedule(spec, outcome)
-            await self.deliver_job()
+        if outcome.outcome == "stopped":  # shutdown: neither a failure nor a success
+            log.info("%s", outcome.line())
+            return
+        (log.info if outcome.clean else log.error)("%s", outcome.line())
+        self._reschedule(spec, outcome)
+        await self.deliver_job()
 
     def _reschedule(self, spec: config.Source, outcome: PollOutcome) -> None:
         job = self.scheduler.get_job(spec.name)
@@ -107,6 +132,7 @@ class Daemon:
 
     async def start(self) -> None:
         self.schedule()
+        self.skipped_ticks.install(self.scheduler)
         self.scheduler.start()
         for service in self.services:
             await service.start()
@@ -114,6 +140,7 @@ class Daemon:
 
     async def stop(self) -> None:
         self.scheduler.shutdown(wait=False)
+        self.skipped_ticks.uninstall()
         for service in reversed(self.services):
             try:
                 await asyncio.wait_for(service.stop(), STOP_TIMEOUT)
@@ -123,18 +150,6 @@ class Daemon:
             await asyncio.wait_for(self.monitor.crawler.stop(), STOP_TIMEOUT)
         except TimeoutError:
             log.warning("a crawl did not stop within %.0f s; exiting anyway", STOP_TIMEOUT)
-
-
-def enqueue_due_digests(monitor: Monitor) -> int:
-    """For every channel offering digests, queue those of the last ended period."""
-    queued, now = 0, utcnow()
-    with monitor.sessions() as session, session.begin():
-        for channel, notifier in monitor.notifiers.items():
-            for schedule in getattr(notifier, "digest_schedules", lambda: [])():
-                period = last_period(schedule.mode, now, schedule.timezone, schedule.at,
-                                     schedule.weekday)
-                queued += enqueue_digests(session, channel, period)
-    return queued
 
 
 def _human(delay: timedelta) -> str:

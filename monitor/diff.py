@@ -24,15 +24,39 @@ from scraper.report import CrawlReport
 # Minimum title similarity for a re-slugged story (same date, lightly edited title).
 TITLE_SIMILARITY = 0.85
 
-# Invisible characters the site's editor sprinkles into text; they are never a real edit.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
-_SPACES = re.compile(r"\s+")  # str patterns match Unicode spaces, nbsp included
+# Invisible characters the site's editor sprinkles into text; they are never a real edit:
+# soft hyphen, zero-width space, word joiner, BOM, invisible math operators, and the
+# direction marks and embeddings a copy from a right-to-left aware editor leaves behind.
+# ZWJ/ZWNJ stay: they change how some scripts (and emoji) are drawn.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u200e\u200f\u2060\u2061\u2062"
+                                     "\u2063\u2064\ufeff\u202a\u202b\u202c\u202d\u202e"
+                                     "\u2066\u2067\u2068\u2069"))
+_SPACES = re.compile(r"\s+")  # str patterns match Unicode spaces: nbsp, thin, narrow nbsp
+# Quote marks in any style fold to the ASCII ones, double to '"' and single (apostrophes and
+# primes included) to "'": «», “”, „“ and "" are the same quotation. One character for one,
+# so a folded text splits into the same words as the text shown.
+_QUOTES = str.maketrans(dict.fromkeys("«»“”„‟″‶〝〞＂", '"')
+                        | dict.fromkeys("‘’‚‛′‵‹›＇`´", "'"))
+
+
+def tidy(text: str) -> str:
+    """Text as shown: NFC, invisible characters dropped, whitespace runs one space, stripped."""
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    return _SPACES.sub(" ", text).strip()
+
+
+def fold_typography(text: str) -> str:
+    """Quote styles folded to one form and "…" to "...": what an edit never is.
+
+    Dashes and digits are left alone: "3-5" vs "3–5" may be typography, but "1-2" vs "12"
+    or a minus sign would be real edits, and no fold can tell them apart.
+    """
+    return text.translate(_QUOTES).replace("…", "...")
 
 
 def normalise(text: str) -> str:
-    """NFC, invisible characters dropped, whitespace runs collapsed to one space, stripped."""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
-    return _SPACES.sub(" ", text).strip()
+    """What the change detector compares: `tidy` text with its typography folded."""
+    return fold_typography(tidy(text))
 
 
 def _title_key(title: str) -> str:

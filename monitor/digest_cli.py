@@ -1,8 +1,9 @@
-"""`csto-monitor digest`: queue and send the due daily/weekly digests now (or print them)."""
+"""`csto-monitor digest`: queue and send the pending daily/weekly digests now (or print them)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -13,7 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.config import Settings
 from monitor.models import Delivery, utcnow
 from notifier.base import Notifier
-from notifier.digest import Schedule, enqueue_digests, last_period, load_digest
+from notifier.digest import load_digest
+from notifier.digest_queue import due_periods, queue_due, schedules
 
 
 class NoDigestChannel(Exception):
@@ -25,20 +27,10 @@ class PeriodChoice(StrEnum):
     weekly = "weekly"
 
 
-def _schedules(notifier: Notifier, mode: str | None) -> list[Schedule]:
-    schedules: list[Schedule] = getattr(notifier, "digest_schedules", lambda: [])()
-    return [s for s in schedules if mode is None or s.mode == mode]
-
-
-def queue_due(session: Session, notifiers: Mapping[str, Notifier], mode: str | None) -> int:
-    """Queue the digests of the last ended period (idempotent: a sent one is not redone)."""
-    queued, now = 0, utcnow()
-    for channel, notifier in notifiers.items():
-        for schedule in _schedules(notifier, mode):
-            period = last_period(schedule.mode, now, schedule.timezone, schedule.at,
-                                 schedule.weekday)
-            queued += enqueue_digests(session, channel, period)
-    return queued
+def queue_now(session: Session, notifiers: Mapping[str, Notifier], mode: str | None,
+              now: datetime) -> int:
+    """Queue, for each subscriber without this period's digest yet, what is pending now."""
+    return queue_due(session, due_periods(notifiers, now, mode), cutoff=now)
 
 
 def _print_pending(session: Session, notifiers: Mapping[str, Notifier]) -> int:
@@ -67,7 +59,7 @@ def dry_run(sessions: sessionmaker[Session], notifiers: Mapping[str, Notifier],
     """What `digest` would send: queued inside a transaction that is rolled back."""
     with sessions() as session:
         try:
-            queue_due(session, notifiers, mode)
+            queue_now(session, notifiers, mode, utcnow())
             return _print_pending(session, notifiers)
         finally:
             session.rollback()
@@ -83,13 +75,13 @@ async def send_due(settings: Settings, mode: str | None, preview: bool) -> tuple
     engine = make_engine(settings.database_url)
     migrate.upgrade(engine)
     sessions = session_factory(engine)
-    notifiers = {k: n for k, n in build_notifiers(settings).items() if _schedules(n, mode)}
+    notifiers = {k: n for k, n in build_notifiers(settings).items() if schedules(n, mode)}
     if not notifiers:
         raise NoDigestChannel()
     if preview:
         return dry_run(sessions, notifiers, mode), 0
     with sessions() as session, session.begin():
-        queued = queue_due(session, notifiers, mode)
+        queued = queue_now(session, notifiers, mode, utcnow())
     delivery = settings.delivery
     result = await deliver_due(sessions, notifiers, lease=delivery.lease,
                                max_attempts=delivery.max_attempts)
@@ -103,7 +95,7 @@ def digest_command(
     dry_run_: Annotated[bool, typer.Option(
         "--dry-run", help="Print the digests instead; nothing is sent or marked")] = False,
 ) -> None:
-    """Build and send the due digests now (each subscriber gets one per period, ever)."""
+    """Send each subscriber what is pending now, unless they had this period's digest."""
     from monitor.cli import _run_async, fail
 
     mode = period.value if period else None

@@ -7,6 +7,7 @@ depth, last success) are read from the database at scrape time (monitor/web/metr
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter
@@ -37,8 +38,30 @@ DELIVERIES = Counter("csto_deliveries", "Delivery attempts, by channel and outco
                      ["channel", "outcome"], registry=REGISTRY)
 
 
+# Every poll outcome but "stopped": a poll abandoned at shutdown is counted nowhere.
+POLL_OUTCOMES = ("baseline", "not_modified", "unchanged", "changed", "error", "skipped")
+EVENT_KINDS = ("new", "edited", "removed")
+DELIVERY_OUTCOMES = ("sent", "retrying", "failed")
+
+
+def declare(sources: Iterable[str], channels: Iterable[str]) -> None:
+    """Create every labelled series at 0, so that /metrics shows them before they move."""
+    for source in sources:
+        for outcome in POLL_OUTCOMES:
+            POLLS.labels(source, outcome)
+        for counter in (POLL_FAILURES, REQUESTS, NOT_MODIFIED):
+            counter.labels(source)
+    for kind in EVENT_KINDS:
+        EVENTS.labels(kind)
+    for channel in channels:
+        for status in DELIVERY_OUTCOMES:
+            DELIVERIES.labels(channel, status)
+
+
 def record_poll(outcome: PollOutcome) -> None:
-    """Count one poll; called by SourcePoller.poll for every outcome."""
+    """Count one poll; called by SourcePoller.poll for every outcome but "stopped"."""
+    if outcome.outcome not in POLL_OUTCOMES:
+        return
     POLLS.labels(outcome.source, outcome.outcome).inc()
     REQUESTS.labels(outcome.source).inc(outcome.requests)
     if outcome.outcome == "error":
@@ -46,7 +69,7 @@ def record_poll(outcome: PollOutcome) -> None:
     if outcome.outcome == "not_modified":
         NOT_MODIFIED.labels(outcome.source).inc()
     if outcome.outcome == "changed":  # a baseline stores items silently: no events
-        for kind in ("new", "edited", "removed"):
+        for kind in EVENT_KINDS:
             EVENTS.labels(kind).inc(getattr(outcome, kind))
 
 

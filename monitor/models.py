@@ -17,7 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 from sqlalchemy.types import TypeDecorator
 
 
@@ -176,10 +176,13 @@ class Delivery(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("change_events.id"))
-    # For digests (event_id is None): e.g. "daily:2026-11-27" or "weekly:2026-W48".
+    # For digests (event_id is None): the period it is that of, e.g. "daily:2026-11-27" or
+    # "weekly:2026-W48" (at most one per subscriber); the events it lists are its
+    # digest_entries, detected from period_start (the previous digest, or when the
+    # subscriber began wanting digests) until period_end (when it was queued).
     period: Mapped[str | None] = mapped_column(String(32))
-    period_start: Mapped[datetime | None]  # the digest covers events detected in
-    period_end: Mapped[datetime | None]  # [period_start, period_end)
+    period_start: Mapped[datetime | None]
+    period_end: Mapped[datetime | None]
     channel: Mapped[str] = mapped_column(String(32))
     recipient: Mapped[str] = mapped_column(String(320))
     idempotency_key: Mapped[str] = mapped_column(String(400), unique=True)
@@ -195,7 +198,39 @@ class Delivery(Base):
 
     __table_args__ = (
         Index("ix_deliveries_channel_status", "channel", "status", "next_attempt_at"),
+        # Migration 0005, for queueing digests: who was sent an event, and each
+        # recipient's latest digest.
+        Index("ix_deliveries_event", "event_id"),
+        Index("ix_deliveries_recipient_period", "channel", "recipient", "period_end"),
     )
+
+
+class DigestEntry(Base):
+    """An event listed in a digest: each event is in at most one digest per subscriber."""
+
+    __tablename__ = "digest_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("change_events.id"))
+    # The digest's channel and recipient again, so the database itself refuses a second
+    # digest listing the same event for the same subscriber (two processes racing).
+    channel: Mapped[str] = mapped_column(String(32))
+    recipient: Mapped[str] = mapped_column(String(320))
+
+    __table_args__ = (
+        # In this order, it also finds a window of events' entries (digest_queue._covered).
+        UniqueConstraint("channel", "event_id", "recipient"),
+        Index("ix_digest_entries_delivery", "delivery_id"),
+    )
+
+
+DIGEST_MODES = ("daily", "weekly")
+
+
+def _wants_digests(mode: str | None, status: str | None) -> bool:
+    # A new row's unset status becomes "active" when inserted.
+    return mode in DIGEST_MODES and status in (None, "active")
 
 
 class Subscriber(Base):
@@ -218,8 +253,19 @@ class Subscriber(Base):
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the subscriber last began wanting digests (subscribed, came back, or left
+    # instant mode): digests list no event detected before.
+    digest_since: Mapped[datetime | None]
 
     __table_args__ = (UniqueConstraint("channel", "address"),)
+
+    @validates("mode", "status")
+    def _start_digests(self, key: str, value: str) -> str:
+        mode = value if key == "mode" else self.mode
+        status = value if key == "status" else self.status
+        if _wants_digests(mode, status) and not _wants_digests(self.mode, self.status):
+            self.digest_since = utcnow()
+        return value
 
     @property
     def recipient(self) -> str:
@@ -240,3 +286,25 @@ class TelegramPost(Base):
     posted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (Index("ix_telegram_posts_item_chat", "item_id", "chat_id"),)
+
+
+class LearnedRule(Base):
+    """A furniture rule learned for one source (see monitor.noise); `noise reset` forgets."""
+
+    __tablename__ = "noise_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # shape | text
+    # A hash of kind and pattern: a text rule can be a long paragraph, too long to index.
+    key: Mapped[str] = mapped_column(String(64))
+    pattern: Mapped[str] = mapped_column(Text)
+    example: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    # The item whose own title or lead a text rule is ("related news"): kept on its page.
+    owner: Mapped[str] = mapped_column(String(1000), default="")
+    learned_at: Mapped[datetime] = mapped_column(default=utcnow)
+    hits: Mapped[int] = mapped_column(Integer, default=0)  # paragraphs it dropped since
+    last_hit_at: Mapped[datetime | None]
+
+    __table_args__ = (UniqueConstraint("source_id", "key", name="uq_noise_rules_source_key"),)

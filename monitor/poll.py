@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import statistics
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,12 +12,15 @@ from typing import Literal, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor import config, metrics, store
+from monitor import config, metrics, noise_store, store
 from monitor.diff import diff, scope
 from monitor.models import CrawlRun, Source, utcnow
+from monitor.noise import NoiseRules, clean_stored
+from monitor.settle import Settled, settle
+from monitor.snapshot import Scope, StoredItem
 from notifier import outbox
 from notifier.base import Notifier
-from scraper.items import KnownItem
+from scraper.items import KnownItem, ListingEntry
 from scraper.report import CrawlReport
 
 log = logging.getLogger(__name__)
@@ -37,6 +40,10 @@ class Crawler(Protocol):
                     recheck_latest: int, known: Mapping[str, KnownItem], etag: str | None,
                     last_modified: str | None,
                     selectors: Mapping[str, str | None]) -> CrawlReport: ...
+
+    async def reread(self, *, source_name: str, source_url: str, language: str,
+                     entries: Sequence[ListingEntry],
+                     selectors: Mapping[str, str | None]) -> CrawlReport: ...
 
 
 @dataclass
@@ -135,11 +142,39 @@ class SourcePoller:
         report = await self._crawl(spec, window.items, validators, recheck)
         if not report.stopped and not self._covered(window, report, source_id):
             report = await self._crawl_knowing_everything(spec, source_id, report, recheck)
-        if report.stopped:
+        settled = await self._settle(spec, source_id, report)
+        if settled.report.stopped:
             return PollOutcome(spec.name, "stopped")
         metrics.record_second_opinions(spec.name, report)
         with self._sessions() as session, session.begin():
-            return self._record(session, spec, report, started, recheck)
+            return self._record(session, spec, settled, started, recheck)
+
+    async def _settle(self, spec: config.Source, source_id: int,
+                      report: CrawlReport) -> Settled:
+        """Learn and drop furniture, confirm suspected edits (see monitor.settle); only for a
+        crawl that will be diffed."""
+        with self._sessions() as session:
+            if report.stopped or not self._diffable(session, source_id, report):
+                return Settled(report, NoiseRules())
+            stored = store.scoped_snapshot(session, source_id, scope(report))
+            rules = noise_store.load_rules(session, source_id)
+
+        async def reread(entries: Sequence[ListingEntry]) -> CrawlReport:
+            return await self._crawler.reread(
+                source_name=spec.name, source_url=str(spec.url), language=spec.language,
+                entries=entries, selectors=spec.selectors.model_dump())
+
+        settled = await settle(report, stored, rules, reread)
+        if settled.confirmations:
+            log.info("%s: read %d page(s) again to confirm edits", spec.name,
+                     settled.confirmations)
+        return settled
+
+    def _diffable(self, session: Session, source_id: int, report: CrawlReport) -> bool:
+        if report.not_modified and not report.listing_errors:
+            return False
+        recent = store.recent_listing_counts(session, source_id)
+        return _judge(report, recent, self._settings.crawl.min_items_ratio) is None
 
     async def _crawl(self, spec: config.Source, known: Mapping[str, KnownItem],
                      validators: tuple[str | None, str | None], recheck: bool) -> CrawlReport:
@@ -195,8 +230,9 @@ class SourcePoller:
         last_full = source.last_full_poll_at
         return last_full is None or utcnow() - last_full >= self._settings.crawl.recheck_interval
 
-    def _record(self, session: Session, spec: config.Source, report: CrawlReport,
+    def _record(self, session: Session, spec: config.Source, settled: Settled,
                 started: datetime, recheck: bool) -> PollOutcome:
+        report = settled.report
         source = store.get_source(session, spec)
         run = store.start_run(session, source, started)
         run.requests, run.listing_items = report.requests, len(report.listing)
@@ -209,13 +245,14 @@ class SourcePoller:
                 outcome = PollOutcome(spec.name, "error", requests=report.requests,
                                       listing_items=len(report.listing), errors=[problem])
             else:
-                outcome = self._apply(session, source, run, report)
+                outcome = self._apply(session, source, run, settled)
         self._finish(source, run, report, outcome, recheck)
         return outcome
 
     def _apply(self, session: Session, source: Source, run: CrawlRun,
-               report: CrawlReport) -> PollOutcome:
-        stored = store.scoped_snapshot(session, source.id, scope(report))
+               settled: Settled) -> PollOutcome:
+        report = settled.report
+        stored = self._clean_stored(session, source, settled, scope(report), run.started_at)
         allow_removals = not report.detail_errors
         changes = diff(stored, report, allow_removals=allow_removals)
         baseline = not source.baseline_done and self._settings.first_run == "silent"
@@ -233,6 +270,23 @@ class SourcePoller:
         )
         source.baseline_done = True
         return outcome
+
+    @staticmethod
+    def _clean_stored(session: Session, source: Source, settled: Settled, wanted: Scope,
+                      now: datetime) -> dict[str, StoredItem]:
+        """Store what was learned and the stored items to compare, free of furniture: the
+        rows are cleaned too (silently), so that no stored body keeps furniture and an
+        edit's `previous` shows only the story."""
+        rules = settled.rules
+        if settled.new_rules:
+            noise_store.add_rules(session, source.id, settled.new_rules, now)
+            noise_store.clean_stored_rows(session, source.id, settled.new_rules, rules)
+        noise_store.record_hits(session, source.id, settled.hits, now)
+        stored = store.scoped_snapshot(session, source.id, wanted)
+        cleaned = {url: clean_stored(item, rules) for url, item in stored.items()}
+        dirty = [item.id for url, item in cleaned.items() if item is not stored[url]]
+        noise_store.clean_items(session, dirty, rules)
+        return cleaned
 
     def _finish(self, source: Source, run: CrawlRun, report: CrawlReport,
                 outcome: PollOutcome, recheck: bool) -> None:

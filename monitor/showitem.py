@@ -6,22 +6,17 @@ from rich.console import Console
 from rich.text import Text
 
 from monitor.models import Item, ItemRevision
-from monitor.textdiff import revision_diff
+from monitor.revdiff import revision_diff
+from monitor.textdiff import change_line
+from monitor.worddiff import Change
+
+_STYLES = {"added": "green", "removed": "red", "changed": "yellow"}
 
 
-def _fields(revision: ItemRevision) -> dict[str, str]:
-    return {
-        "url": revision.url, "title": revision.title,
-        "published": revision.published.isoformat() if revision.published else "",
-        "lead": revision.lead, "body": revision.body,
-    }
-
-
-_STYLES = {"+": "green", "-": "red", "~": "yellow", "@": "dim"}
-
-
-def _diff_line(line: str) -> Text:
-    return Text(line, style=_STYLES.get(line[:1], ""))
+def change_text(change: Change, field: str) -> Text:
+    """One change as `~ ` with `[-deleted-]{+inserted+}` marks, or `+ `/`- ` and the text."""
+    where = f"¶{change.paragraph} " if field == "body" else ""
+    return Text(where + change_line(change), style=_STYLES[change.kind])
 
 
 def print_item(item: Item, console: Console | None = None) -> None:
@@ -39,8 +34,9 @@ def print_item(item: Item, console: Console | None = None) -> None:
         out.print(Text(f"\nRevision {revision.number} · {revision.captured_at:%Y-%m-%d %H:%M} UTC"
                        f" · {changed}", style="bold cyan"))
         if previous is not None:
-            for field_diff in revision_diff(_fields(previous), _fields(revision)):
-                out.print(Text(f"  {field_diff.field}:", style="bold"))
-                for line in field_diff.lines:
-                    out.print(Text("    ") + _diff_line(line))
+            for fc in revision_diff(previous, revision).fields:
+                out.print(Text(f"  {fc.field}:", style="bold"))
+                for change in fc.changes:
+                    # Soft wrap: a hard line break could fall inside a [-…-] mark.
+                    out.print(Text("    ") + change_text(change, fc.field), soft_wrap=True)
         previous = revision

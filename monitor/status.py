@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from monitor.config import Settings
 from monitor.models import Delivery, Item, Source
+from monitor.noise_store import count_rules
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -22,6 +23,7 @@ def source_rows(session: Session, settings: Settings) -> list[dict[str, Any]]:
     counts: dict[int, int] = {source_id: n for source_id, n in session.execute(
         select(Item.source_id, func.count()).where(Item.status == "active")
         .group_by(Item.source_id))}
+    rules = count_rules(session)
     rows = []
     for spec in settings.sources:
         source = sources.get(spec.name)
@@ -34,6 +36,7 @@ def source_rows(session: Session, settings: Settings) -> list[dict[str, Any]]:
             "consecutive_failures": failures,
             "items": counts.get(source.id, 0) if source else 0,
             "next_poll": _iso(source.next_poll_at if source else None),
+            "noise_rules": rules.get(source.id, 0) if source else 0,  # see `noise`
         })
     return rows
 

@@ -1,9 +1,9 @@
-"""Daily and weekly digests: which period is due, who gets one, and what it lists.
+"""Daily and weekly digests: periods, and what a queued digest lists.
 
-A digest is an outbox row without an event: its idempotency key names the channel, the
+A digest is an outbox row without an event; the events it lists are its digest_entries
+(queued by notifier/digest_queue.py). Its idempotency key names the channel, the
 subscriber and the period (`digest:email:ann@example.org:daily:2026-11-27`), so each
-subscriber gets at most one digest per period, across crashes and restarts. No row is
-written when nothing the subscriber wants happened in the period.
+subscriber gets at most one digest per period, across crashes and restarts.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from monitor.models import ChangeEvent, Delivery, Subscriber
+from monitor.models import ChangeEvent, Delivery, DigestEntry, Subscriber
 from notifier.message import EventMessage
-from notifier.subscriptions import active_subscribers, wants
+from notifier.subscriptions import wants
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -36,8 +36,8 @@ class Schedule:
 class Period:
     mode: str  # daily | weekly
     key: str  # daily:2026-11-27 | weekly:2026-W48 (the date or week it is sent)
-    start: datetime  # events detected in [start, end)
-    end: datetime
+    start: datetime  # a queued digest lists events detected from `start`
+    end: datetime  # until `end` (the period's send time, or when it was queued)
 
 
 @dataclass(frozen=True)
@@ -72,40 +72,19 @@ def digest_key(channel: str, address: str, period: Period) -> str:
     return f"digest:{channel}:{address}:{period.key}"
 
 
-def _events(session: Session, period: Period) -> list[ChangeEvent]:
-    return list(session.scalars(
-        select(ChangeEvent).options(selectinload(ChangeEvent.item))  # no query per event
-        .where(ChangeEvent.detected_at >= period.start,
-                                  ChangeEvent.detected_at < period.end)
-        .order_by(ChangeEvent.detected_at.desc(), ChangeEvent.id.desc())))
-
-
-def enqueue_digests(session: Session, channel: str, period: Period) -> int:
-    """Add a digest delivery for each subscriber of `channel` in `period.mode` with news."""
-    events, added = _events(session, period), 0
-    for subscriber in active_subscribers(session, channel, period.mode):
-        key = digest_key(channel, subscriber.address, period)
-        exists = session.scalar(select(Delivery.id).where(Delivery.idempotency_key == key))
-        if exists or not any(wants(subscriber, e.kind, e.item) for e in events):
-            continue
-        session.add(Delivery(event_id=None, period=period.key, period_start=period.start,
-                             period_end=period.end, channel=channel,
-                             recipient=subscriber.address, idempotency_key=key,
-                             status="pending", attempts=0, next_attempt_at=period.end,
-                             created_at=period.end))
-        added += 1
-    session.flush()
-    return added
-
-
 def load_digest(session: Session, delivery: Delivery) -> DigestMessage:
-    """What a digest delivery lists: the period's events its subscriber wants, newest first."""
+    """What a digest delivery lists: its entries the subscriber wants, newest first."""
     assert delivery.period and delivery.period_start and delivery.period_end
     mode = delivery.period.split(":", 1)[0]
     period = Period(mode, delivery.period, delivery.period_start, delivery.period_end)
     subscriber = session.scalar(select(Subscriber).where(
         Subscriber.channel == delivery.channel, Subscriber.address == delivery.recipient))
-    events = [e for e in _events(session, period)
-              if subscriber is None or wants(subscriber, e.kind, e.item)]
+    events = session.scalars(
+        select(ChangeEvent).options(selectinload(ChangeEvent.item))  # no query per event
+        .join(DigestEntry, DigestEntry.event_id == ChangeEvent.id)
+        .where(DigestEntry.delivery_id == delivery.id)
+        .order_by(ChangeEvent.detected_at.desc(), ChangeEvent.id.desc()))
+    # Filtered again: digests queued before migration 0005 list every event of their period.
+    listed = [e for e in events if subscriber is None or wants(subscriber, e.kind, e.item)]
     language = subscriber.ui_language if subscriber else "en"
-    return DigestMessage(period, language, [EventMessage.from_event(e) for e in events])
+    return DigestMessage(period, language, [EventMessage.from_event(e) for e in listed])

@@ -7,6 +7,8 @@ from datetime import date, datetime
 from typing import Any
 
 from monitor.models import ChangeEvent
+from monitor.revdiff import event_diff
+from monitor.worddiff import ItemDiff
 from notifier.summary import summarize
 
 
@@ -23,6 +25,7 @@ class EventMessage:
     detected_at: datetime
     fields: tuple[str, ...] = ()
     previous: dict[str, Any] = field(default_factory=dict)
+    changes: ItemDiff = field(default_factory=ItemDiff)  # what an edit changed, word by word
 
     @classmethod
     def from_event(cls, event: ChangeEvent) -> EventMessage:
@@ -32,5 +35,5 @@ class EventMessage:
             published=item.published, section=item.section, language=item.language,
             summary=summarize(item.lead, item.body.split("\n\n") if item.body else []),
             detected_at=event.detected_at, fields=tuple(event.fields),
-            previous=dict(event.previous),
+            previous=dict(event.previous), changes=event_diff(event),
         )

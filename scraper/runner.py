@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from scrapy import signals
@@ -69,6 +69,35 @@ class SourceCrawler:
         selectors: Mapping[str, str | None],
     ) -> CrawlReport:
         """Crawl one source; failures end up in the report, never as exceptions."""
+        return await self._run(
+            source_name=source_name, source_url=source_url, language=language, pages=pages,
+            recheck_latest=recheck_latest, known=known, etag=etag,
+            last_modified=last_modified, selectors=selectors,
+            second_opinion=self._second_opinion,
+        )
+
+    async def reread(
+        self,
+        *,
+        source_name: str,
+        source_url: str,
+        language: str,
+        entries: Sequence[ListingEntry],
+        selectors: Mapping[str, str | None],
+    ) -> CrawlReport:
+        """Read these detail pages once more, and nothing else (no listing, no probes).
+
+        The report has their items and detail errors; its listing is empty. No second
+        opinion: these pages were judged by it in the crawl a moment ago.
+        """
+        return await self._run(
+            source_name=source_name, source_url=source_url, language=language, pages=0,
+            recheck_latest=0, known={}, etag=None, last_modified=None, selectors=selectors,
+            reread=list(entries),
+        )
+
+    async def _run(self, **spider_kwargs: Any) -> CrawlReport:
+        source_name, source_url = spider_kwargs["source_name"], spider_kwargs["source_url"]
         if self._stopping:  # a poll that reached its crawl after shutdown began
             return CrawlReport(source=source_name, stopped=True)
         ensure_reactor()
@@ -79,19 +108,7 @@ class SourceCrawler:
         self._active[crawler] = collector
         failure: str | None = None
         try:
-            await self._runner.crawl(
-                crawler,
-                source_name=source_name,
-                source_url=source_url,
-                language=language,
-                pages=pages,
-                recheck_latest=recheck_latest,
-                known=known,
-                etag=etag,
-                last_modified=last_modified,
-                selectors=selectors,
-                second_opinion=self._second_opinion,
-            )
+            await self._runner.crawl(crawler, **spider_kwargs)
         except asyncio.CancelledError:
             collector.stopped = True
             await asyncio.shield(crawler.stop_async())
@@ -101,6 +118,8 @@ class SourceCrawler:
             failure = f"crawl of {source_url} failed: {type(exc).__name__}: {exc}"
         finally:
             self._active.pop(crawler, None)
+        if _cancel_requested():
+            collector.stopped = True
         return _report(source_name, crawler, collector, failure)
 
     async def stop(self) -> None:
@@ -109,6 +128,17 @@ class SourceCrawler:
         for collector in self._active.values():
             collector.stopped = True
         await self._runner.stop()
+
+
+def _cancel_requested() -> bool:
+    """Whether our task was cancelled (the scheduler's shutdown) while the crawl ran.
+
+    Awaiting Scrapy's crawl task hands a cancellation on to that task, and Scrapy's engine
+    swallows it: the crawl then returns normally, half done, with finish_reason None. Only
+    our own task's pending request tells that it was abandoned rather than failed.
+    """
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 def _report(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.__main__ import document, summary
+from bench.__main__ import document, refresh_glance, summary
 from bench.common import percentile, write_section, write_sections
 
 IDLE = """## 1. Idle poll
@@ -50,3 +50,14 @@ def test_a_rerun_replaces_its_own_section_only(tmp_path: Path) -> None:
 def test_percentile_is_nearest_rank() -> None:
     values = [float(n) for n in range(1, 21)]
     assert percentile(values, 95) == 19.0 and percentile(values, 50) == 10.0
+
+
+def test_a_partial_run_refreshes_the_goals_at_a_glance(tmp_path: Path) -> None:
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text(document([IDLE], {"idle_poll": 30.0}, quick=False), encoding="utf-8")
+    write_sections(doc, LATENCY)
+    refresh_glance(doc)
+    text = doc.read_text(encoding="utf-8")
+    glance = text[text.index("## Goals at a glance"):text.index("## 1. Idle poll")]
+    assert "| 2. Detection latency | `poll_interval` 60 s |" in glance
+    assert glance.count("| 1. Idle poll |") == 1 and text.count("## Goals at a glance") == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 
 from tests.e2e.harness import Daemon, cli, source, write_config
 from tests.replica import ReplicaServer, World, make_article
+from tests.web.helpers import fetch, free_port
 
 FAULTS = ["http_500", "hang", "reset", "truncated", "garbage", "empty_listing",
           "markup_changed"]
@@ -77,7 +79,7 @@ def test_idle_poll_is_one_conditional_request(tmp_path: Path, replica: ReplicaSe
 def test_sigterm_during_a_hanging_crawl_exits_cleanly_within_10_s(
         tmp_path: Path, world: World, replica: ReplicaServer, database_url: str) -> None:
     world.hang_seconds = 30
-    config = daemon_config(tmp_path, replica, database_url,
+    config = daemon_config(tmp_path, replica, database_url, alert_after_failures=1,
                            crawl={"download_delay": "0s", "autothrottle": False,
                                   "download_timeout": "30s", "retries": 0})
     daemon = Daemon(config, tmp_path).start()
@@ -92,6 +94,11 @@ def test_sigterm_during_a_hanging_crawl_exits_cleanly_within_10_s(
     assert "stopped" in daemon.err and "[NEW]" not in daemon.out
     world.fault = None
     assert cli(config, "history", "--changes", "--format", "json").json() == []
+    # Abandoned, not failed: no failure recorded, nobody alerted on the way out.
+    assert "ALERT" not in daemon.err and "did not finish normally" not in daemon.err
+    assert "csto-en: poll abandoned at shutdown" in daemon.err
+    [row] = cli(config, "status", "--format", "json").json()["sources"]
+    assert row["consecutive_failures"] == 0 and row["last_error"] is None, row
 
 
 def test_kill_9_at_random_moments_loses_and_repeats_nothing(
@@ -180,3 +187,41 @@ def test_no_secret_in_any_log_line(tmp_path: Path, replica: ReplicaServer, world
     assert "poll failed" in logs
     for secret in (token, smtp_password, db_password):
         assert secret not in logs
+
+
+def test_a_slow_first_poll_metrics_at_zero_and_one_debug_line_for_its_skipped_ticks(
+        tmp_path: Path, world: World, replica: ReplicaServer) -> None:
+    world.fault, world.hang_seconds = "hang", 4  # the first poll spans about 4 ticks
+    port = free_port()
+    config = daemon_config(tmp_path, replica, f"sqlite:///{tmp_path / 'csto.db'}",
+                           http={"listen": f"127.0.0.1:{port}"},
+                           crawl={"download_delay": "0s", "autothrottle": False,
+                                  "download_timeout": "10s", "retries": 0})
+    daemon = Daemon(config, tmp_path).start("--log-level", "DEBUG")
+    try:
+        daemon.wait_for_log("HTTP server started")
+        before = fetch(f"http://127.0.0.1:{port}/metrics").text
+        daemon.wait_for_log("first poll: stored", timeout=30)
+        world.fault = None
+        daemon.wait_for_log("unchanged", count=2)
+    finally:
+        assert daemon.stop() == 0
+    series = _series(before)
+    for outcome in ("baseline", "not_modified", "unchanged", "changed", "error", "skipped"):
+        assert series[("csto_polls_total", f'outcome="{outcome}",source="csto-en"')] == 0
+    for name in ("csto_poll_failures_total", "csto_requests_total", "csto_not_modified_total"):
+        assert series[(name, 'source="csto-en"')] == 0
+    assert series[("csto_change_events_total", 'kind="new"')] == 0
+    skipped = [line for line in daemon.err.splitlines() if "ticks are skipped" in line]
+    assert len(skipped) == 1 and " DEBUG " in skipped[0], daemon.err
+    assert "maximum number of running instances" not in daemon.err
+    assert " WARNING " not in daemon.err
+
+
+def _series(exposition: str) -> dict[tuple[str, str], float]:
+    """{(name, 'a="x",b="y"' with labels sorted): value} of a Prometheus text exposition."""
+    found = {}
+    for match in re.finditer(r"^(\w+)\{(.*)\} (\S+)$", exposition, re.MULTILINE):
+        labels = ",".join(sorted(match.group(2).split(",")))
+        found[(match.group(1), labels)] = float(match.group(3))
+    return found

@@ -182,3 +182,35 @@ def test_unreachable_site_is_one_clear_line(tmp_path: Path, database_url: str) -
     lines = [line for line in result.err.splitlines() if "poll failed" in line]
     assert len(lines) == 1 and "cannot reach http://127.0.0.1:9/news/" in lines[0], result.err
     assert "Traceback" not in result.err
+
+
+def test_typography_is_not_an_edit_and_a_word_is(tmp_path: Path, world: World,
+                                                 replica: ReplicaServer,
+                                                 database_url: str) -> None:
+    """Quote style, NBSP and spacing changes are no event; one changed word is, word by word."""
+    config = write_config(tmp_path / "c.yaml", [source(replica.listing_url)], database_url,
+                          crawl={"download_delay": "0s", "autothrottle": False,
+                                 "recheck_interval": "0s"})
+    assert check(config).code == 0
+    story = world.articles_in("en")[4]
+    quoted = "The report «Issues of Policy Coordination» was heard at the fourth meeting."
+    world.edit(story.id, title=story.title + " «Eurasia»", body=[*story.body, quoted])
+    assert count_events(check(config).out) == {"new": 0, "edited": 1, "removed": 0}
+
+    retyped = quoted.replace("«", "“").replace("»", "”").replace(" ", "\u00a0", 3)
+    world.edit(story.id, title=(story.title + ' "Eurasia" ').replace(" ", "  ", 1),
+               body=[p.replace(" ", " \u2009", 2) for p in story.body] + [retyped])
+    result = check(config)
+    assert result.code == 0, result.err
+    assert count_events(result.out) == {"new": 0, "edited": 0, "removed": 0}
+    assert [e["kind"] for e in changes(config)] == ["edited"]
+
+    world.edit(story.id, body=[*story.body, retyped.replace("fourth", "fifth")])
+    result = check(config)
+    assert count_events(result.out) == {"new": 0, "edited": 1, "removed": 0}
+    assert "  body: ~ … Policy Coordination” was heard at the [-fourth-]{+fifth+} meeting." \
+        in result.out
+    shown = cli(config, "show", replica.url_for(story))
+    assert shown.code == 0, shown.err
+    assert "Revision 3" in shown.out and "Revision 4" not in shown.out
+    assert "[-fourth-]{+fifth+} meeting." in shown.out

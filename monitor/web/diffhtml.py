@@ -1,58 +1,44 @@
-"""monitor.textdiff's plain-text diff lines as escaped, highlighted HTML."""
+"""A word diff (monitor.worddiff) as escaped HTML: <del> and <ins> inside each change."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
 from monitor.models import ItemRevision
-from monitor.textdiff import revision_diff
+from monitor.revdiff import revision_diff
+from monitor.worddiff import Change, Run, spaced
 
-_MARKS = re.compile(r"\[-(.*?)-\]|\{\+(.*?)\+\}", re.DOTALL)
-# Line prefix (see textdiff.FieldDiff) -> CSS class and the sign shown before the line.
-_KINDS = {"- ": ("del", "−"), "+ ": ("ins", "+"), "~ ": ("chg", "~"), "  ": ("ctx", " ")}
+# Change kind -> CSS class and the sign shown before the line.
+_KINDS = {"changed": ("chg", "~"), "added": ("ins", "+"), "removed": ("del", "−")}
+_TAGS = {"delete": "del", "insert": "ins"}
 
 
 @dataclass(frozen=True)
 class HtmlLine:
     css: str
     sign: str
+    where: str  # "¶3" for a body paragraph, else empty
     html: Markup
 
 
-def marked_words(text: str) -> Markup:
-    """`[-old-]` as <del>, `{+new+}` as <ins>, everything else escaped."""
-    out: list[Markup] = []
-    position = 0
-    for match in _MARKS.finditer(text):
-        out.append(escape(text[position:match.start()]))
-        removed, added = match.group(1), match.group(2)
-        out.append(Markup("<del>{}</del>").format(removed) if removed is not None
-                   else Markup("<ins>{}</ins>").format(added))
-        position = match.end()
-    out.append(escape(text[position:]))
-    return Markup("").join(out)
+def run_html(run: Run) -> Markup:
+    """Equal text escaped; a deleted or inserted run in <del>/<ins>, its edge spaces outside."""
+    if run.op == "equal":
+        return escape(run.text)
+    lead, core, trail = spaced(run.text)
+    tag = _TAGS[run.op]
+    return escape(lead) + Markup(f"<{tag}>{{}}</{tag}>").format(core) + escape(trail)
 
 
-def html_line(line: str) -> HtmlLine:
-    if line.startswith("@@"):
-        return HtmlLine("hunk", "", escape(line))
-    css, sign = _KINDS.get(line[:2], ("ctx", " "))
-    body = marked_words(line[2:]) if css == "chg" else escape(line[2:])
-    return HtmlLine(css, sign, body)
-
-
-def revision_fields(revision: ItemRevision) -> dict[str, str]:
-    return {
-        "url": revision.url, "title": revision.title,
-        "published": revision.published.isoformat() if revision.published else "",
-        "lead": revision.lead, "body": revision.body,
-    }
+def html_line(change: Change, field: str) -> HtmlLine:
+    css, sign = _KINDS[change.kind]
+    where = f"¶{change.paragraph}" if field == "body" else ""
+    return HtmlLine(css, sign, where, Markup("").join(run_html(r) for r in change.runs))
 
 
 def html_diff(before: ItemRevision, after: ItemRevision) -> list[tuple[str, list[HtmlLine]]]:
     """(field, lines) for every field that differs between two revisions."""
-    return [(d.field, [html_line(line) for line in d.lines])
-            for d in revision_diff(revision_fields(before), revision_fields(after))]
+    return [(fc.field, [html_line(c, fc.field) for c in fc.changes])
+            for fc in revision_diff(before, after).fields]

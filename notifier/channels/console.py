@@ -8,9 +8,12 @@ from typing import TextIO
 from sqlalchemy.orm import Session
 
 from monitor.models import ChangeEvent
+from monitor.textdiff import change_line
+from notifier.diffwords import more_changes
 from notifier.digest import DigestMessage
 from notifier.message import EventMessage
 
+WHOLE = 300  # characters of a sentence or paragraph added or removed whole
 LABELS = {"new": "NEW", "edited": "EDITED", "removed": "REMOVED"}
 
 
@@ -21,8 +24,10 @@ def render(message: EventMessage) -> str:
              f"  {published} · {message.section} · {message.language}"]
     if message.kind == "edited":
         lines.append(f"  changed: {', '.join(message.fields)}")
-        if "title" in message.fields:
-            lines.append(f"  was: {message.previous.get('title', '')}")
+        lines += [f"  {fc.field}: {change_line(change, WHOLE)}"
+                  for fc in message.changes.fields for change in fc.changes]
+        if message.changes.more:
+            lines.append(f"  {more_changes(message.changes.more, 'en')}")
     if message.kind == "removed":
         lines.append("  the page was removed from the site")
     elif message.summary:

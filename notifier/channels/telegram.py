@@ -105,7 +105,7 @@ class TelegramNotifier:
             if events:
                 text = burst_text([EventMessage.from_event(e) for e in events], language)
                 return events, text, None
-            text = event_text(message, language, posts.current_fields(session, event))
+            text = event_text(message, language)
             reply_to = (posts.original_post(session, event.item_id, chat)
                         if message.kind != "new" else None)
             return [event], text, reply_to
@@ -115,9 +115,7 @@ class TelegramNotifier:
             subscriber = subscriptions.find(session, CHANNEL, address)
             if subscriber is None or subscriber.status != "active":
                 return  # unsubscribed since the event was queued
-            language = subscriber.ui_language
-            event = session.get_one(ChangeEvent, message.event_id)
-            text = event_text(message, language, posts.current_fields(session, event))
+            text = event_text(message, subscriber.ui_language)
         await self._to_subscriber(address, text)
 
     async def _to_subscriber(self, address: str, text: str) -> None:

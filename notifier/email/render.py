@@ -14,12 +14,25 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
+from monitor.textdiff import change_line, clip
+from monitor.worddiff import Change, ItemDiff, Run, spaced
+from notifier.diffwords import field_label, more_changes
 from notifier.digest import DigestMessage
 from notifier.email.i18n import counts_phrase, format_date, words
 from notifier.message import EventMessage
 
 SUBJECT_TITLE_MAX = 180
+# Changes an instant message and a digest entry show of an edit; the rest are counted.
+INSTANT_CHANGES = 10
+DIGEST_CHANGES = 3
+WHOLE = 600  # characters of a sentence or paragraph added or removed whole, or of a run
+# Inline, because mail clients drop <style>: deleted words struck on red, inserted on green.
+_STYLE = {
+    "del": "background-color:#fde2e2;color:#991b1b;text-decoration:line-through;",
+    "ins": "background-color:#dcfce7;color:#166534;text-decoration:none;font-weight:bold;",
+}
 _SPACES = re.compile(r"\s+")
 _UNSAFE = frozenset({"Cc", "Cf", "Zl", "Zp"})  # controls, format chars, line separators
 _ENV = Environment(loader=PackageLoader("notifier.email", "templates"),
@@ -58,15 +71,40 @@ def safe_url(url: str) -> str:
     return url if url.lower().startswith(("http://", "https://")) else ""
 
 
-def _entry(message: EventMessage, language: str) -> dict[str, Any]:
+def _entry(message: EventMessage, language: str, changes: int = INSTANT_CHANGES
+           ) -> dict[str, Any]:
     return {
         "kind": message.kind, "title": clean_line(message.title), "url": safe_url(message.url),
         "date": format_date(message.published, language),
         "section": clean_line(message.section), "summary": clean_line(message.summary),
         "fields": ", ".join(clean_line(f) for f in message.fields),
-        "was": clean_line(str(message.previous.get("title", "")))
-        if "title" in message.fields else "",
+        "diff": _diff(message.changes.head(changes), language),
     }
+
+
+def _diff(diff: ItemDiff, language: str) -> dict[str, Any]:
+    """The word diff for both parts: per field, text lines and HTML lines."""
+    fields = [{"label": field_label(fc.field, language),
+               "text": [change_line(c, WHOLE) for c in fc.changes],
+               "html": [change_html(c) for c in fc.changes]} for fc in diff.fields]
+    return {"fields": fields, "more": more_changes(diff.more, language) if diff.more else ""}
+
+
+def change_html(change: Change) -> Markup:
+    """One change as inline-styled HTML: <del>/<ins> words, or a whole sentence in one."""
+    sign = {"changed": "", "added": "+ ", "removed": "− "}[change.kind]
+    runs = [_run_html(run) for run in change.runs]
+    return Markup(sign) + Markup("").join(runs)
+
+
+def _run_html(run: Run) -> Markup:
+    text = clip(run.text, WHOLE)
+    if run.op == "equal":
+        return escape(text)
+    lead, core, trail = spaced(text)
+    tag = "del" if run.op == "delete" else "ins"
+    return (escape(lead) + Markup(f'<{tag} style="{_STYLE[tag]}">{{}}</{tag}>').format(core)
+            + escape(trail))
 
 
 def _footer(footer: Footer, language: str) -> dict[str, Any]:
@@ -115,7 +153,8 @@ def render_digest(digest: DigestMessage, footer: Footer, timezone: str = "UTC") 
     language, zone, w = digest.language, ZoneInfo(timezone), words(digest.language)
     new = [(m.published or _local_day(m.detected_at, zone), _entry(m, language))
            for m in digest.events if m.kind == "new"]
-    updated = [_entry(m, language) for m in digest.events if m.kind == "edited"]
+    updated = [_entry(m, language, DIGEST_CHANGES)
+               for m in digest.events if m.kind == "edited"]
     removed = [_entry(m, language) for m in digest.events if m.kind == "removed"]
     counts = {"new": len(new), "updated": len(updated), "removed": len(removed)}
     end = _local_day(digest.period.end, zone)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.models import ChangeEvent, ItemRevision, TelegramPost
+from monitor.models import ChangeEvent, TelegramPost
 
 
 def run_events(session: Session, event: ChangeEvent, kinds: Sequence[str]
@@ -50,11 +50,3 @@ def remember(session: Session, events: Sequence[ChangeEvent], chat_id: str,
         session.add(TelegramPost(item_id=event.item_id, event_id=event.id, chat_id=chat_id,
                                  message_id=message_id))
 
-
-def current_fields(session: Session, event: ChangeEvent) -> dict[str, str]:
-    """The changed fields as the edit left them (the event's revision, else the item)."""
-    revision = session.scalar(select(ItemRevision).where(
-        ItemRevision.item_id == event.item_id,
-        ItemRevision.number == event.revision_number)) if event.revision_number else None
-    source = revision or event.item
-    return {"title": source.title, "lead": source.lead, "body": source.body}

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
+from monitor.textdiff import clip
+from monitor.worddiff import Change, ItemDiff, spaced
+from notifier.diffwords import field_label, more_changes
 from notifier.digest import DigestMessage
 from notifier.message import EventMessage
-from notifier.telegram.html import escape, link
+from notifier.telegram.html import MAX_LENGTH, escape, link
 from notifier.telegram.i18n import t
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
-EXCERPT = 200  # characters of a before/after sentence shown in an "Updated" reply
+# Characters of a sentence or paragraph added or removed whole, or of one run of words.
+WHOLE = 300
 
 
 def _day(value: date | None, language: str) -> str:
@@ -24,11 +26,10 @@ def _meta(message: EventMessage, language: str) -> str:
     return f"<i>{_day(message.published, language)} · {escape(message.section)}</i>"
 
 
-def event_text(message: EventMessage, language: str,
-               current: Mapping[str, Any] | None = None) -> str:
+def event_text(message: EventMessage, language: str) -> str:
     """One event as a message: a post (new), or the text of a reply (edited, removed)."""
     if message.kind == "edited":
-        return _edited(message, language, current or {})
+        return _edited(message, language)
     if message.kind == "removed":
         return "\n".join([f"<b>{escape(message.title)}</b>", t(language, "removed"),
                           "", link(message.url, message.url)])
@@ -39,41 +40,46 @@ def event_text(message: EventMessage, language: str,
     return "\n\n".join(parts)
 
 
-def _edited(message: EventMessage, language: str, current: Mapping[str, Any]) -> str:
+def _edited(message: EventMessage, language: str) -> str:
     fields = ", ".join(message.fields)
-    lines = [f"<b>{t(language, 'updated')}:</b> {escape(message.title)}",
-             f"<i>{escape(t(language, 'fields', fields=fields))}</i>"]
-    before, after = before_after(message, current)
-    if before or after:
-        lines += ["", f"{t(language, 'was')}: {escape(before)}",
-                  f"{t(language, 'now')}: {escape(after)}"]
-    return "\n".join([*lines, "", link(message.url, message.url)])
+    head = [f"<b>{t(language, 'updated')}:</b> {escape(message.title)}",
+            f"<i>{escape(t(language, 'fields', fields=fields))}</i>"]
+    tail = ["", link(message.url, message.url)]
+    # Fewer changes until the reply fits in one message (the rest are counted).
+    for shown in range(message.changes.count, -1, -1):
+        text = "\n".join([*head, *diff_lines(message.changes.head(shown), language), *tail])
+        if len(text) <= MAX_LENGTH:
+            break
+    return text
 
 
-def before_after(message: EventMessage, current: Mapping[str, Any]) -> tuple[str, str]:
-    """A compact before/after: the title if it changed, else the first changed sentence."""
-    if "title" in message.fields:
-        return str(message.previous.get("title", "")), message.title
-    for field in ("lead", "body"):
-        if field in message.fields and field in message.previous:
-            return first_changed_sentence(str(message.previous[field]),
-                                          str(current.get(field, "")))
-    return "", ""
+def diff_lines(diff: ItemDiff, language: str) -> list[str]:
+    """Each changed field's name, then its changes; "…and 2 more changes" after a cap."""
+    lines: list[str] = []
+    for fc in diff.fields:
+        lines += ["", f"<i>{escape(field_label(fc.field, language))}:</i>"]
+        lines += [change_html(change) for change in fc.changes]
+    if diff.more:
+        lines += ["", escape(more_changes(diff.more, language))]
+    return lines
 
 
-def first_changed_sentence(before: str, after: str) -> tuple[str, str]:
-    old, new = _SENTENCE_END.split(before.strip()), _SENTENCE_END.split(after.strip())
-    for i in range(max(len(old), len(new))):
-        a = old[i] if i < len(old) else ""
-        b = new[i] if i < len(new) else ""
-        if a != b:
-            return _clip(a), _clip(b)
-    return "", ""
-
-
-def _clip(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= EXCERPT else text[:EXCERPT - 1] + "…"
+def change_html(change: Change) -> str:
+    """A changed sentence with <s>deleted</s> and <b>inserted</b> words; or a whole one."""
+    if change.kind != "changed":
+        text = escape(clip("".join(r.text for r in change.runs), WHOLE))
+        return f"+ <b>{text}</b>" if change.kind == "added" else f"− <s>{text}</s>"
+    parts = []
+    for number, run in enumerate(change.runs):
+        if run.op == "equal":
+            parts.append(escape(clip(run.text, WHOLE)))
+            continue
+        lead, core, trail = spaced(clip(run.text, WHOLE))
+        if run.op == "insert" and number and change.runs[number - 1].op == "delete":
+            lead = lead or " "  # without colours, "h̶e̶r̶e̶there" would read as one word
+        tag = "s" if run.op == "delete" else "b"
+        parts.append(f"{escape(lead)}<{tag}>{escape(core)}</{tag}>{escape(trail)}")
+    return "• " + "".join(parts)
 
 
 def event_line(message: EventMessage, language: str) -> str:

@@ -1,4 +1,5 @@
-"""The CSTO news spider: listing pages, then new or changed details, then probes.
+"""The CSTO news spider: listing pages, then new or changed details, then probes; or,
+to confirm a suspected edit, only the detail pages of the listing entries it is given.
 
 It knows nothing of storage: it is told what is already known (`KnownItem` per canonical
 URL) and yields `ListingEntry`, `NewsItem` and `ProbeResult`. What went wrong is kept in
@@ -8,7 +9,7 @@ URL) and yields `ListingEntry`, `NewsItem` and `ProbeResult`. What went wrong is
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -71,6 +72,7 @@ class NewsSpider(scrapy.Spider):
         last_modified: str | None,
         selectors: Mapping[str, str | None],
         second_opinion: bool = False,
+        reread: Sequence[ListingEntry] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -84,12 +86,18 @@ class NewsSpider(scrapy.Spider):
         self.last_modified = last_modified
         self.selectors = dict(selectors)
         self.second_opinion = second_opinion
+        # Detail pages to read once more, and nothing else (an edit's confirmation).
+        self.reread = list(reread)
         self.outcome = CrawlOutcome()
         self._entries: list[ListingEntry] = []
         self._listed: set[str] = set()  # their URLs: a set per page would be quadratic
         self._followed_up = False
 
     async def start(self) -> AsyncIterator[Request]:
+        if self.reread:
+            for entry in self.reread:
+                yield self._detail_request(entry)
+            return
         yield self._listing_request(1)
 
     # --- listing ----------------------------------------------------------------
@@ -182,12 +190,7 @@ class NewsSpider(scrapy.Spider):
         self._followed_up = True
         for entry in self._entries:
             if self._needs_detail(entry):
-                yield Request(
-                    entry.url,
-                    callback=self.parse_detail,
-                    errback=self.detail_failed,
-                    cb_kwargs={"entry": entry},
-                )
+                yield self._detail_request(entry)
         for url in self._urls_to_probe():
             yield Request(
                 url,
@@ -196,6 +199,10 @@ class NewsSpider(scrapy.Spider):
                 cb_kwargs={"url": url},
                 meta={"handle_httpstatus_list": _GONE},
             )
+
+    def _detail_request(self, entry: ListingEntry) -> Request:
+        return Request(entry.url, callback=self.parse_detail, errback=self.detail_failed,
+                       cb_kwargs={"entry": entry})
 
     def _needs_detail(self, entry: ListingEntry) -> bool:
         known = self.known.get(entry.url)

@@ -1,8 +1,8 @@
 """End to end: the real `csto-monitor` commands, the site replica and a real SMTP server.
 
-Each test runs on SQLite and PostgreSQL. Digests cover the last ended period, so the tests
-set `daily_at` 12 hours ahead and move the detected events back one day: they then fall in
-the period that ended 12 hours ago.
+Each test runs on SQLite and PostgreSQL. `csto-monitor digest` sends each subscriber what
+is pending now (the events since they subscribed or since their previous digest), so the
+tests subscribe, make news and run it; `daily_at` is 12 hours ahead, out of the way.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ import pytest
 from sqlalchemy import select
 
 from monitor.db import make_engine, session_factory
-from monitor.models import ChangeEvent, Delivery
+from monitor.models import ChangeEvent, Delivery, Subscriber
 from notifier.tokens import verify
-from tests.e2e.harness import CLI, ROOT, cli, source, write_config
+from tests.e2e.harness import CLI, ROOT, Daemon, cli, source, write_config
 from tests.email.smtpd import Recorder, SmtpServer, drop_first_connections, free_port
 from tests.replica import ReplicaServer, World, make_article
 
@@ -38,8 +38,8 @@ def smtp() -> Iterator[SmtpServer]:
 
 
 def config(tmp_path: Path, replica: ReplicaServer, database_url: str, port: int,
-           **extra: Any) -> Path:
-    at = (datetime.now(UTC) + timedelta(hours=12)).strftime("%H:%M")
+           daily_in: timedelta = timedelta(hours=12), **extra: Any) -> Path:
+    at = (datetime.now(UTC) + daily_in).strftime("%H:%M")
     email = {"smtp_host": "127.0.0.1", "smtp_port": port, "sender": "CSTO news <news@example.org>",
              "public_url": "https://csto.example.org", "secret": SECRET, "daily_at": at,
              "timezone": "UTC", "connect_timeout": "2s", "command_timeout": "5s"}
@@ -54,21 +54,13 @@ def ok(*args: Any) -> str:
     return result.out
 
 
-def age_events(database_url: str, days: int = 1) -> None:
-    engine = make_engine(database_url)
-    with session_factory(engine)() as session, session.begin():
-        for event in session.scalars(select(ChangeEvent)):
-            event.detected_at -= timedelta(days=days)
-    engine.dispose()
-
-
 def body(msg: EmailMessage, kind: str) -> str:
     part = msg.get_body((kind,))
     assert part is not None
     return str(part.get_content())
 
 
-def news_happened(world: World, conf: Path, database_url: str) -> None:
+def news_happened(world: World, conf: Path) -> None:
     ok(conf, "check")  # baseline, silent
     world.publish(make_article(HOSTILE, slug="summit-hostile", published=date(2025, 7, 2)))
     world.publish(make_article("Exercise Rubezh opens", slug="rubezh",
@@ -77,7 +69,6 @@ def news_happened(world: World, conf: Path, database_url: str) -> None:
     world.edit(listed[4].id, title="An edited title of a story")
     ok(conf, "check")  # the new items; this listing prints the edited story's lead, so
     ok(conf, "check")  # its title edit is found when the newest pages are re-read
-    age_events(database_url)
 
 
 def test_instant_mail_from_a_replica_change(tmp_path: Path, world: World,
@@ -103,7 +94,7 @@ def test_daily_digest_once_with_working_unsubscribe(
     conf = config(tmp_path, replica, database_url, smtp.port)
     ok(conf, "subscribers", "add", "ann@example.org", "--mode", "daily")
     ok(conf, "subscribers", "add", "ivan@example.org", "--mode", "daily", "--lang", "ru")
-    news_happened(world, conf, database_url)
+    news_happened(world, conf)
     preview = ok(conf, "digest", "--dry-run")
     assert "To: ann@example.org" in preview and "1 digest(s) would be sent" in preview
     assert smtp.handler.messages == []
@@ -130,7 +121,7 @@ def test_digest_survives_two_refused_connections(
     conf = config(tmp_path, replica, database_url, port)
     for name in ("ann", "bob", "cy"):
         ok(conf, "subscribers", "add", f"{name}@example.org", "--mode", "daily")
-    news_happened(world, conf, database_url)
+    news_happened(world, conf)
     gate = drop_first_connections(port, 2, then=server)
     try:
         assert "3 digest(s) queued, 3 sent" in ok(conf, "digest")
@@ -149,7 +140,7 @@ def test_kill_9_between_two_recipients_then_each_gets_exactly_one(
     names = ("ann", "bob", "cy")
     for name in names:
         ok(conf, "subscribers", "add", f"{name}@example.org", "--mode", "daily")
-    news_happened(world, conf, database_url)
+    news_happened(world, conf)
     smtp.handler.stall_after = 1  # the 2nd recipient hangs at RCPT
     proc = subprocess.Popen([*CLI, "--config", str(conf), "digest"], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -168,3 +159,41 @@ def test_kill_9_between_two_recipients_then_each_gets_exactly_one(
         rows = session.scalars(select(Delivery).where(Delivery.channel == "email")).all()
     engine.dispose()
     assert len(rows) == 3 and {r.status for r in rows} == {"sent"}
+
+
+def went_back(database_url: str, delta: timedelta) -> None:
+    """Make it all `delta` older: the subscriptions, the news, and so the daemon's absence."""
+    engine = make_engine(database_url)
+    with session_factory(engine)() as session, session.begin():
+        for event in session.scalars(select(ChangeEvent)):
+            event.detected_at -= delta
+        for subscriber in session.scalars(select(Subscriber)):
+            assert subscriber.digest_since is not None
+            subscriber.digest_since -= delta
+    engine.dispose()
+
+
+def test_a_daemon_down_for_two_days_sends_one_digest_for_the_gap_and_none_on_restart(
+        tmp_path: Path, world: World, replica: ReplicaServer, database_url: str,
+        smtp: SmtpServer) -> None:
+    conf = config(tmp_path, replica, database_url, smtp.port, daily_in=-timedelta(hours=1),
+                  poll_interval="1h")
+    ok(conf, "subscribers", "add", "ann@example.org", "--mode", "daily")
+    news_happened(world, conf)
+    went_back(database_url, timedelta(days=2))  # two send times passed without a daemon
+    daemon = Daemon(conf, tmp_path).start()
+    try:
+        daemon.wait_for(lambda: len(smtp.handler.messages) >= 1, 60, "the digest")
+    finally:
+        assert daemon.stop() == 0
+    daemon.start()  # a restart in the same period sends nothing again
+    try:
+        daemon.wait_for_log("daemon started", count=2)
+        time.sleep(3)
+    finally:
+        assert daemon.stop() == 0
+    [msg] = smtp.handler.to("ann@example.org")
+    text = body(msg, "plain")
+    assert text.count("Exercise Rubezh opens") == text.count("Summit Bcc") == 1
+    assert "An edited title of a story" in text.split("== Updated ==")[1]
+    assert "queued 1 digest(s)" in daemon.err and "Traceback" not in daemon.err

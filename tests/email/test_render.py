@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
+from monitor.worddiff import ItemDiff, item_diff
 from notifier.digest import DigestMessage, Period
 from notifier.email.compose import Envelope, compose, message_id
 from notifier.email.render import Footer, clean_line, render_digest, render_instant
@@ -21,13 +23,15 @@ HOSTILE = "Summit\r\nBcc: x@y <script>alert(1)</script> & co"
 
 def event(n: int, kind: str = "new", title: str | None = None,
           published: date | None = None) -> EventMessage:
+    title = title or f"Story {n}"
+    before = {"title": f"Old story {n}"} if kind == "edited" else {}
     return EventMessage(
-        event_id=n, kind=kind, title=title or f"Story {n}",
+        event_id=n, kind=kind, title=title,
         url=f"https://en.odkb-csto.org/news/news_odkb/story-{n}/",
         published=published or date(2026, 11, 20 + n % 5), section="news_odkb",
         language="en", summary=f"Summary of story {n} <b>bold</b> & more.",
-        detected_at=NOW - timedelta(hours=n), fields=("title",) if kind == "edited" else (),
-        previous={"title": "Old title"} if kind == "edited" else {})
+        detected_at=NOW - timedelta(hours=n), fields=tuple(before), previous=before,
+        changes=item_diff(before, {"title": title}) if before else ItemDiff())
 
 
 def parse(msg: EmailMessage) -> EmailMessage:
@@ -98,9 +102,12 @@ def test_digest_groups_by_date_newest_first_with_updated_and_removed() -> None:
     assert text.index("Story 2") < text.index("Story 1")
     assert text.index("== New ==") < text.index("== Updated ==") < text.index(
         "== Removed from the site ==")
-    assert "Was: Old title" in text and "Story 5" in text.split("Removed from the site")[1]
+    assert "Title:\n    ~ [-Old story-]{+Story+} 4" in text
+    assert "Story 5" in text.split("Removed from the site")[1]
     html = msg.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert html.index("Story 2") < html.index("Story 1") < html.index("Story 4")
+    assert re.search(r'<del style="[^"]*line-through[^"]*">Old story</del><ins style="[^"]*">'
+                     r"Story</ins> 4", html)
     assert "Removed from the site" in html and 'href="https://csto.example.org/unsub' in html
 
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 from datetime import date, timedelta
+from email.message import EmailMessage
 
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import Settings
-from monitor.models import ChangeEvent, Delivery, Item, Source, Subscriber, utcnow
+from monitor.models import ChangeEvent, Delivery, Item, ItemRevision, Source, Subscriber, utcnow
 from notifier import outbox
 from notifier.channels.email import EmailNotifier
 from notifier.dispatch import deliver_due
@@ -158,3 +160,72 @@ def test_unsubscribed_before_sending_gets_nothing(db_sessions: sessionmaker[Sess
         session.execute(update(Subscriber).values(status="unsubscribed"))
     result = deliver(db_sessions, notifier)
     assert (result.sent, result.failed) == (0, 1) and smtp.handler.messages == []
+
+
+BODY = ("The CSTO Secretary General arrived in Minsk on Monday.\n\n"
+        "The talks covered the fourth stage of the joint exercise.\n\n"
+        "Questions of border security were also discussed.")
+
+
+def publish_and_edit(sessions: sessionmaker[Session], notifier: EmailNotifier,
+                     *bodies: str) -> None:
+    """An item first seen with `bodies[0]`, then edited into each next body: queued events."""
+    with sessions() as session, session.begin():
+        source = Source(name="csto-en", url="https://en.odkb-csto.org/news/", language="en")
+        item = Item(source=source, url="https://en.odkb-csto.org/news/news_odkb/talks/",
+                    section="news_odkb", slug="talks", language="en",
+                    published=date(2026, 11, 26), title="Talks in Minsk", lead="",
+                    body=bodies[0])
+        session.add(ItemRevision(item=item, number=1, url=item.url, title=item.title,
+                                 published=item.published, lead="", body=bodies[0]))
+        for number, body in enumerate(bodies[1:], start=2):
+            previous = {"body": item.body}
+            item.body = body
+            session.add(ItemRevision(item=item, number=number, url=item.url, title=item.title,
+                                     published=item.published, lead="", body=body,
+                                     changed_fields=["body"]))
+            event = ChangeEvent(item=item, kind="edited", url=item.url, title=item.title,
+                                detected_at=utcnow(), fields=["body"], previous=previous,
+                                revision_number=number)
+            session.add(event)
+            session.flush()
+            outbox.enqueue(session, [event], {"email": notifier}, ["new", "edited", "removed"])
+
+
+def parts(msg: EmailMessage) -> tuple[str, str]:
+    text, html = msg.get_body(("plain",)), msg.get_body(("html",))
+    assert text is not None and html is not None
+    return (str(text.get_content()).replace("\r\n", "\n"),
+            str(html.get_content()).replace("\r\n", "\n"))
+
+
+def test_an_edit_mail_shows_exactly_the_changed_words(db_sessions: sessionmaker[Session],
+                                                      smtp: SmtpServer) -> None:
+    notifier = EmailNotifier(settings(smtp.port), db_sessions)
+    subscribe(db_sessions, "ann@example.org")
+    one_word = BODY.replace("fourth", "fifth")
+    paragraphs = one_word.split("\n\n")
+    rewritten = "\n\n".join([*paragraphs[1:], "A joint statement was signed after the talks."])
+    publish_and_edit(db_sessions, notifier, BODY, one_word, rewritten)
+    assert deliver(db_sessions, notifier).sent == 2
+    first, second = sorted(smtp.handler.to("ann@example.org"), key=lambda m: m["Message-ID"])
+    if "fourth" not in parts(first)[0]:
+        first, second = second, first
+    assert first["Subject"] == "[CSTO] Updated: Talks in Minsk"
+    text, html = parts(first)
+    assert "  Text:\n    ~ The talks covered the [-fourth-]{+fifth+} stage of the joint " \
+           "exercise.\n" in text
+    assert text.count("[-") == 1 and text.count("{+") == 1
+    assert re.search(r'the <del style="[^"]+">fourth</del><ins style="[^"]+">fifth</ins> '
+                     r"stage of", html)
+    assert html.count("<del") == 1 and html.count("<ins") == 1
+    assert "    - " not in text and "    + " not in text  # nothing added or removed
+
+    text, html = parts(second)
+    assert "    - The CSTO Secretary General arrived in Minsk on Monday.\n" in text
+    assert "    + A joint statement was signed after the talks.\n" in text
+    assert re.search(r'− <del style="[^"]+">The CSTO Secretary General arrived in Minsk on '
+                     r"Monday.</del>", html)
+    assert re.search(r'\+ <ins style="[^"]+">A joint statement was signed after the talks.'
+                     r"</ins>", html)
+    assert "    ~ " not in text and "[-" not in text  # the edited paragraph is unchanged

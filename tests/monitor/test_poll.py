@@ -27,15 +27,25 @@ BASE = "https://en.odkb-csto.org/news/news_odkb/"
 
 
 class ReplayCrawler:
-    """Hands out the next prepared report and remembers what it was told."""
+    """Hands out the next prepared report and remembers what it was told; a re-read to
+    confirm an edit reads the same pages again (they are stable)."""
 
     def __init__(self) -> None:
         self.reports: list[CrawlReport] = []
         self.calls: list[dict[str, Any]] = []
+        self.last: CrawlReport | None = None
 
     async def crawl(self, **kwargs: Any) -> CrawlReport:
         self.calls.append(kwargs)
-        return self.reports.pop(0)
+        self.last = self.reports.pop(0)
+        return self.last
+
+    async def reread(self, **kwargs: Any) -> CrawlReport:
+        self.calls.append(kwargs)
+        wanted = {entry.url for entry in kwargs["entries"]}
+        items = [i for i in self.last.items if i.url in wanted] if self.last else []
+        return CrawlReport(source="csto-en", items=items, finish_reason="finished",
+                           requests=len(wanted))
 
 
 def entry(n: int, title: str | None = None) -> ListingEntry:

@@ -66,15 +66,21 @@ class History:
                                      lead=lead, body=body, published=item.published))
             return self._event(session, item, run_id, "new", revision_number=1)
 
-    def edit(self, run_id: int, event: ChangeEvent, title: str) -> ChangeEvent:
+    def edit(self, run_id: int, event: ChangeEvent, title: str | None = None,
+             **fields: str) -> ChangeEvent:
+        """An edit of the title and/or other text fields, as a new revision and its event."""
+        changed = {**({"title": title} if title is not None else {}), **fields}
         with self.sessions() as session, session.begin():
             item = session.get_one(Item, event.item_id)
-            previous = {"title": item.title}
-            item.title = title
-            session.add(ItemRevision(item_id=item.id, number=2, url=item.url, title=title,
-                                     lead=item.lead, body=item.body, changed_fields=["title"]))
-            return self._event(session, item, run_id, "edited", fields=["title"],
-                               previous=previous, revision_number=2)
+            previous = {name: getattr(item, name) for name in changed}
+            for name, value in changed.items():
+                setattr(item, name, value)
+            number = len(item.revisions) + 1
+            session.add(ItemRevision(item_id=item.id, number=number, url=item.url,
+                                     title=item.title, lead=item.lead, body=item.body,
+                                     published=item.published, changed_fields=list(changed)))
+            return self._event(session, item, run_id, "edited", fields=list(changed),
+                               previous=previous, revision_number=number)
 
     def remove(self, run_id: int, event: ChangeEvent) -> ChangeEvent:
         with self.sessions() as session, session.begin():

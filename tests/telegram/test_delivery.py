@@ -52,12 +52,71 @@ def test_new_edit_removal_post_and_reply_in_the_channel(
     assert deliver(db_sessions, notifier, [edit, removal]).sent == 2
     reply, gone = botapi.sent("@csto_news")[1:]
     assert reply.params["reply_parameters"]["message_id"] == original
-    assert "Updated:" in reply.text and "Was: Summit in Minsk\nNow: Summit in Minsk ends" \
+    assert "Updated:" in reply.text and "<i>Title:</i>\n• Summit in Minsk <b>ends</b>" \
         in reply.text
     assert gone.params["reply_parameters"]["message_id"] == original
     assert "removed from the site" in gone.text
     with db_sessions() as session:
         assert session.scalar(select(func.count(TelegramPost.id))) == 3
+
+
+BODY = ("The CSTO Secretary General arrived in Minsk on Monday.\n\n"
+        "The talks covered the fourth stage of the joint exercise.\n\n"
+        "Questions of border security were also discussed.")
+
+
+def test_an_edit_reply_shows_exactly_the_changed_words(
+        botapi: BotApiDouble, history: History, db_sessions: sessionmaker[Session]) -> None:
+    notifier = make_notifier(botapi, db_sessions)
+    new = history.new(history.run(), "Talks in Minsk", body=BODY)
+    deliver(db_sessions, notifier, [new])
+    edited = BODY.replace("fourth", "fifth")
+    deliver(db_sessions, notifier, [history.edit(history.run(), new, body=edited)])
+    reply = botapi.sent("@csto_news")[1].text
+    check_html(reply)
+    assert "<i>Text:</i>\n• The talks covered the <s>fourth</s> <b>fifth</b> stage of the " \
+           "joint exercise." in reply
+    assert reply.count("<s>") == 1 and reply.count("<b>") == 2  # "Updated:" is the other
+
+    paragraphs = edited.split("\n\n")
+    rewritten = "\n\n".join([*paragraphs[1:], "A joint statement was signed after the talks."])
+    deliver(db_sessions, notifier, [history.edit(history.run(), new, body=rewritten)])
+    reply = botapi.sent("@csto_news")[2].text
+    check_html(reply)
+    assert "− <s>The CSTO Secretary General arrived in Minsk on Monday.</s>" in reply
+    assert "+ <b>A joint statement was signed after the talks.</b>" in reply
+    assert "fifth" not in reply  # unchanged paragraphs are not repeated
+
+
+def test_a_quote_and_space_only_edit_has_no_diff_lines(
+        botapi: BotApiDouble, history: History, db_sessions: sessionmaker[Session]) -> None:
+    """Events recorded before quotes were ignored still send a reply, without a diff."""
+    notifier = make_notifier(botapi, db_sessions)
+    new = history.new(history.run(), "Talks in «Minsk»", body=BODY)
+    deliver(db_sessions, notifier, [new])
+    retyped = BODY.replace(" ", "\u00a0", 3)
+    deliver(db_sessions, notifier, [history.edit(history.run(), new, "Talks in “Minsk”",
+                                                 body=retyped)])
+    reply = botapi.sent("@csto_news")[1].text
+    assert "Updated:" in reply and "<s>" not in reply and "Text:" not in reply
+
+
+def test_a_huge_edit_fits_one_message_and_counts_the_rest(
+        botapi: BotApiDouble, history: History, db_sessions: sessionmaker[Session]) -> None:
+    notifier = make_notifier(botapi, db_sessions)
+    old = "\n\n".join(f"Paragraph {n} " + "about the joint exercise " * 40 + "ends here."
+                      for n in range(30))
+    new = history.new(history.run(), "Exercise", body=old)
+    deliver(db_sessions, notifier, [new])
+    # Forty changes in each of thirty sentences: far more than one message holds.
+    edited = old.replace("ends here", "ends there").replace("joint", "<joint> & co")
+    deliver(db_sessions, notifier, [history.edit(history.run(), new, body=edited)])
+    reply = botapi.sent("@csto_news")[1]
+    check_html(reply.text)
+    assert len(reply.text) <= 4096 and reply.text.count("• ") >= 1
+    shown = reply.text.count("• ")
+    assert f"…and {30 - shown} more changes" in reply.text
+    assert "&lt;joint&gt; &amp; co</b> exercise" in reply.text and "<joint>" not in reply.text
 
 
 def test_hostile_titles_arrive_as_literal_text(

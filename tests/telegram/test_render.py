@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 
 from monitor.config import ConfigError, load_settings
+from monitor.revdiff import NOTIFY_LIMIT
+from monitor.worddiff import item_diff
 from notifier.message import EventMessage
 from notifier.telegram.html import split, to_plain
 from notifier.telegram.i18n import TEXTS, language_of
-from notifier.telegram.render import event_text, first_changed_sentence
+from notifier.telegram.render import event_text
 from tests.telegram.botapi import check_html
 
 
@@ -44,8 +46,33 @@ def test_long_messages_split_at_paragraphs() -> None:
     assert all(len(p) <= 4096 and p.endswith(";") for p in huge)
 
 
-def test_first_changed_sentence() -> None:
-    assert first_changed_sentence("One. Two. Three.", "One. Deux. Three.") == ("Two.", "Deux.")
+def edited(before: dict[str, str], after: dict[str, str], **fields: object) -> EventMessage:
+    return message(kind="edited", fields=tuple(after), previous=before,
+                   changes=item_diff(before, after, limit=NOTIFY_LIMIT), **fields)
+
+
+def test_an_edit_shows_deleted_and_inserted_words() -> None:
+    text = event_text(edited({"title": "Talks in Minsk", "body": "One. Two is here. Three."},
+                             {"title": "Talks in Minsk end", "body": "One. Two is there."}),
+                      "en")
+    check_html(text)
+    assert ("<i>Title:</i>\n• Talks in Minsk <b>end</b>\n\n<i>Text:</i>\n"
+            "• Two is <s>here</s> <b>there</b>.\n− <s>Three.</s>") in text
+
+
+def test_diff_text_is_escaped_and_russian_labels() -> None:
+    text = event_text(edited({"lead": "A <b> & c."}, {"lead": "A <i> & c."}), "ru")
+    check_html(text)
+    assert "<i>Анонс:</i>\n• A &lt;<s>b</s> <b>i</b>&gt; &amp; c." in text
+    assert "<b>i</b>" in text and "<i>" not in to_plain(text)
+
+
+def test_more_changes_than_the_cap_are_counted() -> None:
+    before = {"body": "\n\n".join(f"Paragraph {n} is old." for n in range(15))}
+    after = {"body": before["body"].replace("old", "new")}
+    text = event_text(edited(before, after), "en")
+    assert text.count("• ") == NOTIFY_LIMIT and "…and 5 more changes" in text
+    assert "…и ещё 5 изменений" in event_text(edited(before, after), "ru")
 
 
 def test_both_languages_have_every_text() -> None:
