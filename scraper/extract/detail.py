@@ -148,7 +148,8 @@ def _by_selector(root: HtmlElement, blocks: list[Block], url: str, css: str | No
 def _from_element(element: HtmlElement, blocks: list[Block], url: str) -> _Found:
     """The title held by one element (h1 or selected), with the date after it."""
     title = "\n".join(b.title for b in text_blocks(element))
-    indices = [i for i, b in enumerate(blocks) if b.within(element)]
+    inside = set(element.iter())  # lxml elements hash by identity
+    indices = [i for i, b in enumerate(blocks) if any(s in inside for s in b.sources)]
     if not title or not indices:
         return None, None
     match = _TRAILING_DATE.search(title)
@@ -163,9 +164,11 @@ def _from_element(element: HtmlElement, blocks: list[Block], url: str) -> _Found
 def _by_repeat(blocks: list[Block]) -> _Found:
     """A line immediately repeated and followed by a date: `T` then `T 07.02.2025`."""
     for i, block in enumerate(blocks):
-        if not _title_like(block):
+        follows = i + 1 < len(blocks) and blocks[i + 1].key.startswith(block.key)
+        # The cheap tests first: this loop may run over every block of the page.
+        if not (follows or DATE_RE.search(block.key)) or not _title_like(block):
             continue
-        if i + 1 < len(blocks) and blocks[i + 1].key.startswith(block.key):
+        if follows:
             follower = blocks[i + 1]
             dated = _leading_date(follower.text, len(block.key))
             after = _past_furniture(blocks, i + 2)  # a counter may sit between them

@@ -43,11 +43,12 @@ _TIME_WORDS = re.compile(
     r"в|at|today|сегодня|вчера|yesterday)$",
     re.IGNORECASE,
 )
-# Words of share, print and font-size widgets: actions, then the networks they send to.
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+# Words of share, print and font-size widgets: actions, the networks they send to, and
+# the little words between them (`Share on VK`, `Версия для печати`).
 _WIDGET_ACTIONS = _words(
     """share shares sharing print printable version font size text a+ a- a− a+a- copy link
     send email e-mail mail tweet поделиться поделитесь распечатать печать печати версия для
@@ -56,9 +57,10 @@ _WIDGET_ACTIONS = _words(
 _WIDGET_NETWORKS = _words(
     """vk vkontakte вконтакте вк telegram телеграм whatsapp viber facebook twitter x ok
     odnoklassniki одноклассники livejournal жж linkedin pinterest reddit skype мой мир
-    дзен dzen rutube youtube max pdf rss in on to в на с the this page news article
-    новостью статьей страницей"""
+    дзен dzen rutube youtube max rss"""
 )
+_WIDGET_FILLERS = _words("in on to via в на с по the this page news article pdf новостью "
+                         "статьей страницей")
 _WIDGET_VERBS = _words(
     "share shares sharing print printable font a+ a- a− поделиться поделитесь "
     "распечатать печать печати шрифт шрифта"
@@ -172,8 +174,9 @@ def is_widget(words: Iterable[str]) -> bool:
     tokens = [t for t in tokens if t]
     if not tokens or len(tokens) > 24:
         return False
-    known = [t for t in tokens if t in _WIDGET_ACTIONS or t in _WIDGET_NETWORKS]
-    networks = [t for t in tokens if t in _WIDGET_NETWORKS and len(t) > 2]
+    known = [t for t in tokens if t in _WIDGET_ACTIONS or t in _WIDGET_NETWORKS
+             or t in _WIDGET_FILLERS]
+    networks = [t for t in tokens if t in _WIDGET_NETWORKS and len(t) > 1]
     verbs = any(t in _WIDGET_VERBS for t in tokens) or len(networks) >= 2
     return verbs and len(known) >= 0.75 * len(tokens)
 

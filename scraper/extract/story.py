@@ -72,6 +72,8 @@ class _Page:
     def other_story(self, link: HtmlElement) -> str | None:
         """The canonical URL of another story this link leads to (cached per href)."""
         href = link.get("href") or ""
+        if "/news/" not in href and "/statements/" not in href:
+            return None  # the only paths of stories: spares resolving menus and buttons
         if href not in self._targets:
             target = canonical_detail_url(href, self.url, self.url)
             self._targets[href] = target if target != self._own else None

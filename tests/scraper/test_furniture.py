@@ -61,7 +61,7 @@ def test_credits_promos_and_list_headings(text: str) -> None:
     "15 documents have been prepared for consideration by the Council.",
     "The Fourth. The continuing danger of the spread of terrorism.",
     "Text of the speech by the CSTO Secretary General (7.02 2025 Moscow):",
-    "В ходе операции изъято более 12\xa0тонн наркотиков.",
+    "В ходе операции изъято более 12\xa0тонн наркотиков.", "The news", "Telegram",
 ])
 def test_story_lines_are_not_furniture(text: str) -> None:
     assert not furniture.is_furniture_text(text)
