@@ -33,7 +33,7 @@ class Daemon:
         self.monitor = monitor
         self.settings = monitor.settings
         self.scheduler = AsyncIOScheduler(timezone="UTC")
-        self.services = build_services(monitor)
+        self.services = build_services(monitor, self.scheduler)
 
     def _trigger(self) -> BaseTrigger:
         jitter = self.settings.jitter_seconds or None

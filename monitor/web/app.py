@@ -22,6 +22,8 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 SESSIONS: web.AppKey[sessionmaker[Session]] = web.AppKey("sessions")
 TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates")
+# The daemon's APScheduler scheduler, for /healthz; absent when the app runs without one.
+SCHEDULER: web.AppKey[Any] = web.AppKey("scheduler")
 
 # No script may run on these pages: even a scraped string that escaped escaping stays inert.
 SECURITY_HEADERS = {
@@ -86,15 +88,20 @@ async def _headers(request: web.Request, response: web.StreamResponse) -> None:
         response.headers.setdefault(name, value)
 
 
-def make_app(settings: Settings, sessions: sessionmaker[Session]) -> web.Application:
+def make_app(settings: Settings, sessions: sessionmaker[Session],
+             scheduler: Any = None) -> web.Application:
+    """The app; `scheduler` (the daemon's) is checked by /healthz when given."""
     from monitor.web import feed, health, metrics, pages, unsubscribe
 
     app = web.Application(middlewares=[errors])
     app[SETTINGS], app[SESSIONS], app[TEMPLATES] = settings, sessions, templates()
+    if scheduler is not None:
+        app[SCHEDULER] = scheduler
     app.on_response_prepare.append(_headers)
     metrics.setup(app)
     app.add_routes([
         web.get("/healthz", health.healthz),
+        web.get("/readyz", health.readyz),
         web.get("/metrics", metrics.handler),
         web.get("/feed.atom", feed.handler),
         web.get("/unsubscribe", unsubscribe.confirm_page),

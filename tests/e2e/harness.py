@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from tests.fixtures.ports import free_port
+
 CLI = [sys.executable, "-m", "monitor.cli"]
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,7 +32,11 @@ class Result:
 
 def write_config(path: Path, sources: list[dict[str, Any]], database_url: str,
                  **overrides: Any) -> Path:
-    """A configuration for tests: no delays, short timeouts, one quick retry."""
+    """A configuration for tests: no delays, short timeouts, one quick retry.
+
+    The daemon's HTTP server gets a free port of its own (not the default 8080, which a
+    parallel worker's daemon, or one outside the tests, may hold).
+    """
     config: dict[str, Any] = {
         "database_url": database_url,
         "sources": sources,
@@ -39,9 +45,20 @@ def write_config(path: Path, sources: list[dict[str, Any]], database_url: str,
         "user_agent_contact": "https://example.org/contact",
         "crawl": {"download_delay": "0s", "autothrottle": False, "download_timeout": "3s",
                   "retries": 1, "retry_backoff": "0.05s"},
+        "http": {"listen": f"127.0.0.1:{free_port()}"},
     }
     config.update(overrides)
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def with_own_http_port(config: Path, name: str) -> Path:
+    """A copy of `config` (NAME.yaml beside it) whose HTTP server listens on another free
+    port: for a second daemon running beside the first on the same configuration."""
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data["http"] = {**data.get("http", {}), "listen": f"127.0.0.1:{free_port()}"}
+    path = config.with_name(f"{name}.yaml")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
 
 
