@@ -166,10 +166,14 @@ def serve(path: str) -> None:
     selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ)
     selector.register(wake_r, selectors.EVENT_READ)
+    selector.register(sys.stdin, selectors.EVENT_READ)  # EOF: the test process is gone
     print("ready", flush=True)
     while not stopping:
         for key, _ in selector.select():
-            if key.fileobj is listener:
+            if key.fileobj is sys.stdin:
+                if not os.read(sys.stdin.fileno(), 4096):
+                    stopping = True
+            elif key.fileobj is listener:
                 conn, _ = listener.accept()
                 try:
                     request, fds = _receive(conn)
@@ -179,7 +183,7 @@ def serve(path: str) -> None:
                 pid = os.fork()
                 if pid == 0:
                     _child(request, fds, [selector, listener, wake_r, wake_w, conn,
-                                          *children.values()])
+                                          sys.stdin, *children.values()])
                 for fd in fds:
                     os.close(fd)
                 children[pid] = conn
@@ -193,6 +197,10 @@ def serve(path: str) -> None:
     for pid in children:  # a command a test left running ends with the server
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+    listener.close()
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+        os.rmdir(os.path.dirname(path))
 
 
 def _reap(children: dict[int, socket.socket]) -> None:

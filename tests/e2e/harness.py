@@ -120,7 +120,7 @@ class _ForkServer:
         self._env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "tests.e2e.forkserver", self._path], cwd=ROOT,
-            env=self._env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
+            env=self._env, stdin=subprocess.PIPE, stdout=subprocess.PIPE)  # stdin: lifeline
         assert self._proc.stdout is not None
         if self._proc.stdout.readline() != b"ready\n":
             raise RuntimeError("the fork server did not start (see its output above)")
