@@ -25,7 +25,7 @@ if ((${#missing[@]})); then
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    echo "make test needs ${missing[*]}, which is not installed. Run:" >&2
+    echo "make test needs Debian packages that are not installed: ${missing[*]}. Run:" >&2
     echo "    ${sudo}apt-get update && ${sudo}${install}" >&2
     echo "then make test again." >&2
     exit 1

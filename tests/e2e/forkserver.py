@@ -147,6 +147,9 @@ def serve(path: str) -> None:
     if "twisted.internet.reactor" in sys.modules:
         raise SystemExit("fork server: importing the commands installed a Twisted reactor; "
                          "every child would inherit it")
+    if threading.active_count() != 1:  # a fork copies only the forking thread
+        raise SystemExit(f"fork server: importing the commands started threads "
+                         f"({threading.enumerate()}); forking would leave them half-copied")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(64)
