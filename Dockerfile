@@ -10,10 +10,8 @@ COPY pyproject.toml README.md ./
 COPY scraper ./scraper
 COPY monitor ./monitor
 COPY notifier ./notifier
+# The templates and migrations are package data (pyproject.toml): installed with the code.
 RUN /opt/venv/bin/pip install .
-# Templates are data files: copy them next to the installed package whatever package-data says.
-RUN site="$(/opt/venv/bin/python -c 'import csto_monitor.web, os; print(os.path.dirname(csto_monitor.web.__file__))')" \
- && mkdir -p "$site/templates" && cp -r csto_monitor/web/templates/. "$site/templates/"
 
 # --- runtime: the virtualenv, the configuration, a non-root user, data in a volume -------
 FROM python:3.11-slim
@@ -28,7 +26,8 @@ RUN mkdir -p /app/data && chown csto:csto /app/data
 VOLUME ["/app/data"]
 USER csto
 EXPOSE 8080
-# /healthz answers 503 while a source is failing: urlopen raises, the check fails.
+# Liveness: /healthz answers 503 only when the daemon itself is broken (its loop, database
+# or scheduler), never because the CSTO site is down (that is /readyz's and /metrics' job).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=4)"]
 # The same entry point as `make run`; `run` applies database migrations before it starts.

@@ -5,7 +5,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CONFIG ?= config/default.yaml
 
-.PHONY: run test check lint install clean bench
+# Parallel test processes (pytest-xdist); 0 runs the suite in one process, in file order.
+PYTEST_WORKERS ?= 4
+
+.PHONY: run test test-prerequisites check lint install clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,9 +26,14 @@ run: $(STAMP)
 	$(BIN)/csto-monitor --config $(CONFIG) db upgrade
 	$(BIN)/csto-monitor --config $(CONFIG) run
 
-## make test: the whole suite (SQLite, and PostgreSQL on 127.0.0.1:5432)
-test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+## make test: what the suite needs (tests/prerequisites.sh), then the whole suite in
+## parallel (SQLite, and PostgreSQL on 127.0.0.1:5432)
+test: test-prerequisites $(STAMP)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=15 $(PYTEST_ARGS)
+
+## Chromium, docker-compose (apt-get as root) and a running PostgreSQL, before any test
+test-prerequisites:
+	@bash tests/prerequisites.sh
 
 ## make bench: every benchmark (about 10 min), written to docs/benchmarks.md
 bench: $(STAMP)

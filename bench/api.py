@@ -51,7 +51,7 @@ def serve(database_url: str, port: int) -> None:
 
     from core.config import Settings
     from core.db import make_engine, session_factory
-    from csto_monitor.web.app import make_app
+    from csto_monitor.web.application import make_app
 
     settings = Settings.model_validate({
         "database_url": database_url, "http": {"api_rate": 10_000},

@@ -39,9 +39,21 @@ class Daemon:
         self.digests_queued: set[tuple[str, Period]] = set()  # by this process
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self.skipped_ticks = SkippedTicks()
-        self.services = build_services(monitor)
+        self.services = build_services(monitor, self.scheduler)
+        self.stopping = False
         # Dashboards and alerts see every source's counters from the start, not at 1.
         metrics.declare([s.name for s in self.settings.sources], list(monitor.notifiers))
+
+    def _abandoned(self, what: str) -> None:
+        """A job cancelled by the shutdown: say so, or re-raise a cancellation from elsewhere.
+
+        At SIGTERM the loop's remaining tasks, a poll or a delivery under way among them,
+        are cancelled; that is the documented behaviour (the poll is redone, unsent
+        deliveries stay queued), not a crash for APScheduler to log with a traceback.
+        """
+        if not self.stopping:
+            raise  # the CancelledError being handled by the caller
+        log.info("%s abandoned at shutdown", what)
 
     def _trigger(self) -> BaseTrigger:
         jitter = self.settings.jitter_seconds or None
@@ -95,6 +107,9 @@ class Daemon:
         """Poll one source, back off after failures, then deliver what it found."""
         try:
             outcome = await self.monitor.poller.poll(spec)
+        except asyncio.CancelledError:
+            self._abandoned(f"{spec.name}: poll")
+            return
         except Exception:
             log.exception("%s: poll crashed; will try again at the next interval", spec.name)
             return
@@ -123,6 +138,9 @@ class Daemon:
     async def deliver_job(self) -> None:
         try:
             result = await self.monitor.deliver()
+        except asyncio.CancelledError:
+            self._abandoned("delivery (what was not sent stays queued)")
+            return
         except Exception:
             log.exception("delivery crashed; queued notifications stay queued")
             return
@@ -139,6 +157,7 @@ class Daemon:
             log.info("%s started", service.name)
 
     async def stop(self) -> None:
+        self.stopping = True
         self.scheduler.shutdown(wait=False)
         self.skipped_ticks.uninstall()
         for service in reversed(self.services):

@@ -6,7 +6,7 @@ configuration enables. Add a channel's or a feature's service here with one line
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from csto_monitor.runtime import Monitor
@@ -20,8 +20,11 @@ class Service(Protocol):
     async def stop(self) -> None: ...
 
 
-def build_services(monitor: Monitor) -> list[Service]:
-    """The services enabled by the configuration, in start order."""
+def build_services(monitor: Monitor, scheduler: Any = None) -> list[Service]:
+    """The services enabled by the configuration, in start order.
+
+    `scheduler` is the daemon's APScheduler scheduler, for the HTTP server's /healthz.
+    """
     services: list[Service] = []
     if "telegram" in monitor.notifiers:  # the bot: long polling beside the scheduler
         from csto_monitor.bot.service import BotService
@@ -29,5 +32,5 @@ def build_services(monitor: Monitor) -> list[Service]:
         services.append(BotService(monitor))
     from csto_monitor.web.server import http_services  # health, metrics, feed, history pages
 
-    services.extend(http_services(monitor))
+    services.extend(http_services(monitor, scheduler))
     return services

@@ -1,4 +1,24 @@
-"""Shared fixtures. Replica fixtures: `world`, `replica`, `replica_factory`, `any_replica`."""
+"""Shared fixtures. Replica fixtures: `world`, `replica`, `replica_factory`, `any_replica`.
+
+`make test` runs the suite in parallel (pytest-xdist: several worker processes, tests
+handed out one by one, in any order). A new test is safe there when it:
+- writes files only under `tmp_path` / `tmp_path_factory` (per worker), never in the
+  repository, the home directory or a fixed /tmp path;
+- listens on port 0 and reads the port back (ReplicaServer, BotApiDouble, LiveServer do),
+  or takes one from `tests.fixtures.ports.free_port()` when a configuration must name it;
+  never a fixed port (`write_config` gives each daemon's HTTP server a free one; use
+  `with_own_http_port` for a second daemon on the same configuration);
+- uses PostgreSQL through `database_url`, `db_session(s)`, `new_pg_database` or
+  `throwaway_pg_database()`: uniquely named databases, dropped afterwards;
+- runs in-process crawls on the worker's one reactor loop: `run(...)` / `crawl_loop`
+  (tests/fixtures/crawl.py);
+- does not depend on another test having run first, nor on running alone. A test that
+  measures something machine-wide (timing under no load, a process count) is marked
+  `@pytest.mark.xdist_group("NAME")`: tests of one group run on one worker, one at a time.
+Waiting: poll for the condition (`Daemon.wait_for`, `BotApiDouble.wait_for`) with short
+steps rather than sleeping a fixed time, and give the program under test short intervals
+and timeouts through its configuration (see `tests.e2e.harness.write_config`).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +28,8 @@ import pytest
 
 from tests.replica import ReplicaServer, World, sample_world
 
-# Database fixtures (SQLite and PostgreSQL) for every test module.
-pytest_plugins = ["tests.fixtures.db"]
+# Database fixtures (SQLite and PostgreSQL) and the crawl loop, for every test module.
+pytest_plugins = ["tests.fixtures.db", "tests.fixtures.crawl"]
 
 # --- replica fixtures ------------------------------------------------------------------
 

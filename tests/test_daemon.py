@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.harness import Daemon, cli, source, write_config
+from tests.e2e.harness import Daemon, cli, source, with_own_http_port, write_config
 from tests.replica import ReplicaServer, World, make_article
 from tests.web.helpers import fetch, free_port
 
@@ -135,7 +135,7 @@ def test_two_daemons_on_one_postgresql_poll_and_send_once(
         tmp_path: Path, world: World, replica: ReplicaServer, new_pg_database: str) -> None:
     config = daemon_config(tmp_path, replica, new_pg_database)
     first = Daemon(config, tmp_path, "first").start()
-    second = Daemon(config, tmp_path, "second").start()
+    second = Daemon(with_own_http_port(config, "second"), tmp_path, "second").start()
     try:
         first.wait_for(lambda: "first poll: stored" in first.err + second.err, 30, "baseline")
         for n in range(1, 11):

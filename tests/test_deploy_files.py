@@ -1,16 +1,22 @@
 """The Docker image, the compose file, .env.example and the README tell the same story.
 
-No Docker engine runs here: the compose file is also validated by `.ci/run` with
-`docker-compose config -q`; these checks cover what that cannot see.
+No Docker engine runs here: docker-compose validates the compose file offline
+(`docker-compose config -q`, below); the other checks cover what that cannot see.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
+import os
 import re
+import shutil
+import subprocess
+import tomllib
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from core.config import load_settings
@@ -40,12 +46,60 @@ def image_command() -> list[str]:
     return [*entrypoint, *cmd]
 
 
-def test_image_is_multi_stage_slim_non_root_with_health_check() -> None:
+def docker_compose(*args: str, env_file: Path = ROOT / ".env.example"
+                   ) -> subprocess.CompletedProcess[str]:
+    """`docker-compose --env-file ENV -f docker-compose.yml ARGS` (offline, no engine)."""
+    program = shutil.which("docker-compose")
+    if program is None:
+        pytest.fail("docker-compose not found: install it with `apt-get install -y "
+                    "--no-install-recommends docker-compose` (make test does, as root)",
+                    pytrace=False)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("POSTGRES_", "HTTP_"))}
+    return subprocess.run([program, "--env-file", str(env_file), "-f", "docker-compose.yml",
+                           *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+def test_compose_file_is_valid_with_the_documented_env() -> None:
+    result = docker_compose("config", "-q")
+    assert result.returncode == 0, result.stderr
+
+
+def test_compose_refuses_to_start_without_a_database_password(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(re.sub(r"^POSTGRES_PASSWORD=.*$", "", (ROOT / ".env.example")
+                               .read_text(encoding="utf-8"), flags=re.M))
+    result = docker_compose("config", "-q", env_file=env_file)
+    assert result.returncode != 0
+    assert "set POSTGRES_PASSWORD in .env" in result.stderr
+
+
+def test_image_is_multi_stage_slim_non_root_with_a_liveness_check() -> None:
     stages = instruction("FROM")
     assert len(stages) >= 2 and all(s.startswith("python:3.11-slim") for s in stages)
     assert instruction("USER") and instruction("USER")[-1] not in ("root", "0")
+    # Liveness, not the sources' health: a site outage must not mark the daemon unhealthy.
     assert "/healthz" in instruction("HEALTHCHECK")[-1]
+    assert "/readyz" not in instruction("HEALTHCHECK")[-1]
     assert any("/app/data" in v for v in instruction("VOLUME"))
+
+
+def test_templates_are_package_data_so_the_image_needs_no_copy_step() -> None:
+    """Every non-Python file inside the packages is declared package data in pyproject."""
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"]
+    for package in ("scraper", "monitor", "notifier"):
+        patterns = declared.get(package, [])
+        for path in (ROOT / package).rglob("*"):
+            if (path.is_dir() or path.suffix in (".py", ".pyc") or "__pycache__" in path.parts
+                    or path.name.startswith(".") or path.name.endswith("~")):
+                continue
+            relative = path.relative_to(ROOT / package).as_posix()
+            assert any(fnmatch.fnmatch(relative, p) for p in patterns), (
+                f"{package}/{relative} is not package data in pyproject.toml")
+    assert "web/templates/*.html" in declared["monitor"]
+    copies = " ".join(instruction("RUN") + instruction("COPY"))
+    assert "templates" not in copies, "the image copies templates by hand"
 
 
 def test_image_compose_makefile_and_readme_run_the_same_command() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy.exc import OperationalError
@@ -11,16 +11,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
 from csto_monitor.web.context import (
+    SCHEDULER,
     SECURITY_HEADERS,
     SESSIONS,
     SETTINGS,
     TEMPLATES,
+    Handler,
     error_page,
     templates,
 )
 
 log = logging.getLogger(__name__)
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 @web.middleware
@@ -49,16 +50,21 @@ async def _headers(request: web.Request, response: web.StreamResponse) -> None:
         response.headers.setdefault(name, value)
 
 
-def make_app(settings: Settings, sessions: sessionmaker[Session]) -> web.Application:
+def make_app(settings: Settings, sessions: sessionmaker[Session],
+             scheduler: Any = None) -> web.Application:
+    """The app; `scheduler` (the daemon's) is checked by /healthz when given."""
     from csto_monitor.web import feed, health, metrics, pages, unsubscribe
     from csto_monitor.web.api import api_app
 
     app = web.Application(middlewares=[errors])
     app[SETTINGS], app[SESSIONS], app[TEMPLATES] = settings, sessions, templates()
+    if scheduler is not None:
+        app[SCHEDULER] = scheduler
     app.on_response_prepare.append(_headers)
     metrics.setup(app)
     app.add_routes([
         web.get("/healthz", health.healthz),
+        web.get("/readyz", health.readyz),
         web.get("/metrics", metrics.handler),
         web.get("/feed.atom", feed.handler),
         web.get("/unsubscribe", unsubscribe.confirm_page),

@@ -4,7 +4,7 @@ and a worker thread for database queries."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,10 +15,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.config import Settings
 
 T = TypeVar("T")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 SESSIONS: web.AppKey[sessionmaker[Session]] = web.AppKey("sessions")
 TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates")
+# The daemon's APScheduler scheduler, for /healthz; absent when the app runs without one.
+SCHEDULER: web.AppKey[Any] = web.AppKey("scheduler")
 
 # No script may run on these pages: even a scraped string that escaped escaping stays inert.
 SECURITY_HEADERS = {

@@ -16,13 +16,13 @@ from core import metrics
 from core.config import Settings
 from core.models import Item, Source
 from csto_monitor.web.context import SESSIONS, SETTINGS
-from monitor.status import outbox_depth
+from monitor.status import outbox_depth, source_rows
 
 STORED: web.AppKey[CollectorRegistry] = web.AppKey("stored_state_registry")
 
 
 class StoredState(Collector):
-    """Items, outbox depth and last successful poll, as stored (true across restarts)."""
+    """Items, outbox depth, sources' health and last success, as stored (true across restarts)."""
 
     def __init__(self, settings: Settings, sessions: sessionmaker[Session]) -> None:
         self._settings = settings
@@ -37,6 +37,7 @@ class StoredState(Collector):
                 depth.add_metric([channel], n)
             yield depth
             yield self._last_success(session)
+            yield from self._source_health(session)
 
     def _items(self, session: Session) -> GaugeMetricFamily:
         family = GaugeMetricFamily("csto_items", "Stored items by source and status",
@@ -56,6 +57,21 @@ class StoredState(Collector):
             if source.last_success_at is not None:
                 family.add_metric([source.name], source.last_success_at.timestamp())
         return family
+
+
+    def _source_health(self, session: Session) -> Iterator[GaugeMetricFamily]:
+        """What /readyz reports, per configured source."""
+        healthy = GaugeMetricFamily(
+            "csto_source_healthy", "1 unless the source's last poll failed (as /readyz)",
+            labels=["source"])
+        failures = GaugeMetricFamily(
+            "csto_source_consecutive_failures", "Failed polls of the source since its last "
+            "successful one", labels=["source"])
+        for row in source_rows(session, self._settings):
+            healthy.add_metric([row["source"]], 0 if row["state"] == "failing" else 1)
+            failures.add_metric([row["source"]], row["consecutive_failures"])
+        yield healthy
+        yield failures
 
 
 def setup(app: web.Application) -> None:

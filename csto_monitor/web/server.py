@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -41,19 +41,21 @@ class HttpService:
     name = "HTTP server"
 
     def __init__(self, settings: Settings, sessions: sessionmaker[Session],
-                 sock: socket.socket) -> None:
+                 sock: socket.socket, scheduler: Any = None) -> None:
         self._settings = settings
         self._sessions = sessions
         self._socket = sock
+        self._scheduler = scheduler
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:
-        runner = web.AppRunner(make_app(self._settings, self._sessions), access_log=None)
+        runner = web.AppRunner(make_app(self._settings, self._sessions, self._scheduler),
+                               access_log=None)
         await runner.setup()
         await web.SockSite(runner, self._socket).start()
         self._runner = runner
-        log.info("HTTP server on http://%s/ (health /healthz, metrics /metrics, feed "
-                 "/feed.atom)", self._settings.http.listen)
+        log.info("HTTP server on http://%s/ (liveness /healthz, sources /readyz, metrics "
+                 "/metrics, feed /feed.atom)", self._settings.http.listen)
 
     async def stop(self) -> None:
         if self._runner is not None:
@@ -62,8 +64,8 @@ class HttpService:
         self._socket.close()
 
 
-def http_services(monitor: Monitor) -> list[HttpService]:
-    """The HTTP server, unless `http.enabled` is false.
+def http_services(monitor: Monitor, scheduler: Any = None) -> list[HttpService]:
+    """The HTTP server, unless `http.enabled` is false; /healthz checks `scheduler`.
 
     An address written in the configuration must be served: a busy one is fatal. The
     default one is a convenience that another program, or a second daemon on the same
@@ -79,4 +81,4 @@ def http_services(monitor: Monitor) -> list[HttpService]:
             raise
         log.warning("%s; running without the HTTP server", exc)
         return []
-    return [HttpService(monitor.settings, monitor.sessions, sock)]
+    return [HttpService(monitor.settings, monitor.sessions, sock, scheduler)]

@@ -1,21 +1,180 @@
-"""Running the real `csto-monitor` command against a replica, as a user would."""
+"""Running the real `csto-monitor` command against a replica, as a user would.
+
+Each command runs in a process of its own, forked by a fork server that has the commands'
+modules imported already (tests/e2e/forkserver.py: the same entry point and exit as
+`python -m csto_monitor.cli`, for a fraction of the CPU); `CSTO_TEST_FORKSERVER=0` runs them as
+plain `python -m csto_monitor.cli` subprocesses.
+"""
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import json
+import locale
 import os
+import shutil
 import signal
+import socket
+import struct
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Protocol
 
 import yaml
 
+from tests.fixtures.ports import free_port
+
 CLI = [sys.executable, "-m", "csto_monitor.cli"]
 ROOT = Path(__file__).resolve().parents[2]
+
+
+class Process(Protocol):
+    """What the tests use of `subprocess.Popen`."""
+
+    pid: int
+    returncode: int | None
+
+    def poll(self) -> int | None: ...
+
+    def wait(self, timeout: float | None = None) -> int: ...
+
+    def send_signal(self, sig: int) -> None: ...
+
+    def kill(self) -> None: ...
+
+
+class ForkedProcess:
+    """A command forked by the fork server, with Popen's poll/wait/send_signal/kill."""
+
+    def __init__(self, conn: socket.socket, args: list[str]) -> None:
+        self.args = args
+        self.returncode: int | None = None
+        self._conn = conn
+        self._buffer = b""
+        line = self._line(60)
+        if line is None or not line.startswith("pid "):
+            raise RuntimeError(f"the fork server did not start {args}: {line!r}")
+        self.pid = int(line.split()[1])
+
+    def _line(self, timeout: float | None) -> str | None:
+        while b"\n" not in self._buffer:
+            self._conn.settimeout(timeout)
+            try:
+                chunk = self._conn.recv(256)
+            except (TimeoutError, BlockingIOError):
+                return None
+            if not chunk:
+                raise RuntimeError("the fork server went away (see its output above)")
+            self._buffer += chunk
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        return line.decode()
+
+    def _finish(self, line: str) -> int:
+        self.returncode = int(line.split()[1])
+        self._conn.close()
+        return self.returncode
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            line = self._line(0)
+            if line is not None:
+                self._finish(line)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            line = self._line(timeout)
+            if line is None:
+                raise subprocess.TimeoutExpired(self.args, timeout or 0)
+            self._finish(line)
+        assert self.returncode is not None
+        return self.returncode
+
+    def send_signal(self, sig: int) -> None:
+        if self.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, sig)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+class _ForkServer:
+    """One fork server per test process, started on first use, stopped at exit."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._path = ""
+        self._env: dict[str, str] = {}
+
+    def _start(self) -> None:
+        directory = tempfile.mkdtemp(prefix="csto-forkserver-")
+        self._path = os.path.join(directory, "socket")
+        self._env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.e2e.forkserver", self._path], cwd=ROOT,
+            env=self._env, stdin=subprocess.PIPE, stdout=subprocess.PIPE)  # stdin: lifeline
+        assert self._proc.stdout is not None
+        if self._proc.stdout.readline() != b"ready\n":
+            raise RuntimeError("the fork server did not start (see its output above)")
+        atexit.register(self._stop, directory)
+
+    def _stop(self, directory: str) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._proc.wait(10)
+        shutil.rmtree(directory, ignore_errors=True)
+
+    def serves(self, env: dict[str, str]) -> bool:
+        """Whether a child of the server would see the interpreter settings of `env`."""
+        if os.environ.get("CSTO_TEST_FORKSERVER", "1") == "0":
+            return False
+        base = self._env or os.environ
+
+        def interpreter(e: Any) -> dict[str, str]:
+            return {k: v for k, v in e.items()
+                    if k.startswith("PYTHON") and k != "PYTHONUNBUFFERED"}
+
+        return interpreter(env) == interpreter(base)
+
+    def spawn(self, args: list[str], env: dict[str, str], stdout: int, stderr: int
+              ) -> ForkedProcess:
+        with self._lock:
+            if self._proc is None or self._proc.poll() is not None:
+                self._start()
+        request = json.dumps({"args": args, "env": env, "cwd": str(ROOT)}).encode()
+        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        conn.connect(self._path)
+        with open(os.devnull, "rb") as stdin:
+            socket.send_fds(conn, [struct.pack("!I", len(request)) + request],
+                            [stdin.fileno(), stdout, stderr])
+        return ForkedProcess(conn, [*CLI, *args])
+
+
+_SERVER = _ForkServer()
+
+
+def spawn(args: list[str], env: dict[str, str], stdout: IO[bytes], stderr: IO[bytes]
+          ) -> Process:
+    """Start `csto-monitor ARGS` (fork server, or `python -m csto_monitor.cli` subprocess)."""
+    if _SERVER.serves(env):
+        return _SERVER.spawn(args, env, stdout.fileno(), stderr.fileno())
+    return subprocess.Popen([*CLI, *args], stdout=stdout, stderr=stderr, cwd=ROOT, env=env)
+
+
+def _text(stream: IO[bytes]) -> str:
+    """Read back a command's output as `subprocess.run(..., text=True)` would decode it."""
+    stream.seek(0)
+    data = stream.read().decode(locale.getpreferredencoding(False))
+    return data.replace("\r\n", "\n").replace("\r", "\n")
 
 
 @dataclass
@@ -30,7 +189,11 @@ class Result:
 
 def write_config(path: Path, sources: list[dict[str, Any]], database_url: str,
                  **overrides: Any) -> Path:
-    """A configuration for tests: no delays, short timeouts, one quick retry."""
+    """A configuration for tests: no delays, short timeouts, one quick retry.
+
+    The daemon's HTTP server gets a free port of its own (not the default 8080, which a
+    parallel worker's daemon, or one outside the tests, may hold).
+    """
     config: dict[str, Any] = {
         "database_url": database_url,
         "sources": sources,
@@ -39,9 +202,20 @@ def write_config(path: Path, sources: list[dict[str, Any]], database_url: str,
         "user_agent_contact": "https://example.org/contact",
         "crawl": {"download_delay": "0s", "autothrottle": False, "download_timeout": "3s",
                   "retries": 1, "retry_backoff": "0.05s"},
+        "http": {"listen": f"127.0.0.1:{free_port()}"},
     }
     config.update(overrides)
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def with_own_http_port(config: Path, name: str) -> Path:
+    """A copy of `config` (NAME.yaml beside it) whose HTTP server listens on another free
+    port: for a second daemon running beside the first on the same configuration."""
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data["http"] = {**data.get("http", {}), "listen": f"127.0.0.1:{free_port()}"}
+    path = config.with_name(f"{name}.yaml")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
 
 
@@ -55,9 +229,15 @@ def cli(config: Path, *args: str, timeout: float = 120, env: dict[str, str] | No
     """Run `csto-monitor --config CONFIG ARGS...` in a fresh process."""
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     full_env.pop("DATABASE_URL", None)
-    proc = subprocess.run([*CLI, "--config", str(config), *args], capture_output=True,
-                          text=True, timeout=timeout, env=full_env, cwd=ROOT, check=False)
-    return Result(proc.returncode, proc.stdout, proc.stderr)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = spawn(["--config", str(config), *args], full_env, out, err)
+        try:
+            code = proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise
+        return Result(code, _text(out), _text(err))
 
 
 def count_events(out: str) -> dict[str, int]:
@@ -72,14 +252,13 @@ class Daemon:
         self.config = config
         self.out_path = workdir / f"{name}.out"
         self.err_path = workdir / f"{name}.err"
-        self.proc: subprocess.Popen[bytes] | None = None
+        self.proc: Process | None = None
 
     def start(self, *extra: str) -> Daemon:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         env.pop("DATABASE_URL", None)
         with open(self.out_path, "ab") as out, open(self.err_path, "ab") as err:
-            self.proc = subprocess.Popen([*CLI, "--config", str(self.config), *extra, "run"],
-                                         stdout=out, stderr=err, cwd=ROOT, env=env)
+            self.proc = spawn(["--config", str(self.config), *extra, "run"], env, out, err)
         return self
 
     @property

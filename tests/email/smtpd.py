@@ -14,11 +14,9 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from tests.fixtures.ports import free_port
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+__all__ = ["Recorder", "SmtpServer", "drop_first_connections", "free_port"]
 
 
 @dataclass

@@ -1,47 +1,18 @@
-"""Fixtures for the scraper tests: fixture pages, a local site, one shared event loop.
+"""Fixtures for the scraper tests: fixture pages, a local site, crawlers.
 
-The Twisted reactor stays bound to the first asyncio loop of the process, so every
-in-process crawl of the test session runs on one loop (`crawl_loop`).
+Crawls run on the process's one reactor loop: `crawl_loop` and `run` (tests/fixtures/crawl.py).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Iterator
-from typing import Any, TypeVar
+from collections.abc import Iterator
 
 import pytest
 
-from scraper.reactor import ensure_reactor, reactor_loop, shutdown_reactor
 from scraper.runner import SourceCrawler
 from scraper.settings import build_settings
 from tests.scraper.site import Site, serve
-
-T = TypeVar("T")
-
-
-@pytest.fixture(scope="session")
-def crawl_loop() -> Iterator[asyncio.AbstractEventLoop]:
-    loop = reactor_loop()  # another package of the session may have started it already
-    created = loop is None
-    if loop is None:
-        loop = asyncio.new_event_loop()
-
-    async def start() -> None:
-        ensure_reactor()
-
-    loop.run_until_complete(start())
-    yield loop
-    if created:
-        shutdown_reactor()
-
-
-@pytest.fixture(scope="session")
-def run(crawl_loop: asyncio.AbstractEventLoop) -> Any:
-    def run(coro: Coroutine[Any, Any, T]) -> T:
-        return crawl_loop.run_until_complete(coro)
-
-    return run
 
 
 @pytest.fixture(scope="session")

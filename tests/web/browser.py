@@ -24,7 +24,7 @@ def chromium_path() -> str:
     path = shutil.which(CHROMIUM) or (CHROMIUM if os.access(CHROMIUM, os.X_OK) else None)
     if path is None:
         pytest.fail(f"Chromium not found at {CHROMIUM}: install it with `apt-get install -y "
-                    "--no-install-recommends chromium chromium-driver` (.ci/run does), or set "
+                    "--no-install-recommends chromium` (make test does, as root), or set "
                     "CSTO_TEST_CHROMIUM to its path", pytrace=False)
     return path
 

@@ -18,15 +18,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.config import Settings
 from core.models import ChangeEvent, CrawlRun, Item, ItemRevision, Source
 from csto_monitor.web.application import make_app
+from tests.fixtures.ports import free_port
+
+__all__ = ["free_port"]  # re-exported for the tests that name a port in a configuration
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)> & "quotes"'
 T0 = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def settings_for(database_url: str, **extra: Any) -> Settings:
@@ -41,7 +38,9 @@ class LiveServer:
 
     def __init__(self, settings: Settings, sessions: sessionmaker[Session]) -> None:
         self.app = make_app(settings, sessions)
-        self.port = free_port()
+        # Bound here, on a port the kernel picks: no collision with a parallel worker.
+        self._socket = socket.create_server(("127.0.0.1", 0), backlog=128)
+        self.port = int(self._socket.getsockname()[1])
         self.url = f"http://127.0.0.1:{self.port}"
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -54,12 +53,13 @@ class LiveServer:
 
     async def _start(self) -> None:
         await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+        await web.SockSite(self._runner, self._socket).start()
 
     def stop(self) -> None:
         asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
+        self._socket.close()
 
 
 @dataclass

@@ -43,7 +43,7 @@ def _atom_titles(body: bytes) -> list[str]:
     return titles
 
 
-def test_health_feed_and_metrics_of_a_running_daemon(
+def test_probes_feed_and_metrics_of_a_running_daemon(
         tmp_path: Path, world: World, replica: ReplicaServer, database_url: str) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -52,12 +52,24 @@ def test_health_feed_and_metrics_of_a_running_daemon(
     daemon = Daemon(config, tmp_path).start()
     try:
         daemon.wait_for_log("first poll: stored")
-        daemon.wait_for(lambda: fetch(base + "/healthz").status == 200, 10, "healthy")
-        world.fault = "http_500"
-        daemon.wait_for(lambda: fetch(base + "/healthz").status == 503, 30, "503 in outage")
-        assert fetch(base + "/healthz").json()["sources"][0]["state"] == "failing"
+        daemon.wait_for(lambda: fetch(base + "/readyz").status == 200, 10, "ready")
+        alive = fetch(base + "/healthz")
+        assert alive.status == 200 and alive.json()["checks"] == {
+            "loop": "ok", "database": "ok", "scheduler": "ok"}
+        world.fault = "http_500"  # the site is down: the daemon is alive, the source is not
+        daemon.wait_for(lambda: fetch(base + "/readyz").status == 503, 30, "503 in outage")
+        ready = fetch(base + "/readyz").json()
+        assert ready["healthy"] is False and ready["sources"][0]["state"] == "failing"
+        assert ready["sources"][0]["consecutive_failures"] >= 1
+        alive = fetch(base + "/healthz")
+        assert alive.status == 200 and alive.json()["alive"] is True, alive.text
+        outage = fetch(base + "/metrics").text
+        assert _metric(outage, "csto_source_healthy", 'source="csto-en"') == 0
+        assert _metric(outage, "csto_source_consecutive_failures", 'source="csto-en"') >= 1
         world.fault = None
-        daemon.wait_for(lambda: fetch(base + "/healthz").status == 200, 30, "200 again")
+        daemon.wait_for(lambda: fetch(base + "/readyz").status == 200, 30, "200 again")
+        assert fetch(base + "/readyz").json()["sources"][0]["state"] == "ok"
+        assert fetch(base + "/healthz").status == 200
 
         world.publish(new_article(1))
         daemon.wait_for(lambda: "Published item number 1" in fetch(base + "/feed.atom").text,
@@ -76,6 +88,7 @@ def test_health_feed_and_metrics_of_a_running_daemon(
     assert _metric(metrics, "csto_poll_failures_total", 'source="csto-en"') >= 1
     assert _metric(metrics, "csto_items", 'source="csto-en",status="active"') == 26
     assert _metric(metrics, "csto_last_success_timestamp_seconds", 'source="csto-en"') > 0
+    assert _metric(metrics, "csto_source_healthy", 'source="csto-en"') == 1
     assert "Traceback" not in daemon.err
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -13,23 +13,86 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import ConfigError, load_settings
+from core.db import make_engine, session_factory
 from core.models import CrawlRun, Item, Source, Subscriber
+from csto_monitor.web.health import scheduler_problem
 from notifier.tokens import sign
-from tests.web.helpers import HOSTILE, T0, LiveServer, edit_item, fetch, settings_for
+from tests.web.helpers import (
+    HOSTILE,
+    T0,
+    LiveServer,
+    edit_item,
+    fetch,
+    free_port,
+    settings_for,
+)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SECRET = "a-test-secret-of-some-length"
 
 
 
-def test_healthz_turns_503_when_a_source_fails(server: LiveServer, history_ids: dict[str, int],
-                                               sessions: sessionmaker[Session]) -> None:
-    reply = fetch(server.url + "/healthz")
+def test_readyz_turns_503_when_a_source_fails_while_healthz_stays_200(
+        server: LiveServer, history_ids: dict[str, int], sessions: sessionmaker[Session]) -> None:
+    reply = fetch(server.url + "/readyz")
     assert reply.status == 200 and reply.json()["sources"][0]["state"] == "ok"
     with sessions() as session, session.begin():
         session.scalars(select(Source)).one().consecutive_failures = 1
-    reply = fetch(server.url + "/healthz")
+    reply = fetch(server.url + "/readyz")
     assert reply.status == 503 and reply.json()["healthy"] is False
+    assert reply.json()["sources"][0]["state"] == "failing"
+    alive = fetch(server.url + "/healthz")
+    assert alive.status == 200, alive.text
+    assert alive.json() == {"alive": True, "checks": {"loop": "ok", "database": "ok"}}
+    assert 'csto_source_healthy{source="csto-en"} 0.0' in fetch(server.url + "/metrics").text
+    with sessions() as session, session.begin():
+        session.scalars(select(Source)).one().consecutive_failures = 0
+    assert fetch(server.url + "/readyz").status == 200
+    assert 'csto_source_healthy{source="csto-en"} 1.0' in fetch(server.url + "/metrics").text
+
+
+def test_healthz_and_readyz_are_503_when_the_database_is_unreachable() -> None:
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/gone"  # nothing listens
+    engine = make_engine(url)
+    live = LiveServer(settings_for(url), session_factory(engine)).start()
+    try:
+        alive = fetch(live.url + "/healthz")
+        ready = fetch(live.url + "/readyz")
+    finally:
+        live.stop()
+        engine.dispose()
+    assert alive.status == 503 and alive.json()["alive"] is False
+    assert alive.json()["checks"]["database"].startswith("unavailable: ")
+    assert alive.json()["checks"]["loop"] == "ok"
+    assert ready.status == 503 and ready.json()["error"].startswith("database unavailable: ")
+
+
+class _Job:
+    def __init__(self, job_id: str, due: datetime | None) -> None:
+        self.id, self.next_run_time = job_id, due
+
+
+class _Scheduler:
+    def __init__(self, state: int, jobs: list[_Job]) -> None:
+        self.state, self._jobs = state, jobs
+
+    def get_jobs(self) -> list[_Job]:
+        return self._jobs
+
+
+def test_healthz_checks_that_the_scheduler_runs_and_fires_its_jobs() -> None:
+    from apscheduler.schedulers.base import STATE_PAUSED, STATE_RUNNING, STATE_STOPPED
+
+    now = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+    due = [_Job("csto-en", now + timedelta(minutes=5)), _Job("deliver", now), _Job("x", None)]
+    assert scheduler_problem(_Scheduler(STATE_RUNNING, due), now) is None
+    late = [_Job("csto-en", now - timedelta(minutes=1))]  # a busy loop: late, not stalled
+    assert scheduler_problem(_Scheduler(STATE_RUNNING, late), now) is None
+    stalled = [_Job("csto-en", now - timedelta(minutes=10)), *due]
+    assert scheduler_problem(_Scheduler(STATE_RUNNING, stalled), now) == (
+        "scheduler stalled: job(s) csto-en overdue by more than 120 s")
+    assert scheduler_problem(_Scheduler(STATE_STOPPED, due), now) == "scheduler not running"
+    assert scheduler_problem(_Scheduler(STATE_PAUSED, due), now) == "scheduler paused"
 
 
 def test_feed_is_atom_and_an_edit_updates_its_entry(

@@ -16,7 +16,7 @@ from core.config import Settings
 from csto_monitor.web.api import handlers
 from csto_monitor.web.api.access import RateLimiter, Tokens, access_middleware
 from csto_monitor.web.api.replies import json_errors
-from csto_monitor.web.app import SESSIONS, SETTINGS
+from csto_monitor.web.context import SESSIONS, SETTINGS
 
 log = logging.getLogger(__name__)
 

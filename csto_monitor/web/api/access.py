@@ -13,7 +13,7 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from csto_monitor.web.api.replies import ApiError, error_reply
-from csto_monitor.web.app import Handler
+from csto_monitor.web.context import Handler
 
 MAX_CLIENTS = 10_000  # buckets kept; the least recently seen client is forgotten first
 

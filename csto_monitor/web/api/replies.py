@@ -10,7 +10,7 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import OperationalError
 
-from csto_monitor.web.app import Handler
+from csto_monitor.web.context import Handler
 
 log = logging.getLogger(__name__)
 JSON = "application/json"
