@@ -2,7 +2,7 @@
 
 Counters live in their own registry (not prometheus-client's global one) so that the HTTP
 server decides what it exposes; gauges that describe the stored state (items, outbox
-depth, last success) are read from the database at scrape time (csto_monitor/web/metrics.py).
+depth, last success) are read from the database at scrape time (csto_monitor/web/prometheus.py).
 """
 
 from __future__ import annotations

@@ -53,7 +53,7 @@ async def _headers(request: web.Request, response: web.StreamResponse) -> None:
 def make_app(settings: Settings, sessions: sessionmaker[Session],
              scheduler: Any = None) -> web.Application:
     """The app; `scheduler` (the daemon's) is checked by /healthz when given."""
-    from csto_monitor.web import feed, health, metrics, pages, unsubscribe
+    from csto_monitor.web import feed, health, pages, prometheus, unsubscribe
     from csto_monitor.web.api import api_app
 
     app = web.Application(middlewares=[errors])
@@ -61,11 +61,11 @@ def make_app(settings: Settings, sessions: sessionmaker[Session],
     if scheduler is not None:
         app[SCHEDULER] = scheduler
     app.on_response_prepare.append(_headers)
-    metrics.setup(app)
+    prometheus.setup(app)
     app.add_routes([
         web.get("/healthz", health.healthz),
         web.get("/readyz", health.readyz),
-        web.get("/metrics", metrics.handler),
+        web.get("/metrics", prometheus.handler),
         web.get("/feed.atom", feed.handler),
         web.get("/unsubscribe", unsubscribe.confirm_page),
         web.post("/unsubscribe", unsubscribe.unsubscribe),

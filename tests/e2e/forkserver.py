@@ -51,7 +51,7 @@ PRELOAD = (
     "csto_monitor.cli", "csto_monitor.oneshot", "csto_monitor.daemon", "monitor.backfill",
     "csto_monitor.runtime", "csto_monitor.services", "csto_monitor.web.server",
     "csto_monitor.web.health", "csto_monitor.web.pages", "csto_monitor.web.feed",
-    "csto_monitor.web.metrics", "csto_monitor.web.unsubscribe", "notifier.registry",
+    "csto_monitor.web.prometheus", "csto_monitor.web.unsubscribe", "notifier.registry",
     "notifier.channels.console", "notifier.channels.email", "notifier.channels.telegram",
     "csto_monitor.bot.service",
 )
