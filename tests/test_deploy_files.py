@@ -97,7 +97,7 @@ def test_templates_are_package_data_so_the_image_needs_no_copy_step() -> None:
             relative = path.relative_to(ROOT / package).as_posix()
             assert any(fnmatch.fnmatch(relative, p) for p in patterns), (
                 f"{package}/{relative} is not package data in pyproject.toml")
-    assert "web/templates/*.html" in declared["monitor"]
+    assert "web/templates/*.html" in declared["csto_monitor"]
     copies = " ".join(instruction("RUN") + instruction("COPY"))
     assert "templates" not in copies, "the image copies templates by hand"
 

@@ -25,7 +25,7 @@ def test_matching_events_arrive_with_email_words(
     settings = settings_with(database_url, apprise=[
         target(receiver, "/all", name="all"),
         target(receiver, "/ru", name="ru", languages=["ru"], language="ru")])
-    notifiers = build_notifiers(settings)
+    notifiers = build_notifiers(settings, sessions)
     notifiers.pop("console")
     store_events(sessions, notifiers)
     assert deliver(sessions, notifiers).sent == 5
@@ -46,7 +46,7 @@ def test_a_failure_is_retried_through_the_outbox(
         database_url: str, sessions: sessionmaker[Session], receiver: Receiver) -> None:
     settings = settings_with(database_url, apprise=[target(receiver, "/x", events=["new"],
                                                            sections=["speech"])])
-    notifiers = build_notifiers(settings)
+    notifiers = build_notifiers(settings, sessions)
     notifiers.pop("console")
     store_events(sessions, notifiers)
     receiver.script = [500]

@@ -46,7 +46,7 @@ def test_each_matching_event_is_posted_signed_once(
         hook(receiver, "/all", name="all"),
         hook(receiver, "/speech", name="speech", sections=["speech"]),
         hook(receiver, "/ru-edits", name="ru-edits", events=["edited"], languages=["ru"])])
-    notifiers = build_notifiers(settings)
+    notifiers = build_notifiers(settings, sessions)
     ids = store_events(sessions, notifiers)
     assert deliver(sessions, notifiers).sent == 4 + 6  # the console too
     assert deliver(sessions, notifiers).sent == 0
@@ -74,7 +74,7 @@ def test_each_matching_event_is_posted_signed_once(
 def test_500_twice_then_200_delivers_once(database_url: str, sessions: sessionmaker[Session],
                                           receiver: Receiver) -> None:
     settings = settings_with(database_url, webhooks=[hook(receiver, events=["edited"])])
-    notifiers = build_notifiers(settings)
+    notifiers = build_notifiers(settings, sessions)
     notifiers.pop("console")
     store_events(sessions, notifiers)
     receiver.script = [500, 503]
@@ -99,7 +99,7 @@ def test_4xx_fails_for_good_5xx_and_429_are_retried(
         database_url: str, sessions: sessionmaker[Session], receiver: Receiver, status: int,
         outcome: str) -> None:
     settings = settings_with(database_url, webhooks=[hook(receiver, events=["new"])])
-    notifiers = build_notifiers(settings)
+    notifiers = build_notifiers(settings, sessions)
     notifiers.pop("console")
     store_events(sessions, notifiers)
     receiver.script = [status] * 10
@@ -118,7 +118,7 @@ def test_4xx_fails_for_good_5xx_and_429_are_retried(
 def test_410_disables_the_webhook(database_url: str, sessions: sessionmaker[Session],
                                   receiver: Receiver) -> None:
     settings = settings_with(database_url, webhooks=[hook(receiver, name="gone")])
-    notifiers = build_notifiers(settings)
+    notifiers = build_notifiers(settings, sessions)
     notifiers.pop("console")
     store_events(sessions, notifiers)
     receiver.script = [410]
@@ -139,7 +139,7 @@ def test_a_timeout_is_retried(database_url: str, sessions: sessionmaker[Session]
                               receiver: Receiver) -> None:
     settings = settings_with(database_url, webhooks=[
         {**hook(receiver, events=["edited"]), "timeout": "0.3s"}])
-    notifiers = build_notifiers(settings)
+    notifiers = build_notifiers(settings, sessions)
     notifiers.pop("console")
     store_events(sessions, notifiers)
     receiver.delay = 1.0

@@ -1,5 +1,8 @@
-"""The scraper tests' shared event loop (a crawl in-process needs the reactor's one loop)."""
+"""The noise tests crawl in-process like the scraper tests: the same `source_crawler`.
 
-from tests.scraper.conftest import crawl_loop, run, source_crawler
+`crawl_loop` and `run` come from tests/fixtures/crawl.py (a plugin of tests/conftest.py).
+"""
 
-__all__ = ["crawl_loop", "run", "source_crawler"]
+from tests.scraper.conftest import source_crawler
+
+__all__ = ["source_crawler"]
