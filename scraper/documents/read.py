@@ -40,6 +40,7 @@ def read_document(data: bytes, max_unpacked: int = DEFAULT_MAX_UNPACKED) -> Docu
         log.debug("reading a %s failed", kind, exc_info=True)
         return DocumentText(kind, DocumentStatus.TRUNCATED,
                             detail=f"damaged or truncated file: {type(exc).__name__}: {exc}"[:300])
+    text = text.replace("\x00", "")  # PostgreSQL text cannot hold NUL
     if not text.strip():
         return DocumentText(kind, DocumentStatus.NO_TEXT,
                             detail="no text layer (a scanned image?)" if kind == types.PDF

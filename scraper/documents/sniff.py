@@ -48,9 +48,9 @@ def _zip_kind(data: bytes) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
-            if "mimetype" in names and archive.getinfo("mimetype").file_size < 100:
-                if archive.read("mimetype").strip() == ODT.encode():
-                    return ODT
+            small = "mimetype" in names and archive.getinfo("mimetype").file_size < 100
+            if small and archive.read("mimetype").strip() == ODT.encode():
+                return ODT
     except (zipfile.BadZipFile, OSError, ValueError):
         return ZIP  # a damaged zip is still a zip; reading it says how it is damaged
     for member, kind in _OOXML:
