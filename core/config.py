@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 DEFAULT_CONFIG_PATH = Path("config/default.yaml")
-EventKind = Literal["new", "edited", "removed"]
+EventKind = Literal["new", "edited", "removed", "document_changed"]
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -219,7 +219,7 @@ class Settings(_Strict):
     max_backoff: Duration = timedelta(hours=1)
     alert_after_failures: Annotated[int, Field(ge=1, le=1000)] = 3
     first_run: Literal["silent", "notify"] = "silent"
-    notify_on: list[EventKind] = ["new", "edited", "removed"]
+    notify_on: list[EventKind] = ["new", "edited", "removed", "document_changed"]
     user_agent_contact: str = "https://github.com/csto-monitor/csto-monitor"
     crawl: Crawl = Crawl()
     documents: DocumentSettings = DocumentSettings()

@@ -96,6 +96,7 @@ class Item(Base):
     revisions: Mapped[list[ItemRevision]] = relationship(
         back_populates="item", order_by="ItemRevision.number"
     )
+    documents: Mapped[list[Document]] = relationship(order_by="Document.id", viewonly=True)
 
     __table_args__ = (
         Index("ix_items_published", "published"),

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.models import Document, DocumentVersion, Item
+from core.models import ChangeEvent, CrawlRun, Document, DocumentVersion, Item
 from monitor.documents import ReadFile
 from scraper.items import KnownDocument, NewsItem
 
@@ -97,3 +97,21 @@ def _mark_attached(session: Session, item_id: int, urls: Sequence[str]) -> None:
     wanted = set(urls)
     for document in session.scalars(select(Document).where(Document.item_id == item_id)):
         document.attached = document.url in wanted
+
+
+def changed_events(session: Session, run: CrawlRun,
+                   replaced: Sequence[tuple[Document, DocumentVersion]]) -> list[ChangeEvent]:
+    """One `document_changed` event per replaced file, naming the document and its version
+    (the changed sentences are the word diff of that version against the one before)."""
+    events = []
+    for document, version in replaced:
+        item = session.get_one(Item, document.item_id)
+        events.append(ChangeEvent(
+            item_id=item.id, run_id=run.id, kind="document_changed",
+            detected_at=run.started_at, url=item.url, title=item.title, fields=["document"],
+            previous={"document_url": document.url, "document_name": document.name,
+                      "version": version.number},
+        ))
+    session.add_all(events)
+    session.flush()
+    return events

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from scraper.documents import sniff as types
 from scraper.documents.read import read_document
 from scraper.documents.status import DocumentStatus, DocumentText
 from scraper.items import FetchedDocument
@@ -43,3 +44,32 @@ def _failure_status(document: FetchedDocument) -> DocumentStatus:
     if document.http_status:
         return DocumentStatus.HTTP_ERROR
     return DocumentStatus.FETCH_ERROR
+
+
+_TYPE_LABELS = {types.PDF: "PDF", types.DOCX: "DOCX", types.ODT: "ODT", types.XLSX: "XLSX",
+                types.PPTX: "PPTX", types.OLE: "DOC/XLS", types.RTF: "RTF", types.ZIP: "ZIP",
+                types.RAR: "RAR", types.SEVEN_ZIP: "7Z", types.HTML: "HTML"}
+
+
+def type_label(content_type: str) -> str:
+    """PDF, DOCX ...: the sniffed type as a reader names it."""
+    return _TYPE_LABELS.get(content_type, "file" if content_type else "?")
+
+
+def size_label(size: int) -> str:
+    """1.2 MB, 340 KB, 512 B."""
+    if size >= 1 << 20:
+        return f"{size / (1 << 20):.1f} MB"
+    if size >= 1 << 10:
+        return f"{size / (1 << 10):.0f} KB"
+    return f"{size} B"
+
+
+def describe(name: str, content_type: str, size: int, status: str) -> str:
+    """`Annex 2.pdf (PDF, 1.2 MB)`, or with the status when the file could not be read."""
+    if not size:
+        return f"{name} ({status.replace('_', ' ')})"
+    note = f"{type_label(content_type)}, {size_label(size)}"
+    if status not in ("ok", "unsupported"):
+        note += f", {status.replace('_', ' ')}"
+    return f"{name} ({note})"

@@ -51,6 +51,7 @@ class PollOutcome:
     new: int = 0
     edited: int = 0
     removed: int = 0
+    documents_changed: int = 0  # attached files replaced under the same URL
     listing_items: int = 0
     requests: int = 0
     errors: list[str] = field(default_factory=list)
@@ -67,6 +68,8 @@ class PollOutcome:
         if self.outcome == "error":
             return f"{self.source}: poll failed: {self.errors[0]}"
         counts = f"{self.new} new, {self.edited} edited, {self.removed} removed"
+        if self.documents_changed:
+            counts += f", {self.documents_changed} document(s) changed"
         text = {
             "baseline": f"first poll: stored {self.new} items silently",
             "not_modified": "unchanged (listing answered 304 Not Modified)",
@@ -277,13 +280,17 @@ class SourcePoller:
         events = store.apply_changes(session, source, run, changes, record_events=not baseline)
         store.refresh_seen(session, source, (e.url for e in report.listing), report.items,
                            run.started_at)
-        document_store.record(session, source.id, files, report.items, run.started_at)
+        replaced = document_store.record(session, source.id, files, report.items,
+                                         run.started_at)
+        if not baseline:
+            events += document_store.changed_events(session, run, replaced)
         self._announce(session, events)
         kinds = [e.kind for e in events]
         outcome = PollOutcome(
             source.name, "baseline" if baseline else ("changed" if events else "unchanged"),
             new=len(changes) if baseline else kinds.count("new"),
             edited=kinds.count("edited"), removed=kinds.count("removed"),
+            documents_changed=kinds.count("document_changed"),
             listing_items=len(report.listing), requests=report.requests,
             errors=list(report.detail_errors),
         )
