@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
 from scraper.documents import sniff as types
 from scraper.documents.read import read_document
@@ -73,3 +74,8 @@ def describe(name: str, content_type: str, size: int, status: str) -> str:
     if status not in ("ok", "unsupported"):
         note += f", {status.replace('_', ' ')}"
     return f"{name} ({note})"
+
+
+def file_list(urls: Sequence[str]) -> str:
+    """Attached files as a text to word-diff, one file name per paragraph."""
+    return "\n\n".join(unquote(urlsplit(url).path.rsplit("/", 1)[-1]) or url for url in urls)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from core.models import ChangeEvent, Document, DocumentVersion, Item, ItemRevision
+from monitor.documents import file_list
 from monitor.worddiff import ItemDiff, item_diff
 
 # Changes a notification carries; the rest are counted ("and 3 more changes").
@@ -24,6 +25,7 @@ def revision_fields(revision: ItemRevision | Item) -> dict[str, str]:
         "url": revision.url, "title": revision.title,
         "published": revision.published.isoformat() if revision.published else "",
         "lead": revision.lead, "body": revision.body,
+        "documents": file_list(revision.attachments),
     }
 
 

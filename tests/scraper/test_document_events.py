@@ -79,3 +79,26 @@ def test_new_item_names_its_files_and_a_replaced_file_is_one_event(
 
         assert _poll(run, poller, settings).documents_changed == 0
         assert len(_messages(db_sessions, "document_changed")) == 1
+
+
+def test_a_file_attached_later_is_part_of_the_items_edit(
+        db_sessions: sessionmaker[Session], source_crawler: SourceCrawler, run: Any) -> None:
+    world: World = sample_world(4, "en")
+    article = world.articles_in("en")[0]
+    world.edit(article.id, attachments=[])
+    with ReplicaServer(world, markup="bitrix", language="en").start() as server:
+        settings = Settings.model_validate({
+            "sources": [{"name": "csto", "url": server.listing_url, "language": "en",
+                         "pages": 1, "recheck_latest": 10}],
+            "crawl": {"recheck_interval": "0s", "download_delay": "0s",
+                      "autothrottle": False},
+        })
+        announce = outbox.announcer({"console": ConsoleNotifier()}, settings.notify_on)
+        poller = SourcePoller(settings, db_sessions, source_crawler, announce)
+        _poll(run, poller, settings)
+        world.put_file("Annex 3.docx", files.docx(["Annex three."]))
+        world.edit(article.id, attachments=[("Annex 3.docx", "Annex 3.docx")])
+        outcome = _poll(run, poller, settings)
+        assert (outcome.edited, outcome.documents_changed) == (1, 0)
+        [edited] = _messages(db_sessions, "edited")
+        assert "changed: documents" in edited and "documents: + Annex 3.docx" in edited
