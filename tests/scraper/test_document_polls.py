@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
 from core.models import Document, DocumentVersion
+from monitor import history
 from monitor.poll import PollOutcome, SourcePoller
 from notifier import outbox
 from notifier.channels.console import ConsoleNotifier
@@ -94,6 +95,7 @@ def test_files_read_hostile_ones_end_in_a_status_and_versions_are_kept(
     assert "no text layer" in stored["Scan.pdf"].detail
     assert stored["Huge.pdf"].sha256 == "" and "larger than 1 MB" in stored["Huge.pdf"].detail
     assert stored["Bomb.docx"].sha256 and not _versions(db_sessions, "Bomb.docx")[0].text
+    _search_finds_words_inside_documents(db_sessions, world.articles_in("en")[0].title)
 
     world.put_file("Declaration.pdf", files.pdf([PDF_TEXT[0], "A new closing sentence."]))
     server.clear_log()
@@ -108,3 +110,23 @@ def test_files_read_hostile_ones_end_in_a_status_and_versions_are_kept(
     answers = [r.status for r in server.requests if r.path.endswith("/Declaration.pdf")]
     assert answers == [304]
     assert [v.number for v in _versions(db_sessions, "Declaration.pdf")] == [1, 2]
+
+
+def _search_finds_words_inside_documents(sessions: sessionmaker[Session], title: str) -> None:
+    with sessions() as session:
+        [row] = history.items(session, history.Filters(search="peacekeeping contingents"))
+        assert " ".join(row["title"].split()) == " ".join(title.split())
+        assert row["found_in"] == ["document: Declaration.pdf"]
+        [russian] = history.items(session, history.Filters(search="заявление о коллективной"))
+        assert russian["found_in"] == ["document: Заявление.pdf"]
+        assert history.items(session, history.Filters(search="contingents Council")) == [row]
+        assert history.items(session, history.Filters(search="zzyzx")) == []
+        documents = {d["name"]: d for d in row["documents"]}
+        assert set(documents) == set(STATUSES)
+        pdf = documents["Declaration.pdf"]
+        assert set(pdf) == {"url", "name", "content_type", "bytes", "sha256", "text_chars",
+                            "status", "versions"}
+        assert (pdf["content_type"], pdf["status"], pdf["versions"]) == (
+            "application/pdf", "ok", 1)
+        assert len(pdf["sha256"]) == 64 and pdf["bytes"] > 0
+        assert documents["Huge.pdf"]["versions"] == 0
