@@ -68,12 +68,17 @@ def size_label(size: int) -> str:
 
 def describe(name: str, content_type: str, size: int, status: str) -> str:
     """`Annex 2.pdf (PDF, 1.2 MB)`, or with the status when the file could not be read."""
+    return f"{name} ({file_note(content_type, size, status)})"
+
+
+def file_note(content_type: str, size: int, status: str) -> str:
+    """`PDF, 1.2 MB`; `PDF, 20 KB, no text`; `too large` (nothing downloaded)."""
     if not size:
-        return f"{name} ({status.replace('_', ' ')})"
+        return status.replace("_", " ")
     note = f"{type_label(content_type)}, {size_label(size)}"
     if status not in ("ok", "unsupported"):
         note += f", {status.replace('_', ' ')}"
-    return f"{name} ({note})"
+    return note
 
 
 def file_list(urls: Sequence[str]) -> str:

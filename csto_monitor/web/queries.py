@@ -80,4 +80,4 @@ def sections(session: Session) -> list[str]:
 
 def item_with_revisions(session: Session, item_id: int) -> Item | None:
     return session.scalar(select(Item).where(Item.id == item_id)
-                          .options(selectinload(Item.revisions)))
+                          .options(selectinload(Item.revisions), selectinload(Item.documents)))
