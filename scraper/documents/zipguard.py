@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 import zipfile
 
-# A member that unpacks to more than this many times its packed size is a bomb's, not a
-# document's: text XML packs about 10:1, images do not pack at all.
-MAX_RATIO = 100
-_RATIO_FLOOR = 1 << 20  # ... unless it is small anyway
+# A large member that unpacks to more than this many times its packed size is a bomb's,
+# not a document's: text XML packs about 10:1 (a very repetitive one up to ~200:1), images
+# do not pack at all, and deflate's limit (zeros) is about 1030:1.
+MAX_RATIO = 250
+_RATIO_FLOOR = 10 << 20  # ... unless it unpacks to little anyway
 
 
 class ZipBomb(Exception):
