@@ -3,6 +3,7 @@ poll's fetched files written into the poll's transaction."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
@@ -11,17 +12,18 @@ from sqlalchemy.orm import Session
 
 from core.models import ChangeEvent, CrawlRun, Document, DocumentVersion, Item
 from monitor.documents import ReadFile
+from scraper.documents.status import DocumentStatus, DocumentText
 from scraper.items import KnownDocument, NewsItem
 
 
 def validators(session: Session, source_id: int) -> dict[str, KnownDocument]:
-    """ETag / Last-Modified of the source's documents by URL, for conditional requests."""
+    """ETag / Last-Modified and hash of the source's documents by URL, for conditional
+    requests and to skip reading a file whose bytes did not change."""
     rows = session.execute(
-        select(Document.url, Document.etag, Document.last_modified)
+        select(Document.url, Document.etag, Document.last_modified, Document.sha256)
         .join(Item, Item.id == Document.item_id)
-        .where(Item.source_id == source_id, Document.sha256 != "",
-               (Document.etag.is_not(None)) | (Document.last_modified.is_not(None))))
-    return {row.url: KnownDocument(row.etag, row.last_modified) for row in rows}
+        .where(Item.source_id == source_id, Document.sha256 != ""))
+    return {row.url: KnownDocument(row.etag, row.last_modified, row.sha256) for row in rows}
 
 
 def record(session: Session, source_id: int, files: Sequence[ReadFile],
@@ -70,7 +72,12 @@ def _apply(session: Session, document: Document, file: ReadFile, now: datetime
            ) -> DocumentVersion | None:
     """Update the document from one fetch; return the version it added, if any."""
     text = file.text
-    if text is None:  # 304: the stored version is current
+    if text is None and not document.sha256:  # new here, but stored for another item
+        text, file = _stored_text(session, file)
+    if text is None:  # 304, or the same bytes again: the stored version is current
+        if file.sha256 == document.sha256 and file.fetched.http_status != 304:
+            document.etag, document.last_modified = (file.fetched.etag,
+                                                     file.fetched.last_modified)
         return None
     document.status, document.detail = text.status.value, text.detail
     if not file.sha256:  # no bytes: an HTTP error, too large, no answer
@@ -90,6 +97,22 @@ def _apply(session: Session, document: Document, file: ReadFile, now: datetime
     session.add(version)
     document.versions.append(version)
     return version
+
+
+def _stored_text(session: Session, file: ReadFile) -> tuple[DocumentText | None, ReadFile]:
+    """The text stored for these bytes (or, after a 304, for this URL) under another item:
+    the same file linked from two items is read once."""
+    query = select(DocumentVersion).join(Document).order_by(DocumentVersion.id.desc())
+    if file.sha256:
+        query = query.where(DocumentVersion.sha256 == file.sha256)
+    else:
+        query = query.where(Document.url == file.fetched.url,
+                            DocumentVersion.sha256 == Document.sha256)
+    version = session.scalars(query.limit(1)).first()
+    if version is None:
+        return None, file
+    text = DocumentText(version.content_type, DocumentStatus(version.status), version.text)
+    return text, dataclasses.replace(file, sha256=version.sha256, size=version.bytes)
 
 
 def _mark_attached(session: Session, item_id: int, urls: Sequence[str]) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -15,7 +15,8 @@ from scraper.items import FetchedDocument
 
 @dataclass(frozen=True)
 class ReadFile:
-    """One fetched file, read: `text` is None for a 304 (the stored version stands)."""
+    """One fetched file, read: `text` is None for a 304 or for the bytes already stored
+    (the stored version stands)."""
 
     fetched: FetchedDocument
     text: DocumentText | None
@@ -23,20 +24,25 @@ class ReadFile:
     size: int = 0
 
 
-def read_files(fetched: Sequence[FetchedDocument], max_unpacked: int) -> list[ReadFile]:
-    """Read every file that came with bytes (CPU-bound: run it off the event loop)."""
-    return [read_file(document, max_unpacked) for document in fetched]
+def read_files(fetched: Sequence[FetchedDocument], max_unpacked: int,
+               stored: Mapping[str, str] | None = None) -> list[ReadFile]:
+    """Read every file that came with new bytes (`stored`: the hash stored by URL);
+    CPU-bound: run it off the event loop."""
+    hashes = stored or {}
+    return [read_file(d, max_unpacked, hashes.get(d.url, "")) for d in fetched]
 
 
-def read_file(document: FetchedDocument, max_unpacked: int) -> ReadFile:
+def read_file(document: FetchedDocument, max_unpacked: int, stored: str = "") -> ReadFile:
     if document.http_status == 304:
         return ReadFile(document, None)
     if document.body is None:
         failure = DocumentText("", _failure_status(document), detail=document.error)
         return ReadFile(document, failure)
     body = document.body
-    return ReadFile(document, read_document(body, max_unpacked),
-                    hashlib.sha256(body).hexdigest(), len(body))
+    sha256 = hashlib.sha256(body).hexdigest()
+    if sha256 == stored:
+        return ReadFile(document, None, sha256, len(body))
+    return ReadFile(document, read_document(body, max_unpacked), sha256, len(body))
 
 
 def _failure_status(document: FetchedDocument) -> DocumentStatus:

@@ -151,17 +151,18 @@ class SourcePoller:
         if settled.report.stopped:
             return PollOutcome(spec.name, "stopped")
         metrics.record_second_opinions(spec.name, report.second_opinions, report.disagreements)
-        files = await self._read_files(settled.report)
+        files = await self._read_files(spec.name, settled.report)
         with self._sessions() as session, session.begin():
             return self._record(session, spec, settled, started, recheck, files)
 
-    async def _read_files(self, report: CrawlReport) -> list[ReadFile]:
+    async def _read_files(self, source: str, report: CrawlReport) -> list[ReadFile]:
         """Read the fetched files off the event loop (a large PDF takes a while), then let
         their bytes go: only hashes and text are kept."""
         if not report.documents:
             return []
         limit = self._settings.documents.max_unpacked_bytes
-        files = await asyncio.to_thread(read_files, report.documents, limit)
+        stored = {url: known.sha256 for url, known in self._documents.get(source, {}).items()}
+        files = await asyncio.to_thread(read_files, report.documents, limit, stored)
         for document in report.documents:
             document.body = None
         return files

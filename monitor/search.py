@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, func, literal_column, or_, select, table
+from sqlalchemy import ColumnElement, Select, false, func, literal_column, select, table, union
 from sqlalchemy.orm import Session
 
 from core.models import Document, DocumentVersion, Item
@@ -82,17 +82,26 @@ def search_condition(session: Session, text: str) -> ColumnElement[bool]:
     words = query_words(text)
     if not words:
         return false()
-    return or_(_item_condition(session, words), Item.id.in_(
-        select(Document.item_id).where(Document.id.in_(_document_matches(session, words)))))
+    # One IN over a UNION: an OR of the two would keep either database from using the
+    # full-text index of the items (10 times slower on 100,000 items).
+    return Item.id.in_(union(_item_matches(session, words), _document_items(session, words)))
+
+
+def _item_matches(session: Session, words: list[str]) -> Select[Any]:
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        return _fts5_matches(words)
+    if dialect == "postgresql":
+        return select(Item.id).where(literal_column(_PG_VECTOR).bool_op("@@")(_tsquery(words)))
+    raise NotImplementedError(f"full-text search is not available on {dialect}")
 
 
 def _item_condition(session: Session, words: list[str]) -> ColumnElement[bool]:
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        return Item.id.in_(_fts5_matches(words))
-    if dialect == "postgresql":
-        return literal_column(_PG_VECTOR).bool_op("@@")(_tsquery(words))
-    raise NotImplementedError(f"full-text search is not available on {dialect}")
+    return Item.id.in_(_item_matches(session, words))
+
+
+def _document_items(session: Session, words: list[str]) -> Select[Any]:
+    return select(Document.item_id).where(Document.id.in_(_document_matches(session, words)))
 
 
 def _tsquery(words: list[str]) -> ColumnElement[object]:
@@ -150,8 +159,7 @@ def newest_first_condition(session: Session, text: str, limit: int) -> ColumnEle
     matches = _fts5_matches(words)
     many = session.scalar(select(func.count()).select_from(
         matches.limit(WALK_DATE_INDEX_FROM * limit).subquery()))
-    in_documents = Item.id.in_(select(Document.item_id).where(
-        Document.id.in_(_document_matches(session, words))))
+    either = union(matches, _document_items(session, words))
     if many == WALK_DATE_INDEX_FROM * limit:
-        return or_((Item.id + 0).in_(matches), in_documents)
-    return or_(Item.id.in_(matches), in_documents)
+        return (Item.id + 0).in_(either)
+    return Item.id.in_(either)

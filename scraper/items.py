@@ -63,10 +63,13 @@ class KnownItem:
 
 @dataclass(frozen=True)
 class KnownDocument:
-    """The validators stored for an attached file, for a conditional request."""
+    """The validators stored for an attached file, for a conditional request, and the hash
+    of its content (a server without validators answers 200: the same bytes are not read
+    again)."""
 
     etag: str | None = None
     last_modified: str | None = None
+    sha256: str = ""
 
 
 @dataclass

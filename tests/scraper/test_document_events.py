@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
-from core.models import ChangeEvent, Delivery
+from core.models import ChangeEvent, Delivery, Document
 from monitor.poll import PollOutcome, SourcePoller
 from notifier import outbox
 from notifier.channels.console import ConsoleNotifier, render
@@ -102,3 +102,32 @@ def test_a_file_attached_later_is_part_of_the_items_edit(
         assert (outcome.edited, outcome.documents_changed) == (1, 0)
         [edited] = _messages(db_sessions, "edited")
         assert "changed: documents" in edited and "documents: + Annex 3.docx" in edited
+
+
+def test_a_file_linked_from_a_second_item_is_read_once(
+        db_sessions: sessionmaker[Session], source_crawler: SourceCrawler, run: Any) -> None:
+    world: World = sample_world(4, "en")
+    first = world.articles_in("en")[0]
+    world.put_file("Shared.pdf", files.pdf(PDF_TEXT))
+    world.edit(first.id, attachments=[("Shared.pdf", "Shared.pdf")])
+    with ReplicaServer(world, markup="bitrix", language="en").start() as server:
+        settings = Settings.model_validate({
+            "sources": [{"name": "csto", "url": server.listing_url, "language": "en",
+                         "pages": 1, "recheck_latest": 10}],
+            "crawl": {"recheck_interval": "0s", "download_delay": "0s",
+                      "autothrottle": False},
+        })
+        announce = outbox.announcer({"console": ConsoleNotifier()}, settings.notify_on)
+        poller = SourcePoller(settings, db_sessions, source_crawler, announce)
+        _poll(run, poller, settings)
+        world.publish(make_article("A second item links the same file", published=date.today(),
+                                   attachments=[("Shared.pdf", "Shared.pdf")]))
+        server.clear_log()
+        assert _poll(run, poller, settings).new == 1
+        assert {r.status for r in server.requests if r.path.endswith("/Shared.pdf")} == {304}
+        [new] = _messages(db_sessions, "new")
+        assert re.search(r"documents: Shared\.pdf \(PDF, \d+ KB\)\n", new), new
+        with db_sessions() as session:
+            rows = session.execute(select(Document.status, Document.sha256, Document.text_chars))
+            [(status, sha, chars)] = set(rows)
+            assert status == "ok" and len(sha) == 64 and chars > 50
