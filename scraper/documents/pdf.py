@@ -12,9 +12,19 @@ logging.getLogger("pypdf").setLevel(logging.ERROR)
 MAX_PAGES = 2000  # beyond this a "document" is not a statement or an annex
 
 
+class TruncatedPdf(Exception):
+    """The file ends before its end-of-file marker."""
+
+
 def pdf_text(data: bytes) -> str:
-    """The pages' text, one page per paragraph (raises on a damaged file)."""
-    reader = PdfReader(io.BytesIO(data), strict=True)
+    """The pages' text, one page per paragraph (raises on a damaged file).
+
+    Lenient with the small faults real-world PDFs carry (`strict=False`), but a file that
+    ends early is not read: a repaired one would lose its last pages silently.
+    """
+    if b"%%EOF" not in data[-2048:]:
+        raise TruncatedPdf("no end-of-file marker: the file ends early")
+    reader = PdfReader(io.BytesIO(data), strict=False)
     pages = []
     for page in reader.pages[:MAX_PAGES]:
         lines = (" ".join(line.split()) for line in page.extract_text().splitlines())
