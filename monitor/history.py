@@ -95,9 +95,14 @@ def document_row(document: Document, versions: int) -> dict[str, Any]:
 
 
 def _where_found(session: Session, text: str, rows: list[dict[str, Any]]) -> None:
-    """`found_in`: "item" when the item's own text matched, "document: NAME" per document."""
-    ids = [row["id"] for row in rows]
-    own, in_documents = item_hits(session, text, ids), document_hits(session, text, ids)
+    """`found_in`: "item" when the item's own text matched, "document: NAME" per document.
+
+    Only the rows with a matching document need the items' index asked again: the others
+    matched by their own text.
+    """
+    in_documents = document_hits(session, text, [row["id"] for row in rows])
+    own = {row["id"] for row in rows} - in_documents.keys()
+    own |= item_hits(session, text, in_documents)
     for row in rows:
         places = ["item"] if row["id"] in own else []
         row["found_in"] = places + [f"document: {name}"

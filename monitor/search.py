@@ -134,6 +134,9 @@ def item_hits(session: Session, text: str, item_ids: Iterable[int]) -> set[int]:
     words, ids = query_words(text), list(item_ids)
     if not words or not ids:
         return set()
+    if session.get_bind().dialect.name == "sqlite":  # FTS5 looks up these rowids only
+        return set(session.scalars(_fts5_matches(words).where(
+            literal_column("items_fts.rowid").in_(ids))))
     return set(session.scalars(select(Item.id).where(
         Item.id.in_(ids), _item_condition(session, words))))
 

@@ -68,6 +68,11 @@ def test_web_search_says_the_hit_is_in_a_document(
         assert [r["found_in"] for r in history.items(
             session, history.Filters(search="five contingents"))] == [["document: Annex 2.pdf"]]
         assert history.items(session, history.Filters(search="four contingents")) == []
+        assert [r["found_in"] for r in history.items(
+            session, history.Filters(search="declaration adopted"))] == [
+            ["item", "document: Annex 2.pdf"]]
+        assert [r["found_in"] for r in history.items(
+            session, history.Filters(search="Lead of item"))] == [["item"]]
     page = fetch(f"{server.url}/?q={quote('five contingents')}").text
     assert "Declaration adopted" in page and "Found in the document Annex 2.pdf" in page
 
