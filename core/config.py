@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 DEFAULT_CONFIG_PATH = Path("config/default.yaml")
-EventKind = Literal["new", "edited", "removed"]
+EventKind = Literal["new", "edited", "removed", "document_changed"]
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -94,6 +94,31 @@ class Crawl(_Strict):
     obey_robots_txt: bool = True
     min_items_ratio: Annotated[float, Field(ge=0, le=1)] = 0.5
     recheck_interval: Duration = timedelta(hours=6)
+
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$", re.I)
+_SIZE_UNITS = {"b": 1, "kb": 1 << 10, "mb": 1 << 20, "gb": 1 << 30}
+
+
+def parse_size(value: Any) -> int:
+    """Read `20MB`, `512kb`, `1GB` or a number of bytes."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    match = _SIZE.match(str(value))
+    if not match:
+        raise ValueError(f"{value!r} is not a size; write e.g. 20MB, 512KB or 1048576")
+    return int(float(match.group(1)) * _SIZE_UNITS[(match.group(2) or "b").lower()])
+
+
+Size = Annotated[int, BeforeValidator(parse_size), Field(ge=1024)]
+
+
+class DocumentSettings(_Strict):
+    """Files attached to items (PDF, DOCX ...): fetched after an item's page is read."""
+
+    enabled: bool = True
+    max_bytes: Size = 20 << 20  # a larger file is recorded as too_large, not downloaded
+    max_unpacked_bytes: Size = 100 << 20  # a DOCX/ODT unpacking to more is a zip bomb
 
 
 class DeliverySettings(_Strict):
@@ -257,9 +282,10 @@ class Settings(_Strict):
     max_backoff: Duration = timedelta(hours=1)
     alert_after_failures: Annotated[int, Field(ge=1, le=1000)] = 3
     first_run: Literal["silent", "notify"] = "silent"
-    notify_on: list[EventKind] = ["new", "edited", "removed"]
+    notify_on: list[EventKind] = ["new", "edited", "removed", "document_changed"]
     user_agent_contact: str = "https://github.com/csto-monitor/csto-monitor"
     crawl: Crawl = Crawl()
+    documents: DocumentSettings = DocumentSettings()
     delivery: DeliverySettings = DeliverySettings()
     telegram: Telegram | None = None
     email: Email | None = None

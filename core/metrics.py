@@ -36,7 +36,7 @@ DELIVERIES = Counter("csto_deliveries", "Delivery attempts, by channel and outco
 
 # Every poll outcome but "stopped": a poll abandoned at shutdown is counted nowhere.
 POLL_OUTCOMES = ("baseline", "not_modified", "unchanged", "changed", "error", "skipped")
-EVENT_KINDS = ("new", "edited", "removed")
+EVENT_KINDS = ("new", "edited", "removed", "document_changed")
 DELIVERY_OUTCOMES = ("sent", "retrying", "failed")
 
 
@@ -69,6 +69,8 @@ class PollCounts(Protocol):
     def edited(self) -> int: ...
     @property
     def removed(self) -> int: ...
+    @property
+    def documents_changed(self) -> int: ...
 
 
 def record_poll(outcome: PollCounts) -> None:
@@ -85,6 +87,7 @@ def record_poll(outcome: PollCounts) -> None:
         EVENTS.labels("new").inc(outcome.new)
         EVENTS.labels("edited").inc(outcome.edited)
         EVENTS.labels("removed").inc(outcome.removed)
+        EVENTS.labels("document_changed").inc(outcome.documents_changed)
 
 
 def record_second_opinions(source: str, opinions: int, disagreements: int) -> None:

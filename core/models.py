@@ -96,6 +96,7 @@ class Item(Base):
     revisions: Mapped[list[ItemRevision]] = relationship(
         back_populates="item", order_by="ItemRevision.number"
     )
+    documents: Mapped[list[Document]] = relationship(order_by="Document.id", viewonly=True)
 
     __table_args__ = (
         Index("ix_items_published", "published"),
@@ -308,3 +309,57 @@ class LearnedRule(Base):
     last_hit_at: Mapped[datetime | None]
 
     __table_args__ = (UniqueConstraint("source_id", "key", name="uq_noise_rules_source_key"),)
+
+
+class Document(Base):
+    """A file attached to an item, identified by its URL (per item); see monitor.documents.
+
+    The columns from `content_type` on describe the current version, or why there is none.
+    """
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    url: Mapped[str] = mapped_column(String(1000))
+    name: Mapped[str] = mapped_column(String(500))
+    content_type: Mapped[str] = mapped_column(String(120), default="")
+    bytes: Mapped[int] = mapped_column(Integer, default=0)
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    text_chars: Mapped[int] = mapped_column(Integer, default=0)
+    # ok | no_text | truncated | too_large | unsupported | zip_bomb | http_error | fetch_error
+    status: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str] = mapped_column(Text, default="")  # why, when status is not ok
+    attached: Mapped[bool] = mapped_column(Boolean, default=True)  # False: gone from the page
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    first_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    last_checked: Mapped[datetime] = mapped_column(default=utcnow)
+    last_changed: Mapped[datetime] = mapped_column(default=utcnow)
+
+    versions: Mapped[list[DocumentVersion]] = relationship(
+        back_populates="document", order_by="DocumentVersion.number")
+
+    __table_args__ = (UniqueConstraint("item_id", "url", name="uq_documents_item_url"),
+                      Index("ix_documents_url", "url"))
+
+
+class DocumentVersion(Base):
+    """One distinct content (by SHA-256) of a document, with the text read from it."""
+
+    __tablename__ = "document_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    captured_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sha256: Mapped[str] = mapped_column(String(64))
+    bytes: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text, default="")
+
+    document: Mapped[Document] = relationship(back_populates="versions")
+
+    __table_args__ = (UniqueConstraint("document_id", "number",
+                                       name="uq_document_versions_number"),)

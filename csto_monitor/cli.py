@@ -113,7 +113,8 @@ def history_cmd(
     until: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"],
                                                    help="Up to this date (YYYY-MM-DD)")] = None,
     search: Annotated[str | None, typer.Option(
-        help="Words in title, lead or body (all must match; the last may be a prefix)")] = None,
+        help="Words in title, lead, body or an attached document's text (all must match; "
+             "the last may be a prefix)")] = None,
     section: Annotated[str | None, typer.Option(help="e.g. news_odkb, smi, speech")] = None,
     lang: Annotated[Lang | None, typer.Option(help="en or ru")] = None,
     limit: Annotated[int, typer.Option(min=1, max=100000)] = 50,
@@ -128,12 +129,26 @@ def history_cmd(
             rows, columns, title = history.changes(session, filters), CHANGE_COLUMNS, "Changes"
         else:
             rows, columns, title = history.items(session, filters), ITEM_COLUMNS, "Items"
+            if search:
+                columns = (*columns, "found_in")
     if fmt is Format.json:
         output.print_json(rows)
-    elif fmt is Format.csv:
+        return
+    rows = [_flat(row) for row in rows]
+    if fmt is Format.csv:
         output.print_csv(rows, list(rows[0]) if rows else columns)
     else:
         output.print_table(rows, columns, title)
+
+
+def _flat(row: dict[str, object]) -> dict[str, object]:
+    """A row for a table or CSV: documents and search places as one text each."""
+    flat = dict(row)
+    if isinstance(documents := row.get("documents"), list):
+        flat["documents"] = "; ".join(str(d["name"]) for d in documents)
+    if isinstance(found := row.get("found_in"), list):
+        flat["found_in"] = "; ".join(map(str, found))
+    return flat
 
 
 @app.command()

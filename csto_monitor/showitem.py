@@ -5,8 +5,9 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
-from core.models import Item, ItemRevision
-from monitor.revdiff import revision_diff
+from core.models import Document, Item, ItemRevision
+from monitor.documents import describe
+from monitor.revdiff import revision_diff, version_diff
 from monitor.textdiff import change_line
 from monitor.worddiff import Change
 
@@ -40,3 +41,27 @@ def print_item(item: Item, console: Console | None = None) -> None:
                     # Soft wrap: a hard line break could fall inside a [-…-] mark.
                     out.print(Text("    ") + change_text(change, fc.field), soft_wrap=True)
         previous = revision
+    if item.documents:
+        out.print(Text("\nDocuments", style="bold"))
+    for document in item.documents:
+        print_document(document, out)
+
+
+def print_document(document: Document, out: Console) -> None:
+    """A document, why it has no text if so, and each version with a text diff."""
+    gone = "" if document.attached else " · no longer attached"
+    line = describe(document.name, document.content_type, document.bytes, document.status)
+    out.print(Text(f"  {line}{gone}"))
+    out.print(Text(f"  {document.url}"))
+    if document.detail:
+        out.print(Text(f"  {document.status}: {document.detail}", style="yellow"))
+    before = None
+    for version in document.versions:
+        out.print(Text(f"  Version {version.number} · {version.captured_at:%Y-%m-%d %H:%M} UTC"
+                       f" · {version.sha256[:12]} · {len(version.text)} characters",
+                       style="cyan"))
+        if before is not None:
+            for fc in version_diff(document.name, before.text, version.text).fields:
+                for change in fc.changes:
+                    out.print(Text("    ") + change_text(change, fc.field), soft_wrap=True)
+        before = version

@@ -88,6 +88,8 @@ def changed_fields(stored: StoredItem, item: NewsItem) -> tuple[str, ...]:
         fields.append("lead")
     if normalise(stored.body) != normalise(body_text(item.body)):
         fields.append("body")
+    if stored.attachments is not None and set(stored.attachments) != set(item.attachments):
+        fields.append("documents")
     return tuple(fields)
 
 

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from core.models import ChangeEvent, Item, ItemRevision
-from monitor.search import newest_first_condition, search_condition
+from core.models import ChangeEvent, Document, DocumentVersion, Item, ItemRevision
+from monitor.search import document_hits, item_hits, newest_first_condition, search_condition
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,50 @@ def items(session: Session, f: Filters) -> list[dict[str, Any]]:
     count = (select(func.count(ItemRevision.id)).where(ItemRevision.item_id == Item.id)
              .scalar_subquery())
     query = select(Item, count).where(Item.id.in_(select(page.c.id))).order_by(*order)
-    return [item_row(item, n) for item, n in session.execute(query)]
+    rows = [item_row(item, n) for item, n in session.execute(query)]
+    ids = [row["id"] for row in rows]
+    documents = document_rows(session, ids)
+    for row in rows:
+        row["documents"] = documents.get(row["id"], [])
+    if f.search:
+        _where_found(session, f.search, rows)
+    return rows
+
+
+def document_rows(session: Session, item_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The items' attached documents (current ones, in page order of discovery), by item."""
+    if not item_ids:
+        return {}
+    versions = (select(func.count(DocumentVersion.id))
+                .where(DocumentVersion.document_id == Document.id).scalar_subquery())
+    query = (select(Document, versions).where(Document.item_id.in_(item_ids), Document.attached)
+             .order_by(Document.id))
+    found: dict[int, list[dict[str, Any]]] = {}
+    for document, count in session.execute(query):
+        found.setdefault(document.item_id, []).append(document_row(document, count))
+    return found
+
+
+def document_row(document: Document, versions: int) -> dict[str, Any]:
+    return {"url": document.url, "name": document.name, "content_type": document.content_type,
+            "bytes": document.bytes, "sha256": document.sha256,
+            "text_chars": document.text_chars, "status": document.status,
+            "versions": versions}
+
+
+def _where_found(session: Session, text: str, rows: list[dict[str, Any]]) -> None:
+    """`found_in`: "item" when the item's own text matched, "document: NAME" per document.
+
+    Only the rows with a matching document need the items' index asked again: the others
+    matched by their own text.
+    """
+    in_documents = document_hits(session, text, [row["id"] for row in rows])
+    own = {row["id"] for row in rows} - in_documents.keys()
+    own |= item_hits(session, text, in_documents)
+    for row in rows:
+        places = ["item"] if row["id"] in own else []
+        row["found_in"] = places + [f"document: {name}"
+                                    for name in in_documents.get(row["id"], [])]
 
 
 def _midnight(day: date) -> datetime:

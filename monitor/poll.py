@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import statistics
 from collections.abc import Callable, Mapping, Sequence
@@ -14,12 +15,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import config, metrics
 from core.models import ChangeEvent, CrawlRun, Source, utcnow
-from monitor import noise_store, store
+from monitor import document_store, noise_store, store
 from monitor.diff import diff, scope
+from monitor.documents import ReadFile, read_files
 from monitor.noise import NoiseRules, clean_stored
 from monitor.settle import Settled, settle
 from monitor.snapshot import Scope, StoredItem
-from scraper.items import KnownItem, ListingEntry
+from scraper.items import KnownDocument, KnownItem, ListingEntry
 from scraper.report import CrawlReport
 from scraper.request import CrawlRequest
 
@@ -49,6 +51,7 @@ class PollOutcome:
     new: int = 0
     edited: int = 0
     removed: int = 0
+    documents_changed: int = 0  # attached files replaced under the same URL
     listing_items: int = 0
     requests: int = 0
     errors: list[str] = field(default_factory=list)
@@ -65,6 +68,8 @@ class PollOutcome:
         if self.outcome == "error":
             return f"{self.source}: poll failed: {self.errors[0]}"
         counts = f"{self.new} new, {self.edited} edited, {self.removed} removed"
+        if self.documents_changed:
+            counts += f", {self.documents_changed} document(s) changed"
         text = {
             "baseline": f"first poll: stored {self.new} items silently",
             "not_modified": "unchanged (listing answered 304 Not Modified)",
@@ -110,6 +115,9 @@ class SourcePoller:
         self._crawler = crawler
         self._announce = announce
         self._lock = lock
+        # Validators of each source's stored documents, read at the start of its poll (one
+        # poll of a source runs at a time; polls of different sources may overlap).
+        self._documents: dict[str, Mapping[str, KnownDocument]] = {}
 
     async def poll(self, spec: config.SourceSettings) -> PollOutcome:
         """Poll one source, unless another process holds its lock (PostgreSQL replicas)."""
@@ -133,6 +141,7 @@ class SourcePoller:
             window = store.known_window(session, source_id, self._window_size(session, source))
             recheck = self._recheck_due(source)
             validators = (None, None) if recheck else (source.etag, source.last_modified)
+            self._documents[spec.name] = document_store.validators(session, source_id)
             session.commit()
         started = utcnow()
         report = await self._crawl(spec, window.items, validators, recheck)
@@ -142,8 +151,21 @@ class SourcePoller:
         if settled.report.stopped:
             return PollOutcome(spec.name, "stopped")
         metrics.record_second_opinions(spec.name, report.second_opinions, report.disagreements)
+        files = await self._read_files(spec.name, settled.report)
         with self._sessions() as session, session.begin():
-            return self._record(session, spec, settled, started, recheck)
+            return self._record(session, spec, settled, started, recheck, files)
+
+    async def _read_files(self, source: str, report: CrawlReport) -> list[ReadFile]:
+        """Read the fetched files off the event loop (a large PDF takes a while), then let
+        their bytes go: only hashes and text are kept."""
+        if not report.documents:
+            return []
+        limit = self._settings.documents.max_unpacked_bytes
+        stored = {url: known.sha256 for url, known in self._documents.get(source, {}).items()}
+        files = await asyncio.to_thread(read_files, report.documents, limit, stored)
+        for document in report.documents:
+            document.body = None
+        return files
 
     async def _settle(self, spec: config.SourceSettings, source_id: int,
                       report: CrawlReport) -> Settled:
@@ -175,11 +197,14 @@ class SourcePoller:
     async def _crawl(self, spec: config.SourceSettings, known: Mapping[str, KnownItem],
                      validators: tuple[str | None, str | None], recheck: bool) -> CrawlReport:
         etag, last_modified = validators
+        documents = self._settings.documents
         return await self._crawler.crawl(CrawlRequest(
             source_name=spec.name, source_url=str(spec.url), language=spec.language,
             pages=spec.pages, recheck_latest=spec.recheck_latest if recheck else 0,
             known=known, etag=etag, last_modified=last_modified,
             selectors=spec.selectors.model_dump(), second_opinion=True,
+            fetch_documents=documents.enabled, documents=self._documents.get(spec.name, {}),
+            max_document_bytes=documents.max_bytes,
         ))
 
     @staticmethod
@@ -227,7 +252,8 @@ class SourcePoller:
         return last_full is None or utcnow() - last_full >= self._settings.crawl.recheck_interval
 
     def _record(self, session: Session, spec: config.SourceSettings, settled: Settled,
-                started: datetime, recheck: bool) -> PollOutcome:
+                started: datetime, recheck: bool, files: Sequence[ReadFile] = ()
+                ) -> PollOutcome:
         report = settled.report
         source = store.get_source(session, spec)
         run = store.start_run(session, source, started)
@@ -241,12 +267,12 @@ class SourcePoller:
                 outcome = PollOutcome(spec.name, "error", requests=report.requests,
                                       listing_items=len(report.listing), errors=[problem])
             else:
-                outcome = self._apply(session, source, run, settled)
+                outcome = self._apply(session, source, run, settled, files)
         self._finish(source, run, report, outcome, recheck)
         return outcome
 
     def _apply(self, session: Session, source: Source, run: CrawlRun,
-               settled: Settled) -> PollOutcome:
+               settled: Settled, files: Sequence[ReadFile]) -> PollOutcome:
         report = settled.report
         stored = self._clean_stored(session, source, settled, scope(report), run.started_at)
         allow_removals = not report.detail_errors
@@ -255,12 +281,17 @@ class SourcePoller:
         events = store.apply_changes(session, source, run, changes, record_events=not baseline)
         store.refresh_seen(session, source, (e.url for e in report.listing), report.items,
                            run.started_at)
+        replaced = document_store.record(session, source.id, files, report.items,
+                                         run.started_at)
+        if not baseline:
+            events += document_store.changed_events(session, run, replaced)
         self._announce(session, events)
         kinds = [e.kind for e in events]
         outcome = PollOutcome(
             source.name, "baseline" if baseline else ("changed" if events else "unchanged"),
             new=len(changes) if baseline else kinds.count("new"),
             edited=kinds.count("edited"), removed=kinds.count("removed"),
+            documents_changed=kinds.count("document_changed"),
             listing_items=len(report.listing), requests=report.requests,
             errors=list(report.detail_errors),
         )

@@ -20,6 +20,8 @@ class StoredItem:
     lead: str
     body: str  # paragraphs joined by "\n\n"
     active: bool  # False once recorded as removed
+    # URLs of the attached files; None: not known here (nothing to compare)
+    attachments: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,8 @@ class NewChange:
 class EditedChange:
     stored: StoredItem
     item: NewsItem
-    # Names of changed fields among "url", "status", *COMPARED_FIELDS, in that order.
+    # Names of changed fields among "url", "status", *COMPARED_FIELDS, "documents" (a file
+    # attached or detached), in that order.
     fields: tuple[str, ...]
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from core import config
 from core.models import ChangeEvent, CrawlRun, Item, ItemRevision, Source
+from monitor.documents import file_list
 from monitor.snapshot import (
     Change,
     EditedChange,
@@ -46,7 +47,8 @@ def source_items(session: Session, source_id: int) -> list[Item]:
 def stored_snapshot(items: Iterable[Item]) -> dict[str, StoredItem]:
     return {
         i.url: StoredItem(id=i.id, url=i.url, published=i.published, title=i.title,
-                          lead=i.lead, body=i.body, active=i.status == "active")
+                          lead=i.lead, body=i.body, active=i.status == "active",
+                          attachments=tuple(i.attachments))
         for i in items
     }
 
@@ -113,7 +115,7 @@ def count_stored(session: Session, source_id: int, urls: Iterable[str]) -> int:
 def scoped_snapshot(session: Session, source_id: int, scope: Scope) -> dict[str, StoredItem]:
     """`stored_snapshot` of only the items in `scope` (see `monitor.diff.scope`)."""
     columns = (Item.id, Item.url, Item.published, Item.title, Item.lead, Item.body,
-               Item.status)
+               Item.status, Item.attachments)
     rows: list[Any] = []
     if scope.urls:  # source_id checked here: on it, SQLite would scan the whole source
         rows += (r for r in session.execute(select(*columns, Item.source_id).where(
@@ -124,7 +126,8 @@ def scoped_snapshot(session: Session, source_id: int, scope: Scope) -> dict[str,
             if r.status == "active")
     return {
         r.url: StoredItem(id=r.id, url=r.url, published=r.published, title=r.title,
-                          lead=r.lead, body=r.body, active=r.status == "active")
+                          lead=r.lead, body=r.body, active=r.status == "active",
+                          attachments=tuple(r.attachments or ()))
         for r in sorted(rows, key=lambda r: r.id)
     }
 
@@ -171,7 +174,10 @@ def _update_item(
     session: Session, change: EditedChange, now: datetime
 ) -> tuple[Item, dict[str, Any], int]:
     row = session.get_one(Item, change.stored.id)
-    previous = {f: _jsonable(getattr(row, f)) for f in change.fields if f != "status"}
+    previous = {f: _jsonable(getattr(row, f)) for f in change.fields
+                if f not in ("status", "documents")}
+    if "documents" in change.fields:
+        previous["documents"] = file_list(row.attachments)
     if "status" in change.fields:
         previous["status"] = row.status
     for key, value in _item_values(change.item).items():

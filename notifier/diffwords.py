@@ -4,9 +4,9 @@ from __future__ import annotations
 
 FIELDS: dict[str, dict[str, str]] = {
     "en": {"url": "Address", "title": "Title", "published": "Date", "lead": "Lead",
-           "body": "Text"},
+           "body": "Text", "documents": "Documents"},
     "ru": {"url": "Адрес", "title": "Заголовок", "published": "Дата", "lead": "Анонс",
-           "body": "Текст"},
+           "body": "Текст", "documents": "Документы"},
 }
 
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from core.models import ChangeEvent
+from core.models import ChangeEvent, Item
+from monitor.documents import describe
 from monitor.revdiff import event_diff
 from monitor.worddiff import ItemDiff
 from notifier.summary import summarize
@@ -15,7 +16,7 @@ from notifier.summary import summarize
 @dataclass(frozen=True)
 class EventMessage:
     event_id: int
-    kind: str  # new | edited | removed
+    kind: str  # new | edited | removed | document_changed
     title: str
     url: str
     published: date | None
@@ -26,7 +27,13 @@ class EventMessage:
     fields: tuple[str, ...] = ()
     previous: dict[str, Any] = field(default_factory=dict)
     changes: ItemDiff = field(default_factory=ItemDiff)  # what an edit changed, word by word
+    # The item's attached files: `Annex 2.pdf (PDF, 1.2 MB)`, for a new item's message.
+    documents: tuple[str, ...] = ()
 
+    @property
+    def is_edit(self) -> bool:
+        """An edit of the page or of a file attached to it: shown as a word diff."""
+        return self.kind in ("edited", "document_changed")
     @classmethod
     def from_event(cls, event: ChangeEvent) -> EventMessage:
         item = event.item
@@ -36,4 +43,13 @@ class EventMessage:
             summary=summarize(item.lead, item.body.split("\n\n") if item.body else []),
             detected_at=event.detected_at, fields=tuple(event.fields),
             previous=dict(event.previous), changes=event_diff(event),
+            documents=_documents(item),
         )
+
+
+def _documents(item: Item) -> tuple[str, ...]:
+    """The attached files as the page lists them (they are stored as they arrive)."""
+    order = {url: n for n, url in enumerate(item.attachments)}
+    attached = sorted((d for d in item.documents if d.attached),
+                      key=lambda d: order.get(d.url, len(order)))
+    return tuple(describe(d.name, d.content_type, d.bytes, d.status) for d in attached)

@@ -10,7 +10,8 @@ from core.models import ChangeEvent, Item, Subscriber
 
 def wants(subscriber: Subscriber, kind: str, item: Item) -> bool:
     """Whether this change of this item matches the subscriber's preferences."""
-    if kind == "edited" and not subscriber.include_edits:
+    # A file replaced under its link changes what the item publishes: an edit of it.
+    if kind in ("edited", "document_changed") and not subscriber.include_edits:
         return False
     if kind == "removed" and not subscriber.include_removals:
         return False

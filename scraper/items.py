@@ -5,7 +5,8 @@ The spider yields three kinds of item:
 - `NewsItem`: a fully extracted detail page (only for items new or changed on the listing,
   or among the newest `recheck_latest`);
 - `ProbeResult`: the HTTP status of a known item's detail page that vanished from the
-  listing range (404/410 is the evidence a removal needs).
+  listing range (404/410 is the evidence a removal needs);
+- `FetchedDocument`: what one attached file's URL answered (when the poll asks for them).
 """
 
 from __future__ import annotations
@@ -58,3 +59,29 @@ class KnownItem:
     listing_hash: str
     published: date | None
     active: bool  # False once recorded as removed
+
+
+@dataclass(frozen=True)
+class KnownDocument:
+    """The validators stored for an attached file, for a conditional request, and the hash
+    of its content (a server without validators answers 200: the same bytes are not read
+    again)."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    sha256: str = ""
+
+
+@dataclass
+class FetchedDocument:
+    """What an attached file's URL answered: its bytes, 304, or why there are none."""
+
+    url: str  # absolute, as linked from the item's page
+    item_url: str  # canonical URL of the item that links it
+    name: str  # the file name (Content-Disposition, else the URL's last segment)
+    http_status: int  # 200, 304, 404 ...; 0 when nothing was answered
+    body: bytes | None = None  # only with a 2xx answer within the byte limit
+    etag: str | None = None
+    last_modified: str | None = None
+    too_large: bool = False  # larger than the byte limit: not downloaded
+    error: str = ""  # one readable line when there is no body

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from scraper.items import ListingEntry, NewsItem, ProbeResult
+from scraper.items import FetchedDocument, ListingEntry, NewsItem, ProbeResult
 
 
 @dataclass
@@ -14,6 +14,7 @@ class CrawlReport:
     listing: list[ListingEntry] = field(default_factory=list)
     items: list[NewsItem] = field(default_factory=list)
     probes: list[ProbeResult] = field(default_factory=list)
+    documents: list[FetchedDocument] = field(default_factory=list)  # attached files
     listing_pages_ok: int = 0  # listing pages that answered 2xx and were parsed
     listing_errors: list[str] = field(default_factory=list)  # one line each, user-readable
     detail_errors: list[str] = field(default_factory=list)  # detail pages or probes that failed

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from scraper.items import KnownItem, ListingEntry
+from scraper.items import KnownDocument, KnownItem, ListingEntry
 
 
 @dataclass(frozen=True)
@@ -24,3 +24,8 @@ class CrawlRequest:
     second_opinion: bool = False
     # Read only these detail pages once more (an edit's confirmation): no listing, no probes.
     reread: tuple[ListingEntry, ...] = ()
+    # Fetch the files attached to each detail page read (conditionally, with the stored
+    # validators by URL), each at most `max_document_bytes` long.
+    fetch_documents: bool = False
+    documents: Mapping[str, KnownDocument] = field(default_factory=dict)
+    max_document_bytes: int = 20 << 20

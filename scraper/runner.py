@@ -10,7 +10,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import AsyncCrawlerRunner, Crawler
 
-from scraper.items import ListingEntry, NewsItem, ProbeResult
+from scraper.items import FetchedDocument, ListingEntry, NewsItem, ProbeResult
 from scraper.reactor import ensure_reactor
 from scraper.report import CrawlReport
 from scraper.request import CrawlRequest
@@ -30,6 +30,7 @@ class _Collector:
         self.listing: list[ListingEntry] = []
         self.items: list[NewsItem] = []
         self.probes: list[ProbeResult] = []
+        self.documents: list[FetchedDocument] = []
         self.dropped: list[str] = []
         self.stopped = False
 
@@ -40,6 +41,8 @@ class _Collector:
             self.items.append(item)
         elif isinstance(item, ProbeResult):
             self.probes.append(item)
+        elif isinstance(item, FetchedDocument):
+            self.documents.append(item)
         if self.on_item is not None:
             self.on_item(item)
 
@@ -119,6 +122,7 @@ def _report(
         listing=list(collector.listing),
         items=list(collector.items),
         probes=list(collector.probes),
+        documents=list(collector.documents),
         listing_pages_ok=outcome.listing_pages_ok,
         listing_errors=listing_errors,
         detail_errors=[*outcome.detail_errors, *collector.dropped],

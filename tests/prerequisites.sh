@@ -17,6 +17,8 @@ missing=()
 chromium="${CSTO_TEST_CHROMIUM:-/usr/bin/chromium}"
 command -v "$chromium" >/dev/null 2>&1 || missing+=(chromium)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+# DejaVu Sans: the generated test PDFs with Cyrillic text.
+[[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || missing+=(fonts-dejavu-core)
 if ((${#missing[@]})); then
   install="apt-get install -y --no-install-recommends ${missing[*]}"
   if $as_root && command -v apt-get >/dev/null; then

@@ -14,10 +14,11 @@ from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.ext import ContextTypes
 
 from core.config import Settings
-from core.models import ItemRevision
+from core.models import Item, ItemRevision
 from csto_monitor.bot import prefs
 from csto_monitor.bot.keyboards import settings_keyboard, settings_text, subscribe_button
 from monitor import history
+from monitor.documents import file_note
 from notifier.telegram.client import NO_PREVIEW
 from notifier.telegram.html import escape, link, split
 from notifier.telegram.i18n import language_of, t
@@ -200,18 +201,28 @@ async def item(update: Update, context: Context) -> None:
         if found is None:
             await reply(update, t(language, "no_item", ref=escape(args[0])))
             return
-        text = item_text(found.title, found.url, found.status, found.revisions, language)
+        text = item_text(found.title, found.url, found.status, found.revisions, language,
+                         document_links(found))
     await reply(update, text)
 
 
+def document_links(found: Item) -> list[str]:
+    """Each attached document as a link, with its type, size and versions."""
+    return [f"{link(d.url, d.name)} · "
+            f"{escape(file_note(d.content_type, d.bytes, d.status))}"
+            f" · v{len(d.versions)}" for d in found.documents if d.attached]
+
+
 def item_text(title: str, url: str, status: str, revisions: list[ItemRevision],
-              language: str) -> str:
+              language: str, documents: list[str] | None = None) -> str:
     lines = [f"<b>{escape(title)}</b>", f"<i>{escape(status)}</i> · {link(url, url)}", "",
              f"<b>{t(language, 'revisions')}</b>"]
     for revision in revisions:
         changed = ", ".join(revision.changed_fields) or "—"
         lines.append(f"{revision.number}. {revision.captured_at:%Y-%m-%d %H:%M} UTC · "
                      f"{escape(changed)} · {escape(revision.title)}")
+    if documents:
+        lines += ["", f"<b>{t(language, 'documents')}</b>", *documents]
     return "\n".join(lines)
 
 

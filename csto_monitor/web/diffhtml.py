@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from core.models import ItemRevision
-from monitor.revdiff import revision_diff
+from core.models import Document, DocumentVersion, ItemRevision
+from monitor.documents import file_note
+from monitor.revdiff import revision_diff, version_diff
 from monitor.worddiff import Change, Run, spaced
 
 # Change kind -> CSS class and the sign shown before the line.
@@ -42,3 +43,20 @@ def html_diff(before: ItemRevision, after: ItemRevision) -> list[tuple[str, list
     """(field, lines) for every field that differs between two revisions."""
     return [(fc.field, [html_line(c, fc.field) for c in fc.changes])
             for fc in revision_diff(before, after).fields]
+
+
+def document_views(documents: list[Document]) -> list[dict[str, object]]:
+    """Each document with a note (type, size, status) and its versions, newest first, each
+    with the text diff against the one before."""
+    return [{"document": d, "note": file_note(d.content_type, d.bytes, d.status),
+             "versions": list(reversed(_version_views(d.name, d.versions)))}
+            for d in documents]
+
+
+def _version_views(name: str, versions: list[DocumentVersion]) -> list[dict[str, object]]:
+    views: list[dict[str, object]] = []
+    for before, version in zip([None, *versions], versions, strict=False):
+        diff = version_diff(name, before.text, version.text).fields if before else ()
+        views.append({"version": version,
+                      "lines": [html_line(c, "") for fc in diff for c in fc.changes]})
+    return views

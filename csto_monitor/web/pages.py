@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from csto_monitor.web import queries
 from csto_monitor.web.chart import monthly_chart
 from csto_monitor.web.context import TEMPLATES, error_page, in_thread
-from csto_monitor.web.diffhtml import html_diff
+from csto_monitor.web.diffhtml import document_views, html_diff
 from csto_monitor.web.queries import KINDS, PAGE_SIZE, Query
+from monitor.search import document_hits
 from monitor.textdiff import clip
 
 SUMMARY_WIDTH = 280
@@ -71,8 +72,9 @@ def _summary(lead: str, body: str) -> str:
 def _history(session: Session, query: Query, env: Any) -> str:
     page = queries.page_of_items(session, query)
     pages = max(1, -(-page.total // PAGE_SIZE))
-    rows = [{"item": i, "summary": _summary(i.lead, i.body), "revisions": len(i.revisions)}
-            for i in page.items]
+    hits = document_hits(session, query.q, [i.id for i in page.items]) if query.q else {}
+    rows = [{"item": i, "summary": _summary(i.lead, i.body), "revisions": len(i.revisions),
+             "in_documents": hits.get(i.id, [])} for i in page.items]
     return str(env.get_template("history.html").render(
         query=query, rows=rows, total=page.total, page=query.page, pages=pages,
         sections=queries.sections(session), kinds=KINDS,
@@ -99,6 +101,7 @@ def _item(session: Session, item_id: int, env: Any) -> str | None:
                  for before, r in zip([None, *item.revisions], item.revisions, strict=False)]
     return str(env.get_template("item.html").render(
         item=item, revisions=list(reversed(revisions)),
+        documents=document_views(item.documents),
         paragraphs=[p for p in item.body.split("\n\n") if p.strip()]))
 
 

@@ -14,7 +14,7 @@ from core.models import ChangeEvent, Item
 from monitor.search import search_condition
 
 PAGE_SIZE = 20
-KINDS = ("new", "edited", "removed")
+KINDS = ("new", "edited", "removed", "document_changed")
 
 
 @dataclass(frozen=True)
@@ -80,4 +80,4 @@ def sections(session: Session) -> list[str]:
 
 def item_with_revisions(session: Session, item_id: int) -> Item | None:
     return session.scalar(select(Item).where(Item.id == item_id)
-                          .options(selectinload(Item.revisions)))
+                          .options(selectinload(Item.revisions), selectinload(Item.documents)))

@@ -15,7 +15,8 @@ from notifier.digest import DigestMessage
 from notifier.message import EventMessage
 
 WHOLE = 300  # characters of a sentence or paragraph added or removed whole
-LABELS = {"new": "NEW", "edited": "EDITED", "removed": "REMOVED"}
+LABELS = {"new": "NEW", "edited": "EDITED", "removed": "REMOVED",
+          "document_changed": "DOCUMENT CHANGED"}
 
 
 def render(message: EventMessage) -> str:
@@ -23,7 +24,7 @@ def render(message: EventMessage) -> str:
     published = message.published.isoformat() if message.published else "undated"
     lines = [f"[{LABELS.get(message.kind, message.kind.upper())}] {message.title}",
              f"  {published} · {message.section} · {message.language}"]
-    if message.kind == "edited":
+    if message.is_edit:
         lines.append(f"  changed: {', '.join(message.fields)}")
         lines += [f"  {fc.field}: {change_line(change, WHOLE)}"
                   for fc in message.changes.fields for change in fc.changes]
@@ -33,6 +34,8 @@ def render(message: EventMessage) -> str:
         lines.append("  the page was removed from the site")
     elif message.summary:
         lines.append(f"  {message.summary}")
+    if message.kind == "new" and message.documents:
+        lines.append(f"  documents: {'; '.join(message.documents)}")
     lines.append(f"  {message.url}")
     return "\n".join(lines)
 

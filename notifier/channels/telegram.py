@@ -36,7 +36,7 @@ class TelegramNotifier(BaseNotifier):
     concurrency = POOL_SIZE
 
     def __init__(self, cfg: Telegram, sessions: sessionmaker[Session],
-                 kinds: Sequence[str] = ("new", "edited", "removed"),
+                 kinds: Sequence[str] = ("new", "edited", "removed", "document_changed"),
                  bot: ExtBot[None] | None = None) -> None:
         self.cfg = cfg
         self.sessions = sessions

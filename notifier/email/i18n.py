@@ -18,7 +18,7 @@ WORDS: dict[str, dict[str, str]] = {
         "new_heading": "New", "updated_heading": "Updated",
         "removed_heading": "Removed from the site",
         "instant_edited": "Updated", "instant_removed": "Removed from the site",
-        "changed": "Changed", "read": "Read on the site",
+        "changed": "Changed", "read": "Read on the site", "documents": "Documents",
         "removed_note": "This page is no longer on the site.", "undated": "undated",
         "period": "Changes detected from {start} to {end}.",
         "why": "You receive this because {address} subscribed to CSTO news ({mode}).",
@@ -33,7 +33,7 @@ WORDS: dict[str, dict[str, str]] = {
         "new_heading": "Новое", "updated_heading": "Изменено",
         "removed_heading": "Удалено с сайта",
         "instant_edited": "Изменено", "instant_removed": "Удалено с сайта",
-        "changed": "Изменено", "read": "Читать на сайте",
+        "changed": "Изменено", "read": "Читать на сайте", "documents": "Документы",
         "removed_note": "Этой страницы больше нет на сайте.", "undated": "без даты",
         "period": "Изменения, обнаруженные с {start} по {end}.",
         "why": "Вы получаете это письмо, потому что адрес {address} подписан на новости ОДКБ"

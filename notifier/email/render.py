@@ -79,6 +79,8 @@ def _entry(message: EventMessage, language: str, changes: int = INSTANT_CHANGES
         "section": clean_line(message.section), "summary": clean_line(message.summary),
         "fields": ", ".join(clean_line(f) for f in message.fields),
         "diff": _diff(message.changes.head(changes), language),
+        "edit": message.is_edit,
+        "documents": [clean_line(d) for d in message.documents] if message.kind == "new" else [],
     }
 
 
@@ -128,6 +130,7 @@ def render_instant(message: EventMessage, language: str, footer: Footer) -> Rend
     """One event: subject `[CSTO] <title>` (prefixed with Updated/Removed for those)."""
     w = words(language)
     prefix = {"edited": w["instant_edited"] + ": ",
+              "document_changed": w["instant_edited"] + ": ",
               "removed": w["instant_removed"] + ": "}.get(message.kind, "")
     subject = f"[CSTO] {prefix}{subject_title(message.title)}"
     context = {"w": w, "lang": language, "e": _entry(message, language), "subject": subject,
@@ -163,7 +166,7 @@ def render_digest(digest: DigestMessage, footer: Footer, timezone: str = "UTC") 
     new = [(m.published or _local_day(m.detected_at, zone), _entry(m, language))
            for m in digest.events if m.kind == "new"]
     updated = [_entry(m, language, DIGEST_CHANGES)
-               for m in digest.events if m.kind == "edited"]
+               for m in digest.events if m.is_edit]
     removed = [_entry(m, language) for m in digest.events if m.kind == "removed"]
     counts = {"new": len(new), "updated": len(updated), "removed": len(removed)}
     end = _local_day(digest.period.end, zone)

@@ -28,7 +28,7 @@ def _meta(message: EventMessage, language: str) -> str:
 
 def event_text(message: EventMessage, language: str) -> str:
     """One event as a message: a post (new), or the text of a reply (edited, removed)."""
-    if message.kind == "edited":
+    if message.is_edit:
         return _edited(message, language)
     if message.kind == "removed":
         return "\n".join([f"<b>{escape(message.title)}</b>", t(language, "removed"),
@@ -36,6 +36,9 @@ def event_text(message: EventMessage, language: str) -> str:
     parts = [f"<b>{escape(message.title)}</b>\n{_meta(message, language)}"]
     if message.summary:
         parts.append(escape(message.summary))
+    if message.documents:
+        parts.append(f"<i>{t(language, 'documents')}:</i> "
+                     + escape("; ".join(message.documents)))
     parts.append(link(message.url, message.url))
     return "\n\n".join(parts)
 

@@ -19,12 +19,13 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from scraper.documents.fetch import document_request, failed, fetched
 from scraper.extract.detail import DetailFields, ExtractionError, extract_detail
 from scraper.extract.listing import ListingRow, extract_listing
 from scraper.extract.second_opinion import second_opinion
 from scraper.extract.text import SelectorError
 from scraper.failures import describe_failure
-from scraper.items import ListingEntry, NewsItem, ProbeResult
+from scraper.items import FetchedDocument, ListingEntry, NewsItem, ProbeResult
 from scraper.request import CrawlRequest
 from scraper.urls import listing_page_url, section_and_slug
 
@@ -74,6 +75,9 @@ class NewsSpider(scrapy.Spider):
         self.second_opinion = request.second_opinion
         # Detail pages to read once more, and nothing else (an edit's confirmation).
         self.reread = list(request.reread)
+        self.fetch_documents = request.fetch_documents
+        self.documents = dict(request.documents)
+        self.max_document_bytes = request.max_document_bytes
         self.outcome = CrawlOutcome()
         self._entries: list[ListingEntry] = []
         self._listed: set[str] = set()  # their URLs: a set per page would be quadratic
@@ -215,7 +219,7 @@ class NewsSpider(scrapy.Spider):
             and item.published >= oldest
         ]
 
-    def parse_detail(self, response: Response, entry: ListingEntry) -> Iterator[NewsItem]:
+    def parse_detail(self, response: Response, entry: ListingEntry) -> Iterator[Any]:
         if not isinstance(response, TextResponse):
             self.outcome.detail_errors.append(f"{entry.url}: not an HTML page")
             return
@@ -245,6 +249,11 @@ class NewsSpider(scrapy.Spider):
             attachments=fields.attachments,
             listing_hash=entry.fingerprint(),
         )
+        if self.fetch_documents:
+            for url in fields.attachments:
+                yield document_request(url, entry.url, self.documents.get(url),
+                                       self.max_document_bytes, self.parse_document,
+                                       self.document_failed)
 
     def _compare(self, html: str, url: str, fields: DetailFields) -> None:
         """Count (and log) a strong disagreement of the second opinion with the body."""
@@ -260,6 +269,12 @@ class NewsSpider(scrapy.Spider):
     def detail_failed(self, failure: Failure) -> None:
         request: Request = failure.request  # type: ignore[attr-defined]
         self.outcome.detail_errors.append(describe_failure(failure, request))
+
+    def parse_document(self, response: Response, item_url: str) -> Iterator[FetchedDocument]:
+        yield fetched(response, item_url)
+
+    def document_failed(self, failure: Failure) -> Iterator[FetchedDocument]:
+        yield failed(failure, self.max_document_bytes)
 
     def parse_probe(self, response: Response, url: str) -> Iterator[ProbeResult]:
         yield ProbeResult(url=url, status=response.status)

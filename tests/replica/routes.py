@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from types import ModuleType
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from tests.replica import markup_bitrix, markup_broken, markup_modern, markup_portal
 from tests.replica.common import STATIC_PAGES, Context, Pager
@@ -54,7 +54,7 @@ def respond(site: Site, target: str, headers: Mapping[str, str]) -> Response:
     if path == "/robots.txt":
         return Response(200, ROBOTS.encode(), {"Content-Type": "text/plain; charset=UTF-8"})
     if path.startswith("/upload/"):
-        return _upload(path)
+        return _upload(site.world, path, headers)
     if path == "/":
         return _html(site.markup.listing(site.ctx, _items(site, None)[:5], None))
     if path in STATIC_PAGES:
@@ -82,9 +82,19 @@ def _garbage() -> Response:
     return Response(200, os.urandom(4096), {"Content-Type": HTML})
 
 
-def _upload(path: str) -> Response:
+def _upload(world: World, path: str, headers: Mapping[str, str]) -> Response:
+    """A file the test put in `world.files` (by file name), answered conditionally, or a
+    placeholder; a name in `world.missing_files` answers 404."""
+    name = unquote(path.rsplit("/", 1)[-1])
+    if name in world.missing_files:
+        return Response(404, b"not found", {"Content-Type": "text/plain"})
     kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
-    return Response(200, b"PK\x03\x04 replica attachment " + path.encode(), {"Content-Type": kind})
+    # A file the test did not give is a placeholder; like any static file it carries
+    # validators (as nginx serves /upload/), so a revisit is answered 304.
+    body = world.files.get(name, b"PK\x03\x04 replica attachment " + path.encode())
+    response = Response(200, body, {"Content-Type": kind})
+    _add_validators(response, world.file_changed.get(name, datetime(2025, 1, 1, tzinfo=UTC)))
+    return _conditional(response, headers)
 
 
 def _items(site: Site, section: str | None) -> list[Article]:

@@ -142,8 +142,18 @@ class World:
         # Detail pages carry page furniture (counter, related list, photo, promo, share
         # widget, breadcrumbs) inside the article, as the real site does; False: plain pages.
         self.furniture = True
+        # Attached files by file name (see attachment_path); others answer a placeholder.
+        self.files: dict[str, bytes] = {}
+        self.file_changed: dict[str, datetime] = {}  # Last-Modified of a replaced file
+        self.missing_files: set[str] = set()  # these answer 404
         for article in reversed(list(articles)):  # given in listing order, newest first
             self._add(article)
+
+    def put_file(self, name: str, data: bytes) -> None:
+        """Serve (or replace) the attached file of this name, with a new Last-Modified."""
+        with self._lock:
+            self.files[name] = data
+            self.file_changed[name] = self._stamp()
 
     # --- reading -----------------------------------------------------------------
     @property
