@@ -10,9 +10,16 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.e2e.harness import Daemon, cli, source, with_own_http_port, write_config
 from tests.replica import ReplicaServer, World, make_article
 from tests.web.helpers import fetch, free_port
+
+# Real daemons in subprocesses, timed against their logs: one at a time per test run, so
+# that on a 2-core machine they do not starve each other (tests of one xdist group share
+# a worker).
+pytestmark = pytest.mark.xdist_group("daemons")
 
 FAULTS = ["http_500", "hang", "reset", "truncated", "garbage", "empty_listing",
           "markup_changed"]

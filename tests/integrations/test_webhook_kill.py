@@ -7,10 +7,17 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.harness import Daemon
 from tests.integrations.receiver import Receiver
 from tests.replica import ReplicaServer, World
 from tests.test_daemon import daemon_config, new_article
+
+# Real daemons in subprocesses, timed against their logs: one at a time per test run, so
+# that on a 2-core machine they do not starve each other (tests of one xdist group share
+# a worker).
+pytestmark = pytest.mark.xdist_group("daemons")
 
 SECRET = "webhook-secret-0123456789"
 

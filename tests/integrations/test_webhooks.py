@@ -27,7 +27,7 @@ def verify(secret: str, body: bytes, header: str) -> bool:
 
 
 def hook(receiver: Receiver, path: str = "/hook", **extra: object) -> dict[str, object]:
-    return {"url": receiver.url + path, "secret": SECRET, "timeout": "1s", **extra}
+    return {"url": receiver.url + path, "secret": SECRET, "timeout": "5s", **extra}
 
 
 def _deliveries(sessions: sessionmaker[Session]) -> list[Delivery]:
