@@ -25,7 +25,7 @@ from pydantic import (
 Timestamp = Annotated[datetime, PlainSerializer(lambda v: v.isoformat(), return_type=str),
                       WithJsonSchema({"type": "string", "format": "date-time"})]
 Day = Annotated[date, WithJsonSchema({"type": "string", "format": "date"})]
-Kind = Literal["new", "edited", "removed"]
+Kind = Literal["new", "edited", "removed", "document_changed"]
 Lang = Literal["en", "ru"]
 
 
