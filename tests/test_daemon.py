@@ -47,7 +47,9 @@ def new_article(n: int) -> Any:
 def test_site_faults_never_become_news(tmp_path: Path, world: World, replica: ReplicaServer,
                                        database_url: str) -> None:
     world.hang_seconds = 3
-    daemon = Daemon(daemon_config(tmp_path, replica, database_url), tmp_path).start()
+    # Back off 1 s at most: the outages (two failed polls each) and recoveries come quicker.
+    config = daemon_config(tmp_path, replica, database_url, max_backoff="1s")
+    daemon = Daemon(config, tmp_path).start()
     try:
         daemon.wait_for_log("first poll: stored")
         for number, fault in enumerate(FAULTS, start=1):
@@ -149,7 +151,9 @@ def test_two_daemons_on_one_postgresql_poll_and_send_once(
             world.publish(new_article(n))
             time.sleep(0.4)
         first.wait_for(lambda: (first.out + second.out).count("[NEW]") >= 10, 40, "10 items")
-        time.sleep(2)
+        # Enough polls for the overlap check below to mean something (slow on a busy machine).
+        first.wait_for(lambda: len(_crawl_runs(new_pg_database)) > 5, 40, "six polls")
+        time.sleep(2)  # a duplicate, if any, would come with the next delivery rounds
     finally:
         assert first.stop() == 0 and second.stop() == 0
     both = first.out + second.out

@@ -56,6 +56,7 @@ PRELOAD = (
     "csto_monitor.bot.service",
 )
 _HEADER = struct.Struct("!I")
+_FORWARDED = {signal.SIGTERM, signal.SIGINT, signal.SIGCHLD}  # the server handles these
 
 
 def _receive(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:
@@ -97,6 +98,9 @@ def _child(request: dict[str, Any], fds: list[int], keep_out: list[Any]) -> None
         for sig in (signal.SIGCHLD, signal.SIGTERM):
             signal.signal(sig, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        # A signal sent since the fork waited, blocked, for these dispositions: now it acts
+        # as on a fresh interpreter (a SIGTERM right after the start ends the process).
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _FORWARDED)
         for resource in keep_out:  # the server's sockets and selector
             resource.close()
         for target, fd in enumerate(fds):
@@ -184,10 +188,14 @@ def serve(path: str) -> None:
                 except (OSError, ValueError):
                     conn.close()
                     continue
+                # Blocked across the fork: the server's handlers must not take the child's
+                # signals before it has set its own.
+                signal.pthread_sigmask(signal.SIG_BLOCK, _FORWARDED)
                 pid = os.fork()
                 if pid == 0:
                     _child(request, fds, [selector, listener, wake_r, wake_w, conn,
                                           sys.stdin, *children.values()])
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, _FORWARDED)
                 for fd in fds:
                     os.close(fd)
                 children[pid] = conn
