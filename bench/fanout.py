@@ -61,13 +61,11 @@ def start_double(port: int, rtt: float) -> subprocess.Popen[bytes]:
 
 def seed_fanout(url: str, subscribers: int) -> None:
     """Active instant subscribers, and one poll that found one new item."""
-    from core import migrate
-    from core.db import make_engine, session_factory
+    from core.db import open_database
     from core.models import ChangeEvent, CrawlRun, Item, Source, Subscriber, utcnow
 
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    with session_factory(engine)() as session, session.begin():
+    database = open_database(url)
+    with database.sessions() as session, session.begin():
         source = Source(name="csto-en", url="https://en.odkb-csto.org/news/", language="en")
         session.add(source)
         session.flush()
@@ -83,7 +81,7 @@ def seed_fanout(url: str, subscribers: int) -> None:
                                 title=item.title, detected_at=utcnow()))
         session.add_all(Subscriber(channel="telegram", address=str(10_000 + n), status="active")
                         for n in range(subscribers))
-    engine.dispose()
+    database.engine.dispose()
 
 
 async def _deliver(url: str, port: int, width: int | None) -> tuple[float, float, int]:

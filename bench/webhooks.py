@@ -53,13 +53,11 @@ def receive(port: int) -> None:
 def seed(url: str, events: int) -> None:
     from sqlalchemy import insert
 
-    from core import migrate
-    from core.db import make_engine, session_factory
+    from core.db import open_database
     from core.models import ChangeEvent, CrawlRun, Item, Source, utcnow
 
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    with session_factory(engine)() as session, session.begin():
+    database = open_database(url)
+    with database.sessions() as session, session.begin():
         source = Source(name="csto-en", url="https://en.odkb-csto.org/news/", language="en")
         session.add(source)
         session.flush()
@@ -77,7 +75,7 @@ def seed(url: str, events: int) -> None:
             {"item_id": i, "run_id": run.id, "kind": "new", "detected_at": now,
              "url": f"u{i}", "title": f"Item {i}", "fields": [], "previous": {}}
             for i in ids])
-    engine.dispose()
+    database.engine.dispose()
 
 
 async def deliver(url: str, port: int, hooks: int) -> tuple[float, int]:

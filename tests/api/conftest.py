@@ -11,22 +11,10 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.db import make_engine, session_factory
-from core.migrate import upgrade
-from tests.web.helpers import LiveServer, sample_history, settings_for
+from tests.web.conftest import history_ids, sessions
+from tests.web.helpers import LiveServer, settings_for
 
-
-@pytest.fixture
-def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield session_factory(engine)
-    engine.dispose()
-
-
-@pytest.fixture
-def history_ids(sessions: sessionmaker[Session]) -> dict[str, int]:
-    return sample_history(sessions)
+__all__ = ["history_ids", "sessions"]  # the web tests' fixtures, shared
 
 
 @pytest.fixture
