@@ -79,6 +79,8 @@ class SourceSettings(_Strict):
     url: HttpUrl
     language: Literal["en", "ru"]
     pages: Annotated[int, Field(ge=1, le=50)] = 2
+    # Superseded by `revisits`: the newest N pages re-read every `crawl.recheck_interval`,
+    # which is unset (off) by default.
     recheck_latest: Annotated[int, Field(ge=0, le=100)] = 20
     selectors: Selectors = Selectors()
 
@@ -93,7 +95,52 @@ class Crawl(_Strict):
     retry_backoff: Duration = timedelta(seconds=2)
     obey_robots_txt: bool = True
     min_items_ratio: Annotated[float, Field(ge=0, le=1)] = 0.5
-    recheck_interval: Duration = timedelta(hours=6)
+    # Superseded by `revisits`; when set, also re-read the listing unconditionally and the
+    # newest `recheck_latest` pages this often (a sweep for tests and the cautious).
+    recheck_interval: Duration | None = None
+
+
+class Revisits(_Strict):
+    """Each item's page is read again on a schedule that decays with its age."""
+
+    enabled: bool = True
+    # Delays after an item is first seen (or last found edited), each counted from then.
+    schedule: Annotated[list[Duration], Field(min_length=1, max_length=50)] = [
+        timedelta(minutes=15), timedelta(hours=1), timedelta(hours=6), timedelta(days=1),
+        timedelta(days=3), timedelta(days=7), timedelta(days=30)]
+    max_per_poll: Annotated[int, Field(ge=1, le=100)] = 3  # spread, never a burst
+
+    @field_validator("schedule")
+    @classmethod
+    def _increasing(cls, steps: list[timedelta]) -> list[timedelta]:
+        if any(step <= timedelta(0) for step in steps):
+            raise ValueError("every delay must be positive, e.g. [15m, 1h, 6h, 1d]")
+        if any(later <= earlier for earlier, later in zip(steps, steps[1:], strict=False)):
+            raise ValueError("delays must increase, each counted from the first sighting: "
+                             "e.g. [15m, 1h, 6h, 1d, 3d, 7d, 30d]")
+        return steps
+
+
+class Polling(_Strict):
+    """When each source is polled: `learned` from when it publishes, or `fixed`."""
+
+    mode: Literal["learned", "fixed"] = "learned"
+    min_interval: Duration | None = None  # default: poll_interval
+    max_interval: Duration = timedelta(hours=1)
+    timezone: TimeZone = "Europe/Moscow"  # the site's; hours of the week are counted in it
+    burst: Duration = timedelta(hours=2)  # after a new item, poll at min_interval this long
+
+    @field_validator("min_interval", "max_interval", "burst")
+    @classmethod
+    def _at_least_a_second(cls, value: timedelta | None) -> timedelta | None:
+        if value is not None and value < timedelta(seconds=1):
+            raise ValueError("must be at least 1s")
+        return value
+
+
+def _polling_shorthand(value: Any) -> Any:
+    """`polling: fixed` or `polling: learned` stands for `polling: {mode: ...}`."""
+    return {"mode": value} if isinstance(value, str) else value
 
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$", re.I)
@@ -286,6 +333,8 @@ class Settings(_Strict):
     user_agent_contact: str = "https://github.com/csto-monitor/csto-monitor"
     crawl: Crawl = Crawl()
     documents: DocumentSettings = DocumentSettings()
+    revisits: Revisits = Revisits()
+    polling: Annotated[Polling, BeforeValidator(_polling_shorthand)] = Polling()
     delivery: DeliverySettings = DeliverySettings()
     telegram: Telegram | None = None
     email: Email | None = None
@@ -298,6 +347,24 @@ class Settings(_Strict):
         _unique_recipients(self.webhooks, "webhooks")
         _unique_recipients(self.apprise, "apprise")
         return self
+
+    @model_validator(mode="after")
+    def _polling_bounds(self) -> Settings:
+        if self.min_poll_interval > self.polling.max_interval:
+            raise ValueError(
+                f"polling.max_interval ({self.polling.max_interval}) is shorter than "
+                f"polling.min_interval ({self.min_poll_interval}, default poll_interval); "
+                "raise max_interval or lower min_interval")
+        return self
+
+    @property
+    def min_poll_interval(self) -> timedelta:
+        return self.polling.min_interval or self.poll_interval
+
+    @property
+    def learned_polling(self) -> bool:
+        """Whether polls follow the learned rhythm (not with `poll_cron` or `polling: fixed`)."""
+        return self.polling.mode == "learned" and self.poll_cron is None
 
     @field_validator("poll_interval")
     @classmethod

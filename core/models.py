@@ -68,6 +68,7 @@ class Source(Base):
     # Last poll that read the listing without conditional headers (catches body-only edits).
     last_full_poll_at: Mapped[datetime | None]
     next_poll_at: Mapped[datetime | None]  # as scheduled by the daemon, for `status`
+    next_poll_reason: Mapped[str | None] = mapped_column(String(200))  # migration 0008
 
     items: Mapped[list[Item]] = relationship(back_populates="source")
 
@@ -91,6 +92,13 @@ class Item(Base):
     first_seen: Mapped[datetime] = mapped_column(default=utcnow)
     last_changed: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    # Decaying revisits (migration 0008): the next one, how many were made since the item
+    # was first seen or last found edited (0 with no next one: never scheduled), and the
+    # detail page's validators for a conditional request.
+    next_revisit_at: Mapped[datetime | None]
+    revisit_step: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    page_etag: Mapped[str | None] = mapped_column(String(500))
+    page_last_modified: Mapped[str | None] = mapped_column(String(100))
 
     source: Mapped[Source] = relationship(back_populates="items")
     revisions: Mapped[list[ItemRevision]] = relationship(
@@ -102,6 +110,7 @@ class Item(Base):
         Index("ix_items_published", "published"),
         Index("ix_items_source_status", "source_id", "status"),
         Index("ix_items_source_published", "source_id", "published"),  # migration 0004
+        Index("ix_items_source_revisit", "source_id", "next_revisit_at", "revisit_step"),
     )
 
 

@@ -15,15 +15,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import config, metrics
 from core.models import ChangeEvent, CrawlRun, Source, utcnow
-from monitor import document_store, noise_store, store
+from monitor import document_store, noise_store, revisit_store, store
 from monitor.diff import diff, scope
 from monitor.documents import ReadFile, read_files
 from monitor.noise import NoiseRules, clean_stored
 from monitor.settle import Settled, settle
-from monitor.snapshot import Scope, StoredItem
+from monitor.snapshot import Change, EditedChange, Scope, StoredItem
 from scraper.items import KnownDocument, KnownItem, ListingEntry
 from scraper.report import CrawlReport
-from scraper.request import CrawlRequest
+from scraper.request import CrawlRequest, Revisit
 
 log = logging.getLogger(__name__)
 Outcome = Literal["baseline", "not_modified", "unchanged", "changed", "error", "stopped",
@@ -142,11 +142,13 @@ class SourcePoller:
             recheck = self._recheck_due(source)
             validators = (None, None) if recheck else (source.etag, source.last_modified)
             self._documents[spec.name] = document_store.validators(session, source_id)
+            due = self._due_revisits(session, source)
             session.commit()
         started = utcnow()
-        report = await self._crawl(spec, window.items, validators, recheck)
+        report = await self._crawl(spec, window.items, validators, recheck, due)
         if not report.stopped and not self._covered(window, report, source_id):
-            report = await self._crawl_knowing_everything(spec, source_id, report, recheck)
+            report = await self._crawl_knowing_everything(spec, source_id, report, recheck,
+                                                          due)
         settled = await self._settle(spec, source_id, report)
         if settled.report.stopped:
             return PollOutcome(spec.name, "stopped")
@@ -188,14 +190,24 @@ class SourcePoller:
                      settled.confirmations)
         return settled
 
+    def _due_revisits(self, session: Session, source: Source) -> tuple[Revisit, ...]:
+        """The stored pages this poll reads again (none before the source's baseline)."""
+        settings = self._settings.revisits
+        if not settings.enabled or not source.baseline_done:
+            return ()
+        now = utcnow()
+        revisit_store.schedule_unscheduled(session, source.id, settings.schedule, now)
+        return tuple(revisit_store.due(session, source.id, now, settings.max_per_poll))
+
     def _diffable(self, session: Session, source_id: int, report: CrawlReport) -> bool:
         if report.not_modified and not report.listing_errors:
-            return False
+            return bool(report.items)  # revisited pages, read although the listing was 304
         recent = store.recent_listing_counts(session, source_id)
         return _judge(report, recent, self._settings.crawl.min_items_ratio) is None
 
     async def _crawl(self, spec: config.SourceSettings, known: Mapping[str, KnownItem],
-                     validators: tuple[str | None, str | None], recheck: bool) -> CrawlReport:
+                     validators: tuple[str | None, str | None], recheck: bool,
+                     revisits: tuple[Revisit, ...] = ()) -> CrawlReport:
         etag, last_modified = validators
         documents = self._settings.documents
         return await self._crawler.crawl(CrawlRequest(
@@ -204,7 +216,7 @@ class SourcePoller:
             known=known, etag=etag, last_modified=last_modified,
             selectors=spec.selectors.model_dump(), second_opinion=True,
             fetch_documents=documents.enabled, documents=self._documents.get(spec.name, {}),
-            max_document_bytes=documents.max_bytes,
+            max_document_bytes=documents.max_bytes, revisits=revisits,
         ))
 
     @staticmethod
@@ -218,7 +230,8 @@ class SourcePoller:
                                          default=0)
 
     async def _crawl_knowing_everything(self, spec: config.SourceSettings, source_id: int,
-                                        first: CrawlReport, recheck: bool) -> CrawlReport:
+                                        first: CrawlReport, recheck: bool,
+                                        revisits: tuple[Revisit, ...]) -> CrawlReport:
         """Crawl again, the spider told about every stored item; rare (many items gone at
         once, more pages configured), so that it chooses the details and probes it always
         would."""
@@ -226,7 +239,7 @@ class SourcePoller:
                  "with the whole history", spec.name)
         with self._sessions() as session:
             known = store.known_window(session, source_id, 0).items
-        report = await self._crawl(spec, known, (None, None), recheck)
+        report = await self._crawl(spec, known, (None, None), recheck, revisits)
         report.requests += first.requests  # the poll made both crawls
         return report
 
@@ -248,8 +261,11 @@ class SourcePoller:
         again. Other polls read only what the listing shows as new or changed, which keeps
         a new item's poll to a few requests (detection latency, load on the site).
         """
+        interval = self._settings.crawl.recheck_interval
+        if interval is None:  # the default: revisits (monitor.revisits) catch such edits
+            return False
         last_full = source.last_full_poll_at
-        return last_full is None or utcnow() - last_full >= self._settings.crawl.recheck_interval
+        return last_full is None or utcnow() - last_full >= interval
 
     def _record(self, session: Session, spec: config.SourceSettings, settled: Settled,
                 started: datetime, recheck: bool, files: Sequence[ReadFile] = ()
@@ -258,8 +274,11 @@ class SourcePoller:
         source = store.get_source(session, spec)
         run = store.start_run(session, source, started)
         run.requests, run.listing_items = report.requests, len(report.listing)
-        if report.not_modified and not report.listing_errors:
+        if report.not_modified and not report.listing_errors and not report.items:
             outcome = PollOutcome(spec.name, "not_modified", requests=report.requests)
+            self._record_revisits(session, source, report, [], run.started_at)
+        elif report.not_modified and not report.listing_errors:
+            outcome = self._apply(session, source, run, settled, files)  # revisited pages
         else:
             recent = store.recent_listing_counts(session, source.id)
             problem = _judge(report, recent, self._settings.crawl.min_items_ratio)
@@ -286,9 +305,11 @@ class SourcePoller:
         if not baseline:
             events += document_store.changed_events(session, run, replaced)
         self._announce(session, events)
+        self._record_revisits(session, source, report, changes, run.started_at)
         kinds = [e.kind for e in events]
+        quiet = "not_modified" if report.not_modified else "unchanged"
         outcome = PollOutcome(
-            source.name, "baseline" if baseline else ("changed" if events else "unchanged"),
+            source.name, "baseline" if baseline else ("changed" if events else quiet),
             new=len(changes) if baseline else kinds.count("new"),
             edited=kinds.count("edited"), removed=kinds.count("removed"),
             documents_changed=kinds.count("document_changed"),
@@ -297,6 +318,14 @@ class SourcePoller:
         )
         source.baseline_done = True
         return outcome
+
+    def _record_revisits(self, session: Session, source: Source, report: CrawlReport,
+                         changes: Sequence[Change], now: datetime) -> None:
+        if not self._settings.revisits.enabled:
+            return
+        edited = {c.stored.id for c in changes if isinstance(c, EditedChange)}
+        revisit_store.record(session, source.id, report, edited,
+                             self._settings.revisits.schedule, now)
 
     @staticmethod
     def _clean_stored(session: Session, source: Source, settled: Settled, wanted: Scope,

@@ -72,7 +72,8 @@ async def settle(report: CrawlReport, stored: Mapping[str, StoredItem], known: N
     suspects = _suspects(stored, dataclasses.replace(report, items=items), rules)
     confirmations = 0
     if suspects:
-        entries = {e.url: e for e in report.listing}
+        # Revisited pages have stand-in entries; a listed entry wins over one.
+        entries = {e.url: e for e in [*report.revisited, *report.listing]}
         second = await reread([entries[c.item.url] for c in suspects if c.item.url in entries])
         if second.stopped:
             return Settled(dataclasses.replace(report, stopped=True), known)

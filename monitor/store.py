@@ -137,7 +137,8 @@ def recent_listing_counts(session: Session, source_id: int, limit: int = 5) -> l
     rows = session.scalars(
         select(CrawlRun.listing_items)
         .where(CrawlRun.source_id == source_id,
-               CrawlRun.outcome.in_(("baseline", "unchanged", "changed")))
+               CrawlRun.outcome.in_(("baseline", "unchanged", "changed")),
+               CrawlRun.listing_items > 0)  # a 304 poll that diffed revisits only
         .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
         .limit(limit)
     )

@@ -26,6 +26,12 @@ class CrawlReport:
     stopped: bool = False  # abandoned on request (shutdown): never diff such a crawl
     second_opinions: int = 0  # detail pages also read by the second-opinion extractor
     disagreements: int = 0  # ... whose body it disagreed with strongly
+    # Revisits (CrawlRequest.revisits): stand-in entries of those whose page was read (their
+    # items are in `items`), and the URLs of those answered 304 Not Modified.
+    revisited: list[ListingEntry] = field(default_factory=list)
+    revisits_unchanged: list[str] = field(default_factory=list)
+    # Validators of each detail page read (ETag, Last-Modified), for its next revisit.
+    page_validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
 
     @property
     def listing_clean(self) -> bool:

@@ -4,8 +4,31 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 from scraper.items import KnownDocument, KnownItem, ListingEntry
+
+
+@dataclass(frozen=True)
+class Revisit:
+    """A stored item's page to read again, conditionally (its schedule said so).
+
+    It carries what the listing showed when the page was last read, so that the page is
+    read as its listing entry would have it read, and the stored listing hash is kept.
+    """
+
+    url: str
+    published: date | None
+    title: str
+    lead: str
+    listing_hash: str
+    etag: str | None = None  # the page's validators when it was last read
+    last_modified: str | None = None
+
+    def entry(self) -> ListingEntry:
+        """A stand-in listing entry (page 0: not from a listing)."""
+        return ListingEntry(url=self.url, published=self.published, title=self.title,
+                            lead=self.lead, page=0, position=-1)
 
 
 @dataclass(frozen=True)
@@ -15,6 +38,9 @@ class CrawlRequest:
     language: str  # en | ru
     pages: int  # listing pages to read at most
     recheck_latest: int = 0  # also re-read this many of the newest known items' pages
+    # Stored items' pages due for a revisit, read conditionally after the listing (even
+    # when it answers 304), unless the listing already makes the spider read them.
+    revisits: tuple[Revisit, ...] = ()
     known: Mapping[str, KnownItem] = field(default_factory=dict)  # by canonical URL
     etag: str | None = None  # validators of listing page 1, for a conditional request
     last_modified: str | None = None

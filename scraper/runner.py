@@ -134,4 +134,7 @@ def _report(
         stopped=collector.stopped,
         second_opinions=outcome.second_opinions,
         disagreements=outcome.disagreements,
+        revisited=list(outcome.revisited),
+        revisits_unchanged=list(outcome.revisits_unchanged),
+        page_validators=dict(outcome.page_validators),
     )

@@ -26,11 +26,12 @@ from scraper.extract.second_opinion import second_opinion
 from scraper.extract.text import SelectorError
 from scraper.failures import describe_failure
 from scraper.items import FetchedDocument, ListingEntry, NewsItem, ProbeResult
-from scraper.request import CrawlRequest
+from scraper.request import CrawlRequest, Revisit
 from scraper.urls import listing_page_url, section_and_slug
 
 logger = logging.getLogger(__name__)
 _GONE = [404, 410]  # a probe must see these statuses, not have them filtered out
+_REVISIT_STATUSES = [304, *_GONE]  # a revisit is answered 304, or says the page is gone
 
 
 @dataclass
@@ -45,6 +46,9 @@ class CrawlOutcome:
     last_modified: str | None = None
     second_opinions: int = 0  # detail pages also read by the second-opinion extractor
     disagreements: int = 0  # ... whose body it disagreed with strongly
+    revisited: list[ListingEntry] = field(default_factory=list)  # revisits answered 200
+    revisits_unchanged: list[str] = field(default_factory=list)  # ... answered 304
+    page_validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
 
 
 class NewsSpider(scrapy.Spider):
@@ -78,6 +82,8 @@ class NewsSpider(scrapy.Spider):
         self.fetch_documents = request.fetch_documents
         self.documents = dict(request.documents)
         self.max_document_bytes = request.max_document_bytes
+        self.revisits = list(request.revisits)
+        self._requested: set[str] = set()  # detail pages and probes already asked for
         self.outcome = CrawlOutcome()
         self._entries: list[ListingEntry] = []
         self._listed: set[str] = set()  # their URLs: a set per page would be quadratic
@@ -114,6 +120,7 @@ class NewsSpider(scrapy.Spider):
     def parse_listing(self, response: Response, page: int) -> Iterator[Any]:
         if response.status == 304:
             self.outcome.not_modified = True
+            yield from self._revisit_requests()
             return
         if page == 1:
             self._record_validators(response)
@@ -180,8 +187,10 @@ class NewsSpider(scrapy.Spider):
         self._followed_up = True
         for entry in self._entries:
             if self._needs_detail(entry):
+                self._requested.add(entry.url)
                 yield self._detail_request(entry)
         for url in self._urls_to_probe():
+            self._requested.add(url)
             yield Request(
                 url,
                 callback=self.parse_probe,
@@ -189,6 +198,39 @@ class NewsSpider(scrapy.Spider):
                 cb_kwargs={"url": url},
                 meta={"handle_httpstatus_list": _GONE},
             )
+        yield from self._revisit_requests()
+
+    def _revisit_requests(self) -> Iterator[Request]:
+        """The due revisits the listing did not already have read, each conditional."""
+        revisits, self.revisits = self.revisits, []
+        for revisit in revisits:
+            if revisit.url in self._requested:
+                continue
+            headers = {}
+            if revisit.etag:
+                headers["If-None-Match"] = revisit.etag
+            if revisit.last_modified:
+                headers["If-Modified-Since"] = revisit.last_modified
+            yield Request(revisit.url, callback=self.parse_revisit,
+                          errback=self.detail_failed, cb_kwargs={"revisit": revisit},
+                          headers=headers, dont_filter=True,
+                          meta={"handle_httpstatus_list": _REVISIT_STATUSES})
+
+    def parse_revisit(self, response: Response, revisit: Revisit) -> Iterator[Any]:
+        """304: unchanged, one request spent; 404/410: gone (as a probe); else the page is
+        read like a listed one, keeping the stored listing hash. Its files pass through."""
+        if response.status == 304:
+            self.outcome.revisits_unchanged.append(revisit.url)
+            return
+        if response.status in _GONE:
+            yield ProbeResult(url=revisit.url, status=response.status)
+            return
+        entry = revisit.entry()
+        self.outcome.revisited.append(entry)
+        for result in self.parse_detail(response, entry):
+            if isinstance(result, NewsItem):
+                result.listing_hash = revisit.listing_hash
+            yield result
 
     def _detail_request(self, entry: ListingEntry) -> Request:
         return Request(entry.url, callback=self.parse_detail, errback=self.detail_failed,
@@ -223,6 +265,7 @@ class NewsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self.outcome.detail_errors.append(f"{entry.url}: not an HTML page")
             return
+        self._record_page_validators(response, entry.url)
         try:
             fields = extract_detail(
                 response.text,
@@ -254,6 +297,11 @@ class NewsSpider(scrapy.Spider):
                 yield document_request(url, entry.url, self.documents.get(url),
                                        self.max_document_bytes, self.parse_document,
                                        self.document_failed)
+
+    def _record_page_validators(self, response: Response, url: str) -> None:
+        etag, modified = (response.headers.get(h) for h in ("ETag", "Last-Modified"))
+        self.outcome.page_validators[url] = (etag.decode("latin-1") if etag else None,
+                                             modified.decode("latin-1") if modified else None)
 
     def _compare(self, html: str, url: str, fields: DetailFields) -> None:
         """Count (and log) a strong disagreement of the second opinion with the body."""
