@@ -180,6 +180,11 @@ def status_cmd(
         output.print_json_object(report)
     else:
         output.print_table(report["sources"], STATUS_COLUMNS, "Sources")
+        for row in report["sources"]:
+            typer.echo(f"{row['source']}: polling {row['polling']}")
+            if row["next_poll_reason"]:
+                typer.echo(f"{row['source']}: next poll {row['next_poll']} "
+                           f"({row['next_poll_reason']})")
         typer.echo(f"outbox: {report['outbox']['pending']} notification(s) waiting")
     raise typer.Exit(0 if report["healthy"] else 1)
 

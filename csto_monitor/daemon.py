@@ -20,6 +20,7 @@ from csto_monitor.runtime import Monitor
 from csto_monitor.services import build_services
 from csto_monitor.skipped_ticks import SkippedTicks
 from csto_monitor.triggers import SteadyIntervalTrigger
+from monitor import rhythm_store
 from monitor.poll import PollOutcome
 from notifier.digest import Period
 from notifier.digest_queue import due_periods, queue_due
@@ -57,6 +58,9 @@ class Daemon:
 
     def _trigger(self) -> BaseTrigger:
         jitter = self.settings.jitter_seconds or None
+        if self.settings.learned_polling:
+            # Each poll sets the next one (_reschedule); this only fires if a poll crashed.
+            return IntervalTrigger(seconds=self.settings.polling.max_interval.total_seconds())
         if self.settings.poll_cron:
             return CronTrigger.from_crontab(self.settings.poll_cron, timezone="UTC")
         return SteadyIntervalTrigger(seconds=self.settings.poll_interval.total_seconds(),
@@ -127,13 +131,23 @@ class Daemon:
         if outcome.outcome == "error":
             delay = self.settings.backoff(outcome.failures)
             job.modify(next_run_time=utcnow() + delay)
+            reason = f"backing off after {outcome.failures} failed poll(s)"
             log.info("%s: next attempt in %s (backing off)", spec.name, _human(delay))
-        self._record_next_poll(spec.name, job.next_run_time)
+        elif self.settings.learned_polling:
+            with self.monitor.sessions() as session:
+                decision = rhythm_store.plan(session, spec.name, self.settings, self.clock())
+            job.modify(next_run_time=decision.at)
+            reason = decision.reason
+            log.info("%s: next poll at %s (%s)", spec.name, decision.at.isoformat(), reason)
+        else:
+            reason = (f"fixed: cron {self.settings.poll_cron}" if self.settings.poll_cron
+                      else f"fixed: every {_human(self.settings.poll_interval)}")
+        self._record_next_poll(spec.name, job.next_run_time, reason)
 
-    def _record_next_poll(self, name: str, when: object) -> None:
+    def _record_next_poll(self, name: str, when: object, reason: str) -> None:
         with self.monitor.sessions() as session, session.begin():
             session.execute(update(Source).where(Source.name == name)
-                            .values(next_poll_at=when))
+                            .values(next_poll_at=when, next_poll_reason=reason[:200]))
 
     async def deliver_job(self) -> None:
         try:
@@ -186,7 +200,8 @@ async def run_daemon(settings: config.Settings) -> None:
     try:
         await daemon.start()
         names = ", ".join(s.name for s in settings.sources)
-        every = settings.poll_cron or f"every {settings.poll_interval}"
+        every = ("as learned (see status)" if settings.learned_polling
+                 else settings.poll_cron or f"every {settings.poll_interval}")
         log.info("daemon started: polling %s %s", names, every)
         await stop.wait()
         log.info("stopping: abandoning any crawl under way; queued notifications stay queued")

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.config import Settings
-from core.models import Delivery, Item, Source
+from core.models import Delivery, Item, Source, utcnow
+from monitor import rhythm, rhythm_store
 from monitor.noise_store import count_rules
 
 
@@ -36,9 +37,21 @@ def source_rows(session: Session, settings: Settings) -> list[dict[str, Any]]:
             "consecutive_failures": failures,
             "items": counts.get(source.id, 0) if source else 0,
             "next_poll": _iso(source.next_poll_at if source else None),
+            "next_poll_reason": source.next_poll_reason if source else None,
+            "polling": _polling(session, settings, source),
             "noise_rules": rules.get(source.id, 0) if source else 0,  # see `noise`
         })
     return rows
+
+
+def _polling(session: Session, settings: Settings, source: Source | None) -> str:
+    """How the source is polled: the learned active hours, or the fixed schedule."""
+    if not settings.learned_polling:
+        return f"fixed: {settings.poll_cron or settings.poll_interval}"
+    timezone = settings.polling.timezone
+    learned = (rhythm_store.profile(session, source.id, timezone, utcnow()) if source
+               else rhythm.learn([], 0.0, timezone))
+    return f"learned: {learned.summary()}"
 
 
 def _state(source: Source | None) -> str:

@@ -1,0 +1,67 @@
+"""Learned polling in the database: the history a source's rhythm is learnt from."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core import config
+from core.models import CrawlRun, Item, Source
+from monitor import rhythm
+
+HISTORY = timedelta(weeks=26)  # the rhythm of the last half year
+SAME_DAY = timedelta(days=1)  # a sighting counts when within a day of the item's date
+
+
+def sightings(session: Session, source_id: int, timezone: str, now: datetime
+              ) -> tuple[list[datetime], float]:
+    """When new items were first seen, and the weeks of polling that saw them.
+
+    Only sightings close to the item's own date say when the site publishes: items found by
+    a source's first poll (or a backfill, or after an outage) were published long before.
+    The first poll's items are left out too (first seen all at once).
+    """
+    since = now - HISTORY
+    started = session.scalar(select(func.min(CrawlRun.started_at))
+                             .where(CrawlRun.source_id == source_id))
+    if started is None:
+        return [], 0.0
+    rows = session.execute(select(Item.first_seen, Item.published).where(
+        Item.source_id == source_id, Item.first_seen > max(since, started),
+        Item.published.is_not(None)))
+    zone = ZoneInfo(timezone)
+    found = [seen for seen, published in rows
+             if timedelta(0) <= seen.astimezone(zone).date() - published <= SAME_DAY]
+    return found, (now - max(since, started)) / timedelta(weeks=1)
+
+
+def profile(session: Session, source_id: int, timezone: str, now: datetime) -> rhythm.Profile:
+    found, weeks = sightings(session, source_id, timezone, now)
+    return rhythm.learn(found, weeks, timezone)
+
+
+def last_new_item(session: Session, source_id: int) -> datetime | None:
+    """When the source's newest item was first seen after its first poll (a burst's start)."""
+    first = session.scalar(select(func.min(CrawlRun.started_at))
+                           .where(CrawlRun.source_id == source_id))
+    if first is None:
+        return None
+    latest: datetime | None = session.scalar(select(func.max(Item.first_seen)).where(
+        Item.source_id == source_id, Item.first_seen > first))
+    return latest
+
+
+def plan(session: Session, source_name: str, settings: config.Settings, now: datetime
+         ) -> rhythm.Decision:
+    """When to poll a source next after a poll that ended at `now`, and why."""
+    source_id = session.scalar(select(Source.id).where(Source.name == source_name))
+    polling = settings.polling
+    learned = profile(session, source_id, polling.timezone, now) if source_id else \
+        rhythm.learn([], 0.0, polling.timezone)
+    latest = last_new_item(session, source_id) if source_id else None
+    burst_until = latest + polling.burst if latest else None
+    return rhythm.next_poll(learned, now, settings.min_poll_interval, polling.max_interval,
+                            burst_until)
