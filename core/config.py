@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from datetime import timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -115,7 +116,7 @@ class Revisits(_Strict):
     def _increasing(cls, steps: list[timedelta]) -> list[timedelta]:
         if any(step <= timedelta(0) for step in steps):
             raise ValueError("every delay must be positive, e.g. [15m, 1h, 6h, 1d]")
-        if any(later <= earlier for earlier, later in zip(steps, steps[1:], strict=False)):
+        if any(later <= earlier for earlier, later in pairwise(steps)):
             raise ValueError("delays must increase, each counted from the first sighting: "
                              "e.g. [15m, 1h, 6h, 1d, 3d, 7d, 30d]")
         return steps

@@ -307,7 +307,7 @@ class SourcePoller:
         self._announce(session, events)
         self._record_revisits(session, source, report, changes, run.started_at)
         kinds = [e.kind for e in events]
-        quiet = "not_modified" if report.not_modified else "unchanged"
+        quiet: Outcome = "not_modified" if report.not_modified else "unchanged"
         outcome = PollOutcome(
             source.name, "baseline" if baseline else ("changed" if events else quiet),
             new=len(changes) if baseline else kinds.count("new"),

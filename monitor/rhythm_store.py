@@ -33,8 +33,8 @@ def sightings(session: Session, source_id: int, timezone: str, now: datetime
         Item.source_id == source_id, Item.first_seen > max(since, started),
         Item.published.is_not(None)))
     zone = ZoneInfo(timezone)
-    found = [seen for seen, published in rows
-             if timedelta(0) <= seen.astimezone(zone).date() - published <= SAME_DAY]
+    found = [seen for seen, published in rows if published is not None
+             and timedelta(0) <= seen.astimezone(zone).date() - published <= SAME_DAY]
     return found, (now - max(since, started)) / timedelta(weeks=1)
 
 
