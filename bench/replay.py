@@ -267,7 +267,7 @@ def _notes(learned: Tally, replications: int) -> list[str]:
         f"{replications} generated months ({items} items, {len(learned.edits)} body edits "
         f"made after the item was first read), each after {WARM_UP.days // 7} weeks of "
         "history; working hours are Monday to Friday 09:00–18:00 Moscow time. An idle "
-        "revisit costs one request answered 304 (tests/monitor/test_revisit_polls.py "
+        "revisit costs one request answered 304 (tests/scraper/test_revisit_polls.py "
         "counts it at the replica). urlwatch-style polling finds no body edit: the listing "
         "does not show them. Before revisits, the product re-read the newest 20 pages every "
         "6 hours: old edits were found sooner, at 18 times the requests per edit.",

@@ -62,7 +62,7 @@ def respond(site: Site, target: str, headers: Mapping[str, str]) -> Response:
         return _html(site.markup.page(site.ctx, title, paragraphs))
     if path in LISTINGS:
         return _listing(site, path, parts.query, headers)
-    return _detail(site, path, parts.query)
+    return _detail(site, path, parts.query, headers)
 
 
 def error_page(site: Site, status: int) -> Response:
@@ -166,7 +166,7 @@ def _not_before(since: str, last_modified: str) -> bool:
     return when >= parsedate_to_datetime(last_modified)
 
 
-def _detail(site: Site, path: str, query: str) -> Response:
+def _detail(site: Site, path: str, query: str, headers: Mapping[str, str]) -> Response:
     world, ctx = site.world, site.ctx
     canonical = path if path.endswith("/") else path + "/"
     fault = world.take_detail_fault(canonical)
@@ -185,5 +185,11 @@ def _detail(site: Site, path: str, query: str) -> Response:
     latest = _items(site, None)[:5]
     extras = furniture_for(article, latest, ctx.language) if world.furniture else None
     response = _html(site.markup.detail(ctx, article, latest, extras))
+    # Validated by the article's own version, as a CMS caching its news element does: the
+    # sidebar and the furniture around it do not change the ETag.
+    version = f"{article.id}:{article.changed_at.isoformat()}".encode()
+    response.headers["ETag"] = '"' + hashlib.sha1(version).hexdigest() + '"'
+    response.headers["Last-Modified"] = format_datetime(article.changed_at, usegmt=True)
+    response = _conditional(response, headers)
     response.fault = fault
     return response
