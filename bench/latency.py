@@ -53,7 +53,8 @@ class Trial:
         sources = [{"name": f"s{n}", "url": r.listing_url, "language": "en"}
                    for n, r in enumerate(self.replicas)]
         config = {"database_url": f"sqlite:///{self.folder / 'bench.db'}", "sources": sources,
-                  "poll_interval": f"{self.interval}s", "http": {"enabled": False},
+                  "poll_interval": f"{self.interval}s", "polling": "fixed",
+                  "http": {"enabled": False},
                   "user_agent_contact": "https://example.org/contact",
                   "telegram": {"token": TOKEN, "api_url": botapi.url,
                                "channel": self.channel}}

@@ -27,7 +27,7 @@ SLOTS = 168  # hours in a week; slot 0 is Monday 00:00-01:00 in the site's time 
 PRIOR_WEEKS = 4.0  # the prior weighs as much as this many weeks of history
 PRIOR_ITEMS_PER_WEEK = 2.0
 PRIOR_QUIET_SHARE = 0.02  # of the prior rate outside weekday office hours (09-18)
-ACTIVE_SHARE = 0.9
+ACTIVE_SHARE = 0.8
 _SMOOTHING = (0.25, 0.5, 0.25)  # an item at 10:40 says 09-12 is likely too
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -109,18 +109,18 @@ def next_poll(profile: Profile, last: datetime, low: timedelta, high: timedelta,
               burst_until: datetime | None = None) -> Decision:
     """The first moment after the poll at `last` when the time since it reaches the
     interval the hour then current asks for (the minimum during a burst)."""
-    start, why = last, f"maximum interval {_human(high)}"
+    start, why = last, f"maximum interval {human(high)}"
     while start < last + high:
         end = _slot_end(start, profile.timezone)
         if burst_until is not None and start < burst_until:
             end = min(end, burst_until)
-            need, why = low, f"burst after a new item: every {_human(low)} until " \
+            need, why = low, f"burst after a new item: every {human(low)} until " \
                              f"{_local(burst_until, profile.timezone)}"
         else:
             slot = profile.slot(start)
             need = profile.interval(slot, low, high)
             kind = "active" if need == low else "quiet"
-            why = f"{kind} hour {_slot_name(slot)} {profile.timezone}: every {_human(need)}"
+            why = f"{kind} hour {_slot_name(slot)} {profile.timezone}: every {human(need)}"
         at = max(start, last + need)
         if at < end:
             return Decision(at, why)
@@ -143,7 +143,8 @@ def _local(when: datetime, timezone: str) -> str:
     return when.astimezone(ZoneInfo(timezone)).strftime("%a %H:%M")
 
 
-def _human(delay: timedelta) -> str:
+def human(delay: timedelta) -> str:
+    """'10 min', '1 h', '30 s'."""
     minutes = delay.total_seconds() / 60
     if minutes >= 60 and minutes % 60 == 0:
         return f"{int(minutes // 60)} h"

@@ -47,7 +47,8 @@ def source_rows(session: Session, settings: Settings) -> list[dict[str, Any]]:
 def _polling(session: Session, settings: Settings, source: Source | None) -> str:
     """How the source is polled: the learned active hours, or the fixed schedule."""
     if not settings.learned_polling:
-        return f"fixed: {settings.poll_cron or settings.poll_interval}"
+        return (f"fixed: cron {settings.poll_cron}" if settings.poll_cron
+                else f"fixed: every {rhythm.human(settings.poll_interval)}")
     timezone = settings.polling.timezone
     learned = (rhythm_store.profile(session, source.id, timezone, utcnow()) if source
                else rhythm.learn([], 0.0, timezone))

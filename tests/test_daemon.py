@@ -236,3 +236,51 @@ def _series(exposition: str) -> dict[tuple[str, str], float]:
         labels = ",".join(sorted(match.group(2).split(",")))
         found[(match.group(1), labels)] = float(match.group(3))
     return found
+
+
+QUIET_OR_ACTIVE = re.compile(r"(active|quiet) hour (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d:00 "
+                             r"Europe/Moscow: every (1|3) s")
+
+
+def test_learned_polling_sets_each_next_poll_with_its_reason_and_status_shows_it(
+        tmp_path: Path, replica: ReplicaServer, database_url: str) -> None:
+    """Between the bounds (1 s, 3 s here), as the hour of the week asks; `status` shows
+    the learned active hours and the next poll with its reason."""
+    config = daemon_config(tmp_path, replica, database_url,
+                           polling={"mode": "learned", "max_interval": "3s"})
+    daemon = Daemon(config, tmp_path).start()
+    try:
+        daemon.wait_for_log("first poll: stored")
+        daemon.wait_for_log("next poll at")
+        replica.clear_log()
+        daemon.wait_for(lambda: len(replica.requests) >= 3, 20, "three more polls")
+        status = cli(config, "status", "--format", "json")
+        table = cli(config, "status")
+    finally:
+        assert daemon.stop() == 0
+    gaps = [b.time - a.time for a, b in itertools.pairwise(replica.requests)]
+    assert all(0.9 <= gap <= 3.6 for gap in gaps), gaps
+    [row] = status.json()["sources"]
+    assert QUIET_OR_ACTIVE.fullmatch(row["next_poll_reason"]), row["next_poll_reason"]
+    assert row["next_poll"] is not None
+    assert row["polling"] == ("learned: active Mon-Fri 09-18 Europe/Moscow (0 items in 0.0 "
+                              "weeks, + prior)")
+    assert f"next poll {row['next_poll']}"[:30] in table.out
+    assert "polling learned: active Mon-Fri 09-18" in table.out
+
+
+def test_fixed_polling_keeps_the_interval_and_says_so(
+        tmp_path: Path, replica: ReplicaServer, database_url: str) -> None:
+    config = daemon_config(tmp_path, replica, database_url)  # polling: fixed (harness)
+    daemon = Daemon(config, tmp_path).start()
+    try:
+        daemon.wait_for_log("first poll: stored")
+        replica.clear_log()
+        daemon.wait_for(lambda: len(replica.requests) >= 3, 20, "three more polls")
+        status = cli(config, "status", "--format", "json")
+    finally:
+        assert daemon.stop() == 0
+    gaps = [b.time - a.time for a, b in itertools.pairwise(replica.requests)]
+    assert all(0.5 <= gap <= 1.6 for gap in gaps), gaps
+    [row] = status.json()["sources"]
+    assert (row["next_poll_reason"], row["polling"]) == ("fixed: every 1 s", "fixed: every 1 s")

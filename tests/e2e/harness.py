@@ -204,6 +204,7 @@ def write_config(path: Path, sources: list[dict[str, Any]], database_url: str,
         "database_url": database_url,
         "sources": sources,
         "poll_interval": "1s",
+        "polling": "fixed",  # every second: learned polling has its own tests
         "first_run": "silent",
         "user_agent_contact": "https://example.org/contact",
         "crawl": {"download_delay": "0s", "autothrottle": False, "download_timeout": "3s",

@@ -62,7 +62,7 @@ def _details(server: ReplicaServer) -> list[tuple[str, int]]:
 def polled(db_sessions: sessionmaker[Session], source_crawler: SourceCrawler, run: Any,
            site: tuple[World, ReplicaServer]) -> Any:
     """A poll function on a source whose baseline is stored."""
-    world, server = site
+    _world, server = site
 
     def poll(**revisits: Any) -> PollOutcome:
         poller, settings = _poller(server, db_sessions, source_crawler, **revisits)
@@ -152,7 +152,7 @@ def test_revisits_are_capped_per_poll_most_overdue_first(
 def test_new_items_are_scheduled_and_revisits_can_be_turned_off(
         db_sessions: sessionmaker[Session], polled: Any,
         site: tuple[World, ReplicaServer]) -> None:
-    world, server = site
+    _world, server = site
     items = _items(db_sessions)
     # The baseline's items were published long ago: their schedules are over.
     assert all(i.next_revisit_at is None and i.revisit_step == 7 for i in items.values())
