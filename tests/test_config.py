@@ -117,3 +117,45 @@ def test_durations(text: object, seconds: float) -> None:
 def test_duration_rejects_garbage() -> None:
     with pytest.raises(ValueError, match="not a duration"):
         parse_duration("10 minutes")
+
+
+def test_polling_and_revisits_defaults_and_the_fixed_shorthand(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, GOOD), env={})
+    assert settings.learned_polling and settings.polling.timezone == "Europe/Moscow"
+    assert (settings.min_poll_interval, settings.polling.max_interval) == (
+        timedelta(minutes=10), timedelta(hours=1))
+    assert settings.revisits.schedule[0] == timedelta(minutes=15)
+    assert settings.revisits.schedule[-1] == timedelta(days=30)
+    assert settings.crawl.recheck_interval is None  # superseded by revisits: off
+    fixed = load_settings(write(tmp_path, GOOD + "polling: fixed\n"), env={})
+    assert not fixed.learned_polling
+    cron = load_settings(write(tmp_path, GOOD + "poll_cron: '*/5 * * * *'\n"), env={})
+    assert not cron.learned_polling  # a crontab is a fixed schedule
+    custom = load_settings(write(tmp_path, GOOD + (
+        "polling: {min_interval: 5m, max_interval: 2h, timezone: Asia/Yerevan}\n"
+        "revisits: {schedule: [30m, 1d], max_per_poll: 1}\n")), env={})
+    assert custom.min_poll_interval == timedelta(minutes=5)
+    assert custom.revisits.schedule == [timedelta(minutes=30), timedelta(days=1)]
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    ("polling: sometimes", "polling.mode: Input should be 'learned' or 'fixed'"),
+    ("polling: {mode: learned, max_interval: 5m}",
+     "polling.max_interval (0:05:00) is shorter than polling.min_interval (0:10:00"),
+    ("polling: {min_interval: 0s}", "polling.min_interval: Value error, must be at least 1s"),
+    ("polling: {timezone: Mars/Olympus}", "polling.timezone: Value error, unknown time zone"),
+    ("polling: {every: 5m}", "polling.every: unknown key"),
+    ("revisits: {schedule: [1h, 15m]}", "revisits.schedule: Value error, delays must increase"),
+    ("revisits: {schedule: []}", "revisits.schedule: List should have at least 1 item"),
+    ("revisits: {schedule: [0s, 1h]}", "revisits.schedule: Value error, every delay must be "
+                                       "positive"),
+    ("revisits: {schedule: [soon]}", "revisits.schedule.0: Value error, 'soon' is not a "
+                                     "duration"),
+    ("revisits: {max_per_poll: 0}", "revisits.max_per_poll: Input should be greater than or "
+                                    "equal to 1"),
+])
+def test_bad_polling_or_revisits_value_names_its_key(tmp_path: Path, extra: str,
+                                                     expected: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_settings(write(tmp_path, GOOD + extra + "\n"), env={})
+    assert expected in str(info.value)
