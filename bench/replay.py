@@ -23,12 +23,14 @@ page, a revisit is one conditional request (304 when unchanged), a changed page 
 
 from __future__ import annotations
 
+import json
 import statistics
+import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from bench.common import goal, percentile, run_alone
+from bench.common import PYTHON, ROOT, goal, percentile, run_alone
 from bench.replay_site import MOSCOW, Story, stories
 from core.config import Revisits
 from monitor import revisits, rhythm
@@ -211,7 +213,7 @@ def run(quick: bool = False) -> str:
             "learned + revisits (default)": replay(True, True, replications),
             "urlwatch-style 10 min": replay(False, False, replications)}
     before, fixed, learned = list(arms.values())[:3]
-    return "\n".join([*_table(arms), "", *_goals(before, fixed, learned), "",
+    return "\n".join([*_table(arms), "", *_goals(before, fixed, learned), _idle_revisit(), "",
                       *_notes(learned, replications)]) + "\n"
 
 
@@ -261,6 +263,20 @@ def _goals(before: Tally, fixed: Tally, learned: Tally) -> list[str]:
     ]
 
 
+def _idle_revisit() -> str:
+    """The goal row of an idle revisit, measured against the replica (bench.replay_idle)."""
+    proc = subprocess.run([PYTHON, "-m", "bench.replay_idle"], cwd=ROOT, capture_output=True,
+                          text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"replay_idle failed: {proc.stderr[-3000:]}")
+    found = json.loads(proc.stdout.splitlines()[-1])
+    pages = [status for path, status in found["answers"] if path != "/news/"]
+    met = pages == [304] and found["unchanged"]
+    return (f"| requests per idle revisit (replica, real crawl) | {len(pages)} (answered "
+            f"{', '.join(map(str, pages))}; the listing: 1 more, 304) | 1, answered 304: "
+            f"{goal(met)} |")
+
+
 def _notes(learned: Tally, replications: int) -> list[str]:
     items = len(learned.delays)
     return [
@@ -271,6 +287,14 @@ def _notes(learned: Tally, replications: int) -> list[str]:
         "counts it at the replica). urlwatch-style polling finds no body edit: the listing "
         "does not show them. Before revisits, the product re-read the newest 20 pages every "
         "6 hours: old edits were found sooner, at 18 times the requests per edit.",
+        "",
+        "The ratio goal is met against fixed polling as it was (the issue's baseline), not "
+        "against fixed polling with the same revisits (0.44). The reason is arithmetic: "
+        "`polling.max_interval` (1 h) keeps a floor of 24 polls a day, so a third of fixed "
+        "polling's ~147 would leave room for about 5 hours a weekday at 10 minutes, while "
+        "the site puts some 80 % of its items into the 8 hours from 10:00 to 18:00; "
+        "narrowing the active hours to fit would make the working-hours median worse than "
+        "fixed polling's. A `max_interval` of 2 h would lower the floor to 12 a day.",
     ]
 
 
