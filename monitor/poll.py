@@ -274,11 +274,12 @@ class SourcePoller:
         source = store.get_source(session, spec)
         run = store.start_run(session, source, started)
         run.requests, run.listing_items = report.requests, len(report.listing)
-        if report.not_modified and not report.listing_errors and not report.items:
+        revisited = report.items or files or report.gone_urls  # pages, files, removals
+        if report.not_modified and not report.listing_errors and not revisited:
             outcome = PollOutcome(spec.name, "not_modified", requests=report.requests)
             self._record_revisits(session, source, report, [], run.started_at)
         elif report.not_modified and not report.listing_errors:
-            outcome = self._apply(session, source, run, settled, files)  # revisited pages
+            outcome = self._apply(session, source, run, settled, files)  # revisits' finds
         else:
             recent = store.recent_listing_counts(session, source.id)
             problem = _judge(report, recent, self._settings.crawl.min_items_ratio)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.models import Item
@@ -32,10 +32,17 @@ def schedule_unscheduled(session: Session, source_id: int, steps: Sequence[timed
                          now: datetime) -> None:
     """Give a schedule to the source's items that have none: new ones, and those stored
     before revisits existed (step 0 and no next revisit; an ended schedule has step > 0)."""
-    rows = session.scalars(select(Item).where(
-        Item.source_id == source_id, Item.next_revisit_at.is_(None), Item.revisit_step == 0,
-        Item.status == "active"))
-    for row in rows:
+    unscheduled = (Item.source_id == source_id, Item.next_revisit_at.is_(None),
+                   Item.revisit_step == 0, Item.status == "active")
+    # Whose every step has passed, even counted from the latest possible anchor, is over:
+    # in bulk, for an archive after the upgrade or a backfill.
+    passed = now - steps[-1]
+    over = or_(Item.last_changed <= passed,
+               and_(Item.first_seen == Item.last_changed,
+                    Item.published <= (passed - timedelta(days=1)).date()))
+    session.execute(update(Item).where(*unscheduled, over).values(revisit_step=len(steps)),
+                    execution_options={"synchronize_session": False})
+    for row in session.scalars(select(Item).where(*unscheduled)):
         _set(row, revisits.resume(anchor(row), steps, now), steps)
 
 
@@ -43,13 +50,14 @@ def due(session: Session, source_id: int, now: datetime, cap: int) -> list[Revis
     """The source's pages due for a revisit, most overdue first, at most `cap`."""
     rows = session.execute(
         select(Item.url, Item.published, Item.title, Item.lead, Item.listing_hash,
-               Item.page_etag, Item.page_last_modified, Item.next_revisit_at)
+               Item.page_etag, Item.page_last_modified, Item.attachments)
         .where(Item.source_id == source_id, Item.next_revisit_at <= now,
                Item.status == "active")
         .order_by(Item.next_revisit_at, Item.id).limit(cap))
     return [Revisit(url=r.url, published=r.published, title=r.title, lead=r.lead,
                     listing_hash=r.listing_hash, etag=r.page_etag,
-                    last_modified=r.page_last_modified) for r in rows]
+                    last_modified=r.page_last_modified, attachments=tuple(r.attachments or ()))
+            for r in rows]
 
 
 def record(session: Session, source_id: int, report: CrawlReport, edited: Collection[int],

@@ -24,6 +24,9 @@ class Revisit:
     listing_hash: str
     etag: str | None = None  # the page's validators when it was last read
     last_modified: str | None = None
+    # The files the page linked to: re-checked (conditionally) when the page answers 304,
+    # since a file can be replaced under the same link without the page changing.
+    attachments: tuple[str, ...] = ()
 
     def entry(self) -> ListingEntry:
         """A stand-in listing entry (page 0: not from a listing)."""

@@ -38,8 +38,15 @@ def check(config: Path) -> Result:
     return cli(config, "check")
 
 
-def test_publish_edit_remove_then_quiet(config: Path, world: World,
+def test_publish_edit_remove_then_quiet(tmp_path: Path, database_url: str, world: World,
                                         replica: ReplicaServer) -> None:
+    # The fourth story is old: its schedule of revisits is over, and its hidden edit is
+    # found by the sweep the configuration can still ask for (superseded by revisits).
+    config = write_config(tmp_path / "config.yaml", [source(replica.listing_url)],
+                          database_url, crawl={"download_delay": "0s", "autothrottle": False,
+                                               "download_timeout": "3s", "retries": 1,
+                                               "retry_backoff": "0.05s",
+                                               "recheck_interval": "6h"})
     first = check(config)
     assert first.code == 0, first.err
     assert "csto-en: first poll: stored 25 items silently" in first.out

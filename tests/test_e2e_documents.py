@@ -5,6 +5,7 @@ ending in a status, a replaced file announced once."""
 from __future__ import annotations
 
 import re
+import time
 from datetime import date
 from pathlib import Path
 
@@ -31,8 +32,11 @@ def _attach(world: World) -> None:
 
 def test_documents_end_to_end(tmp_path: Path, world: World, replica: ReplicaServer,
                               database_url: str) -> None:
+    # The new item's first revisit comes a second after it was found: its page answers 304
+    # and its files are re-checked, each conditionally.
     config = write_config(tmp_path / "config.yaml", [source(replica.listing_url)],
-                          database_url, documents={"max_bytes": "1MB"})
+                          database_url, documents={"max_bytes": "1MB"},
+                          revisits={"schedule": ["1s", "1h"]})
     assert cli(config, "check").code == 0
     _attach(world)
     world.publish(make_article("The Council adopted a declaration", published=date.today(),
@@ -54,10 +58,15 @@ def test_documents_end_to_end(tmp_path: Path, world: World, replica: ReplicaServ
 
     replaced = [PDF_TEXT[0], "The annex lists five contingents."]
     world.put_file("Declaration.pdf", files.pdf(replaced))
+    time.sleep(1.1)
+    replica.clear_log()
     third = cli(config, "check")
     assert third.code == 0, third.err
     assert third.out.count("[DOCUMENT CHANGED]") == 1
     assert "Declaration.pdf: ~ The annex lists [-four-]{+five+} contingents." in third.out
+    answers = {r.path.rsplit("/", 1)[-1] or r.path: r.status for r in replica.requests}
+    assert [r.status for r in replica.requests if r.path.startswith("/news/news_")] == [304]
+    assert (answers["Declaration.pdf"], answers["Agreement.docx"]) == (200, 304)
     changes = cli(config, "history", "--changes", "--format", "json").json()
     assert [(c["kind"], c["fields"]) for c in changes] == [("document_changed", ["document"]),
                                                            ("new", [])]

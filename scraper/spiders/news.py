@@ -217,10 +217,16 @@ class NewsSpider(scrapy.Spider):
                           meta={"handle_httpstatus_list": _REVISIT_STATUSES})
 
     def parse_revisit(self, response: Response, revisit: Revisit) -> Iterator[Any]:
-        """304: unchanged, one request spent; 404/410: gone (as a probe); else the page is
-        read like a listed one, keeping the stored listing hash. Its files pass through."""
+        """304: unchanged, one request spent (and one per attached file, re-checked
+        conditionally); 404/410: gone (as a probe); else the page is read like a listed
+        one, keeping the stored listing hash, its files fetched as for any page read."""
         if response.status == 304:
             self.outcome.revisits_unchanged.append(revisit.url)
+            if self.fetch_documents:
+                for url in revisit.attachments:
+                    yield document_request(url, revisit.url, self.documents.get(url),
+                                           self.max_document_bytes, self.parse_document,
+                                           self.document_failed)
             return
         if response.status in _GONE:
             yield ProbeResult(url=revisit.url, status=response.status)
