@@ -3,7 +3,7 @@
 The spider yields three kinds of item:
 - `ListingEntry`: one per news item found on a listing page (cheap, always yielded);
 - `NewsItem`: a fully extracted detail page (only for items new or changed on the listing,
-  or among the newest `recheck_latest`);
+  due for a revisit and changed, or among the newest `recheck_latest` of a sweep);
 - `ProbeResult`: the HTTP status of a known item's detail page that vanished from the
   listing range (404/410 is the evidence a removal needs);
 - `FetchedDocument`: what one attached file's URL answered (when the poll asks for them).
