@@ -14,7 +14,7 @@ from twisted.python.failure import Failure
 
 from scraper.failures import describe_failure
 from scraper.items import KnownItem, ListingEntry, NewsItem, ProbeResult
-from scraper.request import CrawlRequest
+from scraper.request import CrawlRequest, Revisit
 from scraper.spiders.news import NewsSpider
 from tests.scraper.site import page
 
@@ -217,3 +217,51 @@ def test_a_failed_later_listing_page_still_fetches_details() -> None:
     first_page_failure = spider()
     request = first_page_failure._listing_request(1)
     assert list(first_page_failure.listing_failed(_failure(TimeoutError(), request))) == []
+
+
+def _revisiting(revisit: Revisit) -> NewsSpider:
+    return NewsSpider(request=CrawlRequest(
+        source_name="en", source_url=SOURCE, language="en", pages=1, etag='"v1"',
+        revisits=(revisit,), fetch_documents=True))
+
+
+REVISIT = Revisit(url=INTERVIEW, published=date(2025, 1, 30), title="Interview",
+                  lead="The stored lead.", listing_hash="stored-hash", etag='"p1"',
+                  last_modified="Fri, 07 Feb 2025 10:00:00 GMT",
+                  attachments=(f"{BASE}/upload/stored.pdf",))
+
+
+def test_a_listing_answered_304_still_sends_the_due_revisits_conditionally() -> None:
+    s = _revisiting(REVISIT)
+    [request] = s.parse_listing(response(SOURCE, "", status=304), page=1)
+    assert request.url == INTERVIEW and request.callback == s.parse_revisit
+    assert request.headers[b"If-None-Match"] == b'"p1"'
+    assert request.headers[b"If-Modified-Since"] == b"Fri, 07 Feb 2025 10:00:00 GMT"
+    assert request.meta["handle_httpstatus_list"] == [304, 404, 410]
+
+
+def test_a_revisit_answered_304_rechecks_the_pages_files_and_one_answered_200_is_read() -> None:
+    s = _revisiting(REVISIT)
+    [document] = s.parse_revisit(response(INTERVIEW, "", status=304), REVISIT)
+    assert isinstance(document, Request) and document.url == f"{BASE}/upload/stored.pdf"
+    assert s.outcome.revisits_unchanged == [INTERVIEW]
+    html = page("bitrix/detail_attachments.html")
+    results = list(s.parse_revisit(response(INTERVIEW, html, headers={"ETag": '"p2"'}),
+                                   REVISIT))
+    [item] = [r for r in results if isinstance(r, NewsItem)]
+    files = [r for r in results if isinstance(r, Request)]
+    assert item.listing_hash == "stored-hash" and item.lead == "The stored lead."
+    assert len(files) == len(item.attachments) == 2  # the page's files pass through
+    assert s.outcome.page_validators[INTERVIEW] == ('"p2"', None)
+    assert [e.url for e in s.outcome.revisited] == [INTERVIEW]
+    [gone] = s.parse_revisit(response(INTERVIEW, "", status=410), REVISIT)
+    assert gone == ProbeResult(url=INTERVIEW, status=410)
+
+
+def test_a_revisit_the_listing_already_reads_is_not_sent_twice() -> None:
+    entry = ListingEntry(url=INTERVIEW, published=date(2025, 1, 30), title="Interview",
+                         lead="", page=1, position=0)
+    s = _revisiting(REVISIT)
+    s._entries, s._listed = [entry], {INTERVIEW}  # new on the listing: its page is read
+    requests = list(s._follow_up())
+    assert [r.callback for r in requests] == [s.parse_detail]
