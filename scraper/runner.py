@@ -7,6 +7,11 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
+# Imported here, not at the first request: Scrapy loads its HTTP handler deep inside a
+# crawl, where the three deprecated-class shims of its TLS modules each walk the whole
+# stack with inspect.stack() (~0.1 s of CPU for every `check`); near the top of the stack
+# the same import costs ~15 ms. It does not import twisted.internet.reactor.
+import scrapy.core.downloader.handlers.http11  # noqa: F401
 from scrapy import signals
 from scrapy.crawler import AsyncCrawlerRunner, Crawler
 

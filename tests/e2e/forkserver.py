@@ -54,6 +54,12 @@ PRELOAD = (
     "csto_monitor.web.prometheus", "csto_monitor.web.unsubscribe", "notifier.registry",
     "notifier.channels.console", "notifier.channels.email", "notifier.channels.telegram",
     "csto_monitor.bot.service",
+    # Imported lazily by the commands (see tests/test_lazy_imports.py): Alembic when a
+    # database needs migrating (every test's new one), the readers of attached files,
+    # the digests, `show`.
+    "alembic.command", "alembic.config", "alembic.script", "alembic.runtime.migration",
+    "scraper.documents.pdf", "scraper.documents.office", "notifier.digest",
+    "notifier.digest_queue", "csto_monitor.showitem", "email_validator", "rich.table",
 )
 _HEADER = struct.Struct("!I")
 _FORWARDED = {signal.SIGTERM, signal.SIGINT, signal.SIGCHLD}  # the server handles these
