@@ -8,7 +8,6 @@ of `alembic_version`, so that a command pays for importing Alembic (and Mako, Py
 
 from __future__ import annotations
 
-import ast
 import re
 from functools import cache
 from pathlib import Path
@@ -24,6 +23,9 @@ if TYPE_CHECKING:
 
 VERSIONS = Path(__file__).parent / "migrations" / "versions"
 _ASSIGNMENT = re.compile(r"^(down_revision|revision)\s*(?::[^=]+)?=\s*(.+?)\s*$", re.M)
+# A value as migrations write it: None, "id", or a tuple of ids (a merge).
+_VALUE = re.compile(r"""^(?:None|(?P<one>"[^"]*"|'[^']*')|\((?P<many>[^()]*)\))$""")
+_ID = re.compile(r"""^\s*(?:"([^"]*)"|'([^']*)')\s*$""")
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -71,14 +73,25 @@ def head_revision(versions: Path = VERSIONS) -> str | None:
     parents: set[str] = set()
     for path in versions.glob("*.py"):
         found = dict(_ASSIGNMENT.findall(path.read_text(encoding="utf-8")))
-        try:
-            revision = ast.literal_eval(found["revision"])
-            down = ast.literal_eval(found.get("down_revision", "None"))
-        except (KeyError, ValueError, SyntaxError):
+        revision = _ids(found.get("revision", ""))
+        down = _ids(found.get("down_revision", "None"))
+        if revision is None or len(revision) != 1 or down is None:
             return None
-        if not isinstance(revision, str):
-            return None
-        revisions.add(revision)
-        parents.update([down] if isinstance(down, str) else down or ())
+        revisions.update(revision)
+        parents.update(down)
     heads = revisions - parents
     return heads.pop() if len(heads) == 1 else None
+
+
+def _ids(value: str) -> list[str] | None:
+    """The ids a `revision`/`down_revision` value names; None if it is not a plain literal."""
+    match = _VALUE.match(value)
+    if match is None:
+        return None
+    if match["one"]:
+        return [match["one"][1:-1]]
+    if match["many"] is None:
+        return []  # None
+    parts = [p for p in match["many"].split(",") if p.strip()]
+    ids = [_ID.match(p) for p in parts]
+    return None if not all(ids) else [m[1] if m[1] is not None else m[2] for m in ids if m]
