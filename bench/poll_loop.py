@@ -50,6 +50,7 @@ async def poll_loop(config: Path, polls: int, access_log: Path | None,
         if first.outcome != "baseline":
             raise RuntimeError(f"first poll: {first.line()}")
         await poll(spec)  # the first conditional poll
+        _freeze_startup_objects(monitor)  # as the daemon does once started
         return await _timed_polls(poll, spec, polls, access_log)
     finally:
         if running is not None:
@@ -57,9 +58,18 @@ async def poll_loop(config: Path, polls: int, access_log: Path | None,
         shutdown_reactor()  # or the reactor's thread pool keeps the process alive
 
 
+def _freeze_startup_objects(monitor: Any) -> None:
+    try:
+        from csto_monitor.daemon import freeze_startup_objects
+    except ImportError:  # bench.startup runs this loop on older commits too
+        return
+    freeze_startup_objects(monitor)
+
+
 async def _start_daemon(monitor: Any) -> Any:
     """The daemon with its scheduler and services running, but no poll job of its own:
     the loop polls instead, through the same job function."""
+    import csto_monitor.cli  # noqa: F401  (`csto-monitor run` starts through the CLI)
     from csto_monitor.daemon import Daemon
 
     daemon = Daemon(monitor)
