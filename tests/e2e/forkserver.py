@@ -1,7 +1,8 @@
 """A fork server for the tests' `csto-monitor` processes: the same command for less CPU.
 
-Starting `python -m csto_monitor.cli` costs about a second of CPU before the command does
-anything (importing Scrapy, Twisted, SQLAlchemy, Alembic, aiohttp, ...), and the suite
+Starting `python -m csto_monitor.cli` costs up to a second of CPU before the command does
+anything (importing SQLAlchemy and pydantic; for `check`, Scrapy and Twisted; for a new
+database, Alembic; for `run`, aiohttp and APScheduler), and the suite
 starts several hundred of them: that was most of its CPU time. The fork server is one
 process per test worker that imports those modules once, then forks a child for each
 command. Each child is a process of its own (pid, standard streams, working directory,
