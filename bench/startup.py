@@ -116,16 +116,17 @@ def write_config(folder: Path, port: int, name: str) -> Path:
     return path
 
 
-def daemon_rss(tree: Tree, polls: int) -> dict[str, float]:
+def daemon_rss(tree: Tree, folder: Path, polls: int) -> dict[str, float]:
     """RSS (MB) of the daemon's process after its first polls, then every 100 polls.
 
     Its own database, migrated first as `make run` does (`db upgrade`, then `run`)."""
-    config = write_config(tree.folder, _port(tree.config), f"{tree.name}-daemon")
+    config = write_config(folder, _port(tree.config), f"{tree.name}-daemon")
     subprocess.run([PYTHON, "-m", "csto_monitor.cli", "--config", str(config), "db", "upgrade"],
                    cwd=tree.folder, check=True, capture_output=True)
     loop = subprocess.run([PYTHON, "-m", "bench.poll_loop", str(config), str(polls),
-                           "--daemon"], cwd=tree.folder, check=True, capture_output=True,
-                          text=True)
+                           "--daemon"], cwd=tree.folder, capture_output=True, text=True)
+    if loop.returncode != 0:
+        raise RuntimeError(f"the {tree.name} daemon loop failed: {loop.stderr[-2000:]}")
     rss: dict[str, float] = json.loads(loop.stdout.splitlines()[-1])["rss"]
     return rss
 
@@ -158,7 +159,7 @@ def measure(folder: Path, before: str | None, runs: int, polls: int) -> dict[str
                 checks[tree.name].run(tree.cli("check"), tree.folder)
                 for args in READING_COMMANDS:
                     reading[(tree.name, args)].run(tree.cli(*args), tree.folder)
-        memory = {tree.name: daemon_rss(tree, polls) for tree in trees}
+        memory = {tree.name: daemon_rss(tree, folder, polls) for tree in trees}
     finally:
         stop(replica)
     return {"trees": [t.name for t in trees], "check": checks, "urlwatch": watch,
