@@ -123,8 +123,9 @@ IDLE_READING = """Reading: both tools spend one conditional request per idle che
 caches for a day). Inside the running daemon an idle poll costs a few percent of one
 urlwatch run, whose cost is mostly starting Python and importing requests and lxml; a
 `csto-monitor check` process costs several times more than urlwatch's, for the same
-reason at a larger scale (Scrapy, Twisted, SQLAlchemy, Alembic: about 2 s of imports and
-setup for a 15 ms poll), which is why the daemon, not cron + `check`, is the way to run it.
+reason at a larger scale (SQLAlchemy, pydantic, Scrapy and Twisted: most of a second of
+imports for a poll of a few ms; section 11 has the profile), which is why the daemon, not
+cron + `check`, is the way to run it.
 
 Before/after: before this issue the idle poll took a median of 26 ms (docs of the daemon
 issue, same loop). py-spy (250 Hz, 600 polls) put 42 % of it in `Crawler.__init__` deep-
@@ -162,19 +163,18 @@ def _steady_growth(rss: dict[str, float], polls: int) -> str:
     return f"{rss[str(polls)] - rss['200']:+.1f} MB"
 
 
-MEMORY_READING = """Reading: almost all of the growth comes in the first ~200 polls; after that RSS
-rises by a few hundred KB over 800 polls, so it levels off rather than growing with the
-number of polls. What was looked at (the goal is missed, so this is the profile): with
-`tracemalloc` (15 frames), Python-level allocations grow by ~0.3 MB between poll 0 and poll
-200 (pydispatch weak references, a weakref dict's table, Scrapy stats), far less than RSS;
-no Crawler or stats object outlives its poll (gc after 50 polls: none alive), and no timer
-is left scheduled (5 asyncio timers after 150 polls, all the daemon's own). Tried, each on
-its own over 300-400 polls, none changing the growth beyond noise: a LIFO connection pool,
-`PRAGMA cache_size=-100` (SQLite page cache), `MALLOC_ARENA_MAX=1`, `malloc_trim(0)` after
-every poll. The warm-up is the allocator's high-water mark (pymalloc arenas and C heap kept
-for reuse after the first polls' peaks), not a leak in the poll path; fixes that did land
-for CPU (no deep copy of Scrapy's settings per crawl, unused extensions off) did not move
-it either. Left as a known miss: +4 to +5 MB in the first 200 polls, then flat."""
+MEMORY_READING = """Reading: RSS is flat from the first polls on. Until issue 16 it rose by 4 to 5
+MB over the first 200 polls, then levelled off: each poll's Scrapy objects (crawler, engine,
+middlewares, stats) hold reference cycles that only full collections free, and those come
+rarely, so a few hundred polls' garbage piled up in pymalloc's arenas before being freed
+(tracemalloc saw ~0.3 MB of Python-level growth; `malloc_trim`, `MALLOC_ARENA_MAX=1` and a
+smaller SQLite cache changed nothing). Now the daemon, once started, freezes the objects
+of its start (`gc.freeze()`, `csto_monitor/daemon.py`) and its crawler collects before each
+crawl: with the start frozen a collection costs ~0.5 ms (a full one without the freeze,
+~100 ms), CPU per idle poll is unchanged, and one poll's garbage is freed before the next
+allocates. The worker here (`bench/poll_loop.py`) runs the poll path alone, on a new
+database (Alembic is imported to migrate it) and freezes after its first conditional poll
+as the daemon does after its start; section 11 measures the daemon as `run` builds it."""
 
 
 def run(quick: bool = False) -> str:

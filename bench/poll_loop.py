@@ -5,7 +5,11 @@ in-process on the asyncio reactor, the real database); only APScheduler's timer 
 so that 1,000 polls take a minute, not hours. The replica runs in another process, so
 `time.process_time()` here is the poll's own CPU.
 
-    .venv/bin/python -m bench.poll_loop CONFIG POLLS [--access-log PATH]
+With `--daemon` the loop runs inside the daemon as `csto-monitor run` builds it: its
+scheduler started, its services (HTTP server; the bot when configured) serving, and each
+poll is the daemon's poll job (poll, then delivery), so RSS counts what the daemon imports.
+
+    .venv/bin/python -m bench.poll_loop CONFIG POLLS [--access-log PATH] [--daemon]
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ def log_totals(path: Path | None) -> tuple[int, int]:
     return len(lines), sum(int(line.rsplit(" ", 1)[1]) for line in lines)
 
 
-async def poll_loop(config: Path, polls: int, access_log: Path | None) -> dict[str, Any]:
+async def poll_loop(config: Path, polls: int, access_log: Path | None,
+                    daemon: bool = False) -> dict[str, Any]:
     from core.config import load_settings
     from csto_monitor.runtime import Monitor
     from scraper.reactor import shutdown_reactor
@@ -36,26 +41,62 @@ async def poll_loop(config: Path, polls: int, access_log: Path | None) -> dict[s
     settings = load_settings(config, env={})
     monitor = Monitor.build(settings)
     spec = settings.sources[0]
+    poll = monitor.poller.poll
+    running = await _start_daemon(monitor) if daemon else None
+    if running is not None:
+        poll = _daemon_poll(running)
     try:
         first = await monitor.poller.poll(spec)  # stores the listing silently
         if first.outcome != "baseline":
             raise RuntimeError(f"first poll: {first.line()}")
-        await monitor.poller.poll(spec)  # the first conditional poll
-        return await _timed_polls(monitor, spec, polls, access_log)
+        await poll(spec)  # the first conditional poll
+        _freeze_startup_objects(monitor)  # as the daemon does once started
+        return await _timed_polls(poll, spec, polls, access_log)
     finally:
+        if running is not None:
+            await running.stop()
         shutdown_reactor()  # or the reactor's thread pool keeps the process alive
 
 
-async def _timed_polls(monitor: Any, spec: Any, polls: int,
+def _freeze_startup_objects(monitor: Any) -> None:
+    try:
+        from csto_monitor.daemon import freeze_startup_objects
+    except ImportError:  # bench.startup runs this loop on older commits too
+        return
+    freeze_startup_objects(monitor)
+
+
+async def _start_daemon(monitor: Any) -> Any:
+    """The daemon with its scheduler and services running, but no poll job of its own:
+    the loop polls instead, through the same job function."""
+    import csto_monitor.cli  # noqa: F401  (`csto-monitor run` starts through the CLI)
+    from csto_monitor.daemon import Daemon
+
+    daemon = Daemon(monitor)
+    daemon.scheduler.start()
+    for service in daemon.services:
+        await service.start()
+    return daemon
+
+
+def _daemon_poll(daemon: Any) -> Any:
+    async def poll(spec: Any) -> Any:
+        await daemon.poll_job(spec)
+        return None
+
+    return poll
+
+
+async def _timed_polls(poll: Any, spec: Any, polls: int,
                        access_log: Path | None) -> dict[str, Any]:
     rss: dict[str, float] = {"0": rss_mb()}
     cpu, outcomes = [], set()
     requests_before, bytes_before = log_totals(access_log)
     for n in range(1, polls + 1):
         before = time.process_time()
-        outcome = await monitor.poller.poll(spec)
+        outcome = await poll(spec)
         cpu.append(time.process_time() - before)
-        outcomes.add(outcome.outcome)
+        outcomes.add(outcome.outcome if outcome is not None else "polled by the daemon's job")
         if n % 100 == 0 or n == polls:
             rss[str(n)] = rss_mb()
     requests_after, bytes_after = log_totals(access_log)
@@ -69,8 +110,11 @@ def main() -> None:
     parser.add_argument("config", type=Path)
     parser.add_argument("polls", type=int)
     parser.add_argument("--access-log", type=Path)
+    parser.add_argument("--daemon", action="store_true",
+                        help="inside the daemon: scheduler and services running")
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(poll_loop(args.config, args.polls, args.access_log))))
+    print(json.dumps(asyncio.run(poll_loop(args.config, args.polls, args.access_log,
+                                           args.daemon))))
 
 
 if __name__ == "__main__":

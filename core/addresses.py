@@ -6,8 +6,6 @@ from email.headerregistry import Address
 from email.utils import getaddresses, parseaddr
 from functools import lru_cache
 
-from email_validator import EmailNotValidError, validate_email
-
 
 class AddressError(ValueError):
     """An address a user gave is not usable; the message says why."""
@@ -15,6 +13,8 @@ class AddressError(ValueError):
 
 def normalize(address: str) -> str:
     """The canonical, lower-case form of one bare address, or AddressError."""
+    from email_validator import EmailNotValidError, validate_email  # only when one is given
+
     try:
         info = validate_email(address.strip(), check_deliverability=False,
                               allow_smtputf8=False)

@@ -17,7 +17,6 @@ from csto_monitor.cli_support import fail
 from csto_monitor.digest_cli import digest_command
 from csto_monitor.export_cli import export_command
 from csto_monitor.noise_cli import noise_app
-from csto_monitor.showitem import print_item
 from csto_monitor.subscribers_cli import subscribers_app
 from monitor import history
 
@@ -154,6 +153,8 @@ def _flat(row: dict[str, object]) -> dict[str, object]:
 @app.command()
 def show(ctx: typer.Context, key: Annotated[str, typer.Argument(metavar="ID|URL")]) -> None:
     """Show one item with every revision and a diff between consecutive revisions."""
+    from csto_monitor.showitem import print_item
+
     with cli_support.database(cli_support.load(ctx)) as session:
         item = history.find_item(session, key)
         if item is None:

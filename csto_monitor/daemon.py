@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from collections.abc import Callable
@@ -185,6 +186,19 @@ class Daemon:
             log.warning("a crawl did not stop within %.0f s; exiting anyway", STOP_TIMEOUT)
 
 
+def freeze_startup_objects(monitor: Monitor) -> None:
+    """Leave the objects of the start (modules, settings, engine: most of the heap) out of
+    the garbage collector's passes from now on, and collect before each crawl.
+
+    With them frozen a collection costs ~0.5 ms, and each poll's cyclic garbage (Scrapy's
+    crawler, engine, middlewares, stats) is freed before the next poll allocates instead
+    of piling up between rare full collections: RSS stays at its level after the start
+    (it grew ~5 MB over the first 200 polls, docs/benchmarks.md)."""
+    gc.collect()
+    gc.freeze()
+    monitor.crawler.collect_between_crawls()
+
+
 def _human(delay: timedelta) -> str:
     seconds = int(delay.total_seconds())
     return f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
@@ -199,6 +213,7 @@ async def run_daemon(settings: config.Settings) -> None:
         loop.add_signal_handler(sig, stop.set)
     try:
         await daemon.start()
+        freeze_startup_objects(daemon.monitor)
         names = ", ".join(s.name for s in settings.sources)
         every = ("as learned (see status)" if settings.learned_polling
                  else settings.poll_cron or f"every {settings.poll_interval}")

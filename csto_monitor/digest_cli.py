@@ -1,11 +1,15 @@
-"""`csto-monitor digest`: queue and send the pending daily/weekly digests now (or print them)."""
+"""`csto-monitor digest`: queue and send the pending daily/weekly digests now (or print them).
+
+Every command's module is imported at each start of the CLI (Typer needs the options), so
+the notifiers are imported inside the functions that use them, not by `history`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from sqlalchemy import select
@@ -15,9 +19,9 @@ from core.config import Settings
 from core.models import Delivery, utcnow
 from csto_monitor import cli_support
 from csto_monitor.cli_support import fail
-from notifier.base import Notifier
-from notifier.digest import load_digest
-from notifier.digest_queue import due_periods, queue_due
+
+if TYPE_CHECKING:
+    from notifier.base import Notifier
 
 
 class NoDigestChannel(Exception):
@@ -32,11 +36,15 @@ class PeriodChoice(StrEnum):
 def queue_now(session: Session, notifiers: Mapping[str, Notifier], mode: str | None,
               now: datetime) -> int:
     """Queue, for each subscriber without this period's digest yet, what is pending now."""
+    from notifier.digest_queue import due_periods, queue_due
+
     return queue_due(session, due_periods(notifiers, now, mode), cutoff=now)
 
 
 def _print_pending(session: Session, notifiers: Mapping[str, Notifier]) -> int:
     """Print each pending digest as it would be sent (headers and text); return how many."""
+    from notifier.digest import load_digest
+
     rows = session.scalars(select(Delivery).where(Delivery.event_id.is_(None),
                                                   Delivery.status == "pending")
                            .order_by(Delivery.id))

@@ -4,13 +4,16 @@ and `backfill` (older listing pages, stored silently)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-from rich.console import Console
+from typing import TYPE_CHECKING
 
 from core.config import Settings
 from csto_monitor.runtime import Monitor
-from monitor.backfill import BackfillResult, backfill_source, progress_bar
 from scraper.reactor import shutdown_reactor
+
+if TYPE_CHECKING:  # backfill's progress bar (rich) is imported by `backfill` only
+    from rich.console import Console
+
+    from monitor.backfill import BackfillResult
 
 
 async def run_check(settings: Settings) -> list[str]:
@@ -30,6 +33,8 @@ async def run_check(settings: Settings) -> list[str]:
 async def run_backfill(settings: Settings, pages: int, names: Sequence[str],
                        console: Console) -> list[BackfillResult]:
     """Backfill the named sources (all when `names` is empty), one after the other."""
+    from monitor.backfill import backfill_source, progress_bar
+
     monitor = Monitor.build(settings)
     specs = [s for s in settings.sources if not names or s.name in names]
     results = []

@@ -8,9 +8,6 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-
 
 def print_json(rows: Sequence[dict[str, Any]]) -> None:
     json.dump(list(rows), sys.stdout, ensure_ascii=False, indent=2)
@@ -30,6 +27,9 @@ def print_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
 
 
 def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], title: str) -> None:
+    from rich.console import Console  # only for a table: JSON, CSV and `check` go without
+    from rich.table import Table
+
     # markup=False: scraped titles such as "[b]" or "<b>" must print literally.
     table = Table(title=title)
     for column in columns:

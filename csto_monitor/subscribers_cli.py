@@ -9,7 +9,6 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.addresses import AddressError, normalize
 from core.models import Subscriber, utcnow
 from csto_monitor import cli_support
 from csto_monitor.choices import Lang, ListFormat, Mode
@@ -28,6 +27,7 @@ subscribers_app = typer.Typer(help="Email subscribers: add, list, remove.",
 
 
 def _address(text: str) -> str:
+    from core.addresses import AddressError, normalize  # email-validator: `add` only
 
     try:
         return normalize(text)

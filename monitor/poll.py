@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import config, metrics
@@ -34,6 +35,9 @@ Lock = Callable[[str], AbstractContextManager[bool]]
 Announce = Callable[[Session, Sequence[ChangeEvent]], object]
 # The spider is told about the newest items only: this many times the recent listing size.
 KNOWN_WINDOW_FACTOR = 2
+# A silent baseline lasts until a poll reads every listed item, but at most this many polls
+# (a detail page that never loads must not keep a source silent for good).
+BASELINE_POLLS = 3
 
 
 def no_lock(name: str) -> AbstractContextManager[bool]:
@@ -317,7 +321,7 @@ class SourcePoller:
             listing_items=len(report.listing), requests=report.requests,
             errors=list(report.detail_errors),
         )
-        source.baseline_done = True
+        source.baseline_done = not baseline or self._baseline_complete(session, source, report)
         return outcome
 
     def _record_revisits(self, session: Session, source: Source, report: CrawlReport,
@@ -327,6 +331,20 @@ class SourcePoller:
         edited = {c.stored.id for c in changes if isinstance(c, EditedChange)}
         revisit_store.record(session, source.id, report, edited,
                              self._settings.revisits.schedule, now)
+
+    @staticmethod
+    def _baseline_complete(session: Session, source: Source, report: CrawlReport) -> bool:
+        """Whether the silent baseline ends with this poll.
+
+        Items whose detail page failed (a timeout) are not stored: were the baseline to end
+        anyway, the next poll would read them and announce them as new, although they were
+        on the site before monitoring began. So the next poll stays silent too, until one
+        reads every listed item or BASELINE_POLLS polls have tried."""
+        if not report.detail_errors:
+            return True
+        earlier = session.scalar(select(func.count()).select_from(CrawlRun).where(
+            CrawlRun.source_id == source.id, CrawlRun.outcome == "baseline")) or 0
+        return earlier + 1 >= BASELINE_POLLS
 
     @staticmethod
     def _clean_stored(session: Session, source: Source, settled: Settled, wanted: Scope,

@@ -1,7 +1,8 @@
 """A fork server for the tests' `csto-monitor` processes: the same command for less CPU.
 
-Starting `python -m csto_monitor.cli` costs about a second of CPU before the command does
-anything (importing Scrapy, Twisted, SQLAlchemy, Alembic, aiohttp, ...), and the suite
+Starting `python -m csto_monitor.cli` costs up to a second of CPU before the command does
+anything (importing SQLAlchemy and pydantic; for `check`, Scrapy and Twisted; for a new
+database, Alembic; for `run`, aiohttp and APScheduler), and the suite
 starts several hundred of them: that was most of its CPU time. The fork server is one
 process per test worker that imports those modules once, then forks a child for each
 command. Each child is a process of its own (pid, standard streams, working directory,
@@ -54,6 +55,12 @@ PRELOAD = (
     "csto_monitor.web.prometheus", "csto_monitor.web.unsubscribe", "notifier.registry",
     "notifier.channels.console", "notifier.channels.email", "notifier.channels.telegram",
     "csto_monitor.bot.service",
+    # Imported lazily by the commands (see tests/test_lazy_imports.py): Alembic when a
+    # database needs migrating (every test's new one), the readers of attached files,
+    # the digests, `show`.
+    "alembic.command", "alembic.config", "alembic.script", "alembic.runtime.migration",
+    "scraper.documents.pdf", "scraper.documents.office", "notifier.digest",
+    "notifier.digest_queue", "csto_monitor.showitem", "email_validator", "rich.table",
 )
 _HEADER = struct.Struct("!I")
 _FORWARDED = {signal.SIGTERM, signal.SIGINT, signal.SIGCHLD}  # the server handles these

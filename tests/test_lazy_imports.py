@@ -1,0 +1,78 @@
+"""The reading commands start without the crawler, the bot or the migrations tool.
+
+`history`, `show`, `status` and `subscribers` only read the database: each runs here in a
+fresh interpreter (not the tests' fork server, which imports everything in advance), in
+process through Typer's runner, and the test looks at what that interpreter imported.
+How long a start takes is measured in bench/startup.py, not here.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.harness import ROOT, cli, source, write_config
+from tests.replica import ReplicaServer
+
+# Scrapy, Twisted, the bot library, the migrations tool, the readers of attached files,
+# the second-opinion extractor, the email and webhook senders, the scheduler.
+HEAVY = ("scrapy", "twisted", "telegram", "alembic", "pypdf", "docx", "trafilatura",
+         "aiosmtplib", "apprise", "aiohttp", "apscheduler", "jinja2")
+
+_PROBE = """
+import json, sys
+from typer.testing import CliRunner
+from csto_monitor.cli import app
+result = CliRunner().invoke(app, sys.argv[1:])
+heavy = sorted({name.split(".")[0] for name in sys.modules} & set(json.loads(HEAVY)))
+print(json.dumps({"code": result.exit_code, "output": result.output, "heavy": heavy}))
+"""
+
+
+def run_fresh(config: Path, *args: str) -> dict[str, object]:
+    """Run one command in a new interpreter; its exit code, output and heavy imports."""
+    code = _PROBE.replace("HEAVY", repr(json.dumps(HEAVY)))
+    proc = subprocess.run([sys.executable, "-c", code, "--config", str(config), *args],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
+    result: dict[str, object] = json.loads(proc.stdout.splitlines()[-1])
+    return result
+
+
+@pytest.fixture
+def stored(tmp_path: Path, replica: ReplicaServer, database_url: str) -> Path:
+    """A configuration whose database holds the replica's items (one `check`)."""
+    config = write_config(tmp_path / "c.yaml", [source(replica.listing_url)], database_url)
+    assert cli(config, "check").code == 0
+    return config
+
+
+@pytest.mark.parametrize("args", [
+    ("history",), ("history", "--search", "CSTO", "--format", "json"),
+    ("history", "--changes"), ("show", "1"), ("status",), ("subscribers", "list"),
+    ("noise",), ("db", "upgrade"),
+])
+def test_reading_commands_import_no_crawler_bot_or_alembic(stored: Path,
+                                                            args: tuple[str, ...]) -> None:
+    result = run_fresh(stored, *args)
+    assert result["code"] == 0, result["output"]
+    assert result["heavy"] == [], f"`{' '.join(args)}` imported {result['heavy']}"
+
+
+def test_show_prints_the_item_without_them(stored: Path) -> None:
+    result = run_fresh(stored, "show", "1")
+    assert "#1 " in str(result["output"]) and "revision" in str(result["output"]).lower()
+    assert result["heavy"] == []
+
+
+def test_a_database_behind_the_code_is_still_migrated(tmp_path: Path) -> None:
+    """Skipping Alembic is only for a database already on the newest schema."""
+    config = write_config(tmp_path / "c.yaml", [source("http://127.0.0.1:9/news/")],
+                          f"sqlite:///{tmp_path / 'new.db'}")
+    result = run_fresh(config, "history")
+    assert result["code"] == 0, result["output"]
+    assert result["heavy"] == ["alembic"]  # a new database: migrated, then read
+    assert run_fresh(config, "history")["heavy"] == []  # on the newest schema from then on
