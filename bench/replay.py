@@ -213,8 +213,9 @@ def run(quick: bool = False) -> str:
             "learned + revisits (default)": replay(True, True, replications),
             "urlwatch-style 10 min": replay(False, False, replications)}
     before, fixed, learned = list(arms.values())[:3]
-    return "\n".join([*_table(arms), "", *_goals(before, fixed, learned), _idle_revisit(), "",
-                      *_notes(learned, replications)]) + "\n"
+    lines = [*_table(arms), "", *_goals(before, fixed, learned), _idle_revisit(), "",
+             *_notes(learned, replications)]
+    return HEADER + "\n".join(lines) + "\n"
 
 
 def _table(arms: dict[str, Tally]) -> list[str]:
@@ -301,7 +302,7 @@ def _notes(learned: Tally, replications: int) -> list[str]:
 
 
 def main() -> None:
-    run_alone(lambda quick: HEADER + run(quick), __doc__)
+    run_alone(run, __doc__)
 
 
 HEADER = """## 11. Replay: learned polling and decaying revisits over a month

@@ -257,7 +257,8 @@ class SourcePoller:
         return window.covers(report.listing, outside)
 
     def _recheck_due(self, source: Source) -> bool:
-        """Whether this poll re-reads the listing in full and the newest detail pages.
+        """Whether this poll re-reads the listing in full and the newest detail pages (the
+        sweep that revisits superseded: only when `crawl.recheck_interval` is set).
 
         A 304 says only that the listing is unchanged, and an edit to an article's body
         does not show on the listing at all: so every `recheck_interval` the listing is read

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import Result, cli, count_events, source, write_config
+from tests.e2e.harness import SWEEP_CRAWL, Result, cli, count_events, source, write_config
 from tests.replica import ReplicaServer, World, make_article
 
 HOSTILE = "<b>Bold</b> & <script>alert(1)</script>\nsecond line"
@@ -43,10 +43,7 @@ def test_publish_edit_remove_then_quiet(tmp_path: Path, database_url: str, world
     # The fourth story is old: its schedule of revisits is over, and its hidden edit is
     # found by the sweep the configuration can still ask for (superseded by revisits).
     config = write_config(tmp_path / "config.yaml", [source(replica.listing_url)],
-                          database_url, crawl={"download_delay": "0s", "autothrottle": False,
-                                               "download_timeout": "3s", "retries": 1,
-                                               "retry_backoff": "0.05s",
-                                               "recheck_interval": "6h"})
+                          database_url, crawl=SWEEP_CRAWL)
     first = check(config)
     assert first.code == 0, first.err
     assert "csto-en: first poll: stored 25 items silently" in first.out

@@ -193,6 +193,12 @@ class Result:
         return json.loads(self.out)
 
 
+# The crawl settings write_config gives, plus the sweep that revisits superseded: for tests
+# whose hidden edit is on an old item (revisits end 30 days after a sighting).
+SWEEP_CRAWL = {"download_delay": "0s", "autothrottle": False, "download_timeout": "3s",
+               "retries": 1, "retry_backoff": "0.05s", "recheck_interval": "6h"}
+
+
 def write_config(path: Path, sources: list[dict[str, Any]], database_url: str,
                  **overrides: Any) -> Path:
     """A configuration for tests: no delays, short timeouts, one quick retry.

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from core.db import make_engine, session_factory
 from core.models import ChangeEvent, Delivery, Subscriber
 from notifier.tokens import verify
-from tests.e2e.harness import CLI, ROOT, Daemon, cli, source, write_config
+from tests.e2e.harness import CLI, ROOT, SWEEP_CRAWL, Daemon, cli, source, write_config
 from tests.email.smtpd import Recorder, SmtpServer, drop_first_connections, free_port
 from tests.replica import ReplicaServer, World, make_article
 
@@ -44,7 +44,7 @@ def config(tmp_path: Path, replica: ReplicaServer, database_url: str, port: int,
              "public_url": "https://csto.example.org", "secret": SECRET, "daily_at": at,
              "timezone": "UTC", "connect_timeout": "2s", "command_timeout": "5s"}
     return write_config(tmp_path / "config.yaml", [source(replica.listing_url)], database_url,
-                        email=email, delivery={"lease": "2s"}, **extra)
+                        email=email, delivery={"lease": "2s"}, crawl=SWEEP_CRAWL, **extra)
 
 
 def ok(*args: Any) -> str:
@@ -68,7 +68,7 @@ def news_happened(world: World, conf: Path) -> None:
     listed = world.articles_in("en")
     world.edit(listed[4].id, title="An edited title of a story")
     ok(conf, "check")  # the new items; this listing prints the edited story's lead, so
-    ok(conf, "check")  # its title edit is found when the newest pages are re-read
+    ok(conf, "check")  # its title edit is found when the newest pages are re-read (sweep)
 
 
 def test_instant_mail_from_a_replica_change(tmp_path: Path, world: World,
