@@ -272,9 +272,11 @@ cryptography and pyOpenSSL (Scrapy's TLS) ~9 MB, Twisted ~10 MB, Scrapy ~8 MB, t
 and extractors ~4 MB, aiohttp (the HTTP server) ~9 MB, trafilatura (second opinions,
 imported with the first detail page read) ~4 MB. Before, the daemon also imported Alembic
 (every start), aiohttp's client side via Scrapy, requests, tldextract, pypdf and
-python-docx, and grew ~5 MB over the first 200 polls (section 6). What is left is what
+python-docx, and grew 5 to 6 MB over its first polls (section 6). What is left is what
 the daemon uses; the goal is missed by the few MB of a feature each (the HTTP server's
-pages and API ~4 MB, the second-opinion extractor ~4 MB)."""
+pages and API ~4 MB, the second-opinion extractor ~4 MB), and importing either later
+would only defer it: the pages load at the first visit or feed fetch, the extractor at the
+first detail page read, which the full re-read brings every `recheck_interval`."""
 
 
 def main() -> None:
