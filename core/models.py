@@ -363,3 +363,45 @@ class DocumentVersion(Base):
 
     __table_args__ = (UniqueConstraint("document_id", "number",
                                        name="uq_document_versions_number"),)
+
+
+class StoryPair(Base):
+    """The English and the Russian version of one story (see monitor.pairing).
+
+    An item is in at most one pair. `manual` pairs were made by an operator (`csto-monitor
+    pair`) and are never changed by automatic pairing; automatic ones carry the confidence
+    and the evidence that made them.
+    """
+
+    __tablename__ = "story_pairs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    en_item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    ru_item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    confidence: Mapped[float]  # 0..1; 1.0 for a manual pair
+    # Why: [{"signal": "slug", "score": 0.93, "detail": "..."}, ...]; [] for a manual pair.
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    manual: Mapped[bool] = mapped_column(Boolean, default=False)
+    paired_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    en_item: Mapped[Item] = relationship(foreign_keys=[en_item_id])
+    ru_item: Mapped[Item] = relationship(foreign_keys=[ru_item_id])
+
+    __table_args__ = (UniqueConstraint("en_item_id", name="uq_story_pairs_en_item_id"),
+                      UniqueConstraint("ru_item_id", name="uq_story_pairs_ru_item_id"))
+
+
+class PairRejection(Base):
+    """Two versions an operator said are not one story (`csto-monitor unpair`, or a `pair`
+    that replaced their pair): automatic pairing never links them again."""
+
+    __tablename__ = "story_pair_rejections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    en_item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    ru_item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    rejected_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("en_item_id", "ru_item_id",
+                                       name="uq_story_pair_rejections_items"),
+                      Index("ix_story_pair_rejections_ru", "ru_item_id"))

@@ -17,6 +17,7 @@ from csto_monitor.cli_support import fail
 from csto_monitor.digest_cli import digest_command
 from csto_monitor.export_cli import export_command
 from csto_monitor.noise_cli import noise_app
+from csto_monitor.pair_cli import pair_command, unpair_command
 from csto_monitor.showitem import print_item
 from csto_monitor.subscribers_cli import subscribers_app
 from monitor import history
@@ -29,6 +30,8 @@ app.add_typer(subscribers_app, name="subscribers")
 app.add_typer(noise_app, name="noise")
 app.command("digest")(digest_command)
 app.command("export")(export_command)
+app.command("pair")(pair_command)
+app.command("unpair")(unpair_command)
 
 ITEM_COLUMNS: tuple[str, ...] = (
     "id", "published", "section", "language", "status", "revisions", "title", "url")

@@ -15,12 +15,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import config, metrics
 from core.models import ChangeEvent, CrawlRun, Source, utcnow
-from monitor import document_store, noise_store, store
+from monitor import document_store, noise_store, pair_store, store
 from monitor.diff import diff, scope
 from monitor.documents import ReadFile, read_files
 from monitor.noise import NoiseRules, clean_stored
+from monitor.pairing import TextTranslator
 from monitor.settle import Settled, settle
-from monitor.snapshot import Scope, StoredItem
+from monitor.snapshot import NewChange, Scope, StoredItem
 from scraper.items import KnownDocument, KnownItem, ListingEntry
 from scraper.report import CrawlReport
 from scraper.request import CrawlRequest
@@ -52,6 +53,7 @@ class PollOutcome:
     edited: int = 0
     removed: int = 0
     documents_changed: int = 0  # attached files replaced under the same URL
+    paired: int = 0  # stories whose other language version was found in this poll
     listing_items: int = 0
     requests: int = 0
     errors: list[str] = field(default_factory=list)
@@ -109,8 +111,9 @@ class SourcePoller:
 
     def __init__(self, settings: config.Settings, sessions: sessionmaker[Session],
                  crawler: Crawler, announce: Announce,
-                 lock: Lock = no_lock) -> None:
+                 lock: Lock = no_lock, translator: TextTranslator | None = None) -> None:
         self._settings = settings
+        self._translator = translator  # an extra pairing signal (see monitor.pairing)
         self._sessions = sessions
         self._crawler = crawler
         self._announce = announce
@@ -285,13 +288,17 @@ class SourcePoller:
                                          run.started_at)
         if not baseline:
             events += document_store.changed_events(session, run, replaced)
+        # Before announcing: a new item's message can name its other language version.
+        paired = pair_store.pair_around(
+            session, (c.item.published for c in changes if isinstance(c, NewChange)),
+            self._translator, now=run.started_at)
         self._announce(session, events)
         kinds = [e.kind for e in events]
         outcome = PollOutcome(
             source.name, "baseline" if baseline else ("changed" if events else "unchanged"),
             new=len(changes) if baseline else kinds.count("new"),
             edited=kinds.count("edited"), removed=kinds.count("removed"),
-            documents_changed=kinds.count("document_changed"),
+            documents_changed=kinds.count("document_changed"), paired=len(paired),
             listing_items=len(report.listing), requests=report.requests,
             errors=list(report.detail_errors),
         )
