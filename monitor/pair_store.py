@@ -78,7 +78,7 @@ def counterparts(session: Session, item_ids: Iterable[int]) -> dict[int, Counter
         rows = session.execute(
             select(own_column.label("own"), StoryPair, other)
             .join(other, other.id == other_column).where(own_column.in_(ids)))
-        for own, pair, item in rows.tuples():
+        for own, pair, item in rows:
             found[own] = Counterpart(
                 pair_id=pair.id, id=item.id, url=item.url, language=item.language,
                 title=item.title, published=item.published, status=item.status,

@@ -29,6 +29,17 @@ Kind = Literal["new", "edited", "removed", "document_changed"]
 Lang = Literal["en", "ru"]
 
 
+class Counterpart(BaseModel):
+    """The item's version in the other language, when the two are paired as one story."""
+
+    id: int
+    url: str
+    language: str
+    confidence: float = Field(description="0 to 1; 1.0 for a pair made by hand")
+    manual: bool = Field(description="Paired or confirmed by an operator (`csto-monitor "
+                                     "pair`); never changed automatically")
+
+
 class _ItemFields(BaseModel):
     id: int
     url: str
@@ -40,6 +51,8 @@ class _ItemFields(BaseModel):
     status: Literal["active", "removed"]
     first_seen: Timestamp
     last_changed: Timestamp
+    counterpart: Counterpart | None = Field(
+        default=None, description="The other language version of the story, or null")
 
 
 class Item(_ItemFields):
@@ -175,5 +188,5 @@ class ChangesQuery(_Query):
     until: Moment | None = None
 
 
-RESPONSES: tuple[type[BaseModel], ...] = (Item, ItemDetail, Revision, Change, ItemsPage,
+RESPONSES: tuple[type[BaseModel], ...] = (Counterpart, Item, ItemDetail, Revision, Change, ItemsPage,
                                           ChangesPage, Error, WebhookPayload)

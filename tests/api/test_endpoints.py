@@ -16,7 +16,7 @@ from tests.web.helpers import HOSTILE, LiveServer
 
 ITEMS, ITEM, CHANGES = "/api/v1/items", "/api/v1/items/{id}", "/api/v1/changes"
 ITEM_FIELDS = ["id", "url", "title", "published", "section", "language", "lead", "status",
-               "first_seen", "last_changed", "revisions"]  # as `history --format json`
+               "first_seen", "last_changed", "counterpart", "revisions"]  # as `history`
 CHANGE_FIELDS = ["id", "kind", "item_id", "url", "title", "detected_at", "fields",
                  "published", "section", "language"]  # as `history --changes --format json`
 
