@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 DEFAULT_CONFIG_PATH = Path("config/default.yaml")
-EventKind = Literal["new", "edited", "removed", "document_changed"]
+EventKind = Literal["new", "edited", "removed", "document_changed", "diverged"]
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -187,6 +187,21 @@ class Email(_Strict):
         return self
 
 
+class Bilingual(_Strict):
+    """The two language versions of one story (README "Two languages")."""
+
+    # A version edited (title, lead, body, date) or removed while its counterpart was not
+    # within this long is recorded as a `diverged` event.
+    divergence_after: Duration = timedelta(hours=24)
+
+    @field_validator("divergence_after")
+    @classmethod
+    def _not_too_short(cls, value: timedelta) -> timedelta:
+        if value < timedelta(minutes=1):
+            raise ValueError("must be at least 1m: the other site needs time to follow")
+        return value
+
+
 class Http(_Strict):
     """The built-in HTTP server: health, metrics, Atom feed, unsubscribe, history pages, API."""
 
@@ -282,11 +297,12 @@ class Settings(_Strict):
     max_backoff: Duration = timedelta(hours=1)
     alert_after_failures: Annotated[int, Field(ge=1, le=1000)] = 3
     first_run: Literal["silent", "notify"] = "silent"
-    notify_on: list[EventKind] = ["new", "edited", "removed", "document_changed"]
+    notify_on: list[EventKind] = ["new", "edited", "removed", "document_changed", "diverged"]
     user_agent_contact: str = "https://github.com/csto-monitor/csto-monitor"
     crawl: Crawl = Crawl()
     documents: DocumentSettings = DocumentSettings()
     delivery: DeliverySettings = DeliverySettings()
+    bilingual: Bilingual = Bilingual()
     telegram: Telegram | None = None
     email: Email | None = None
     http: Http = Http()

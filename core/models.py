@@ -152,7 +152,7 @@ class ChangeEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
-    kind: Mapped[str] = mapped_column(String(16))  # new | edited | removed
+    kind: Mapped[str] = mapped_column(String(16))  # new|edited|removed|document_changed|diverged
     detected_at: Mapped[datetime] = mapped_column(default=utcnow)
     fields: Mapped[list[str]] = mapped_column(default=list)
     revision_number: Mapped[int | None]
@@ -160,10 +160,15 @@ class ChangeEvent(Base):
     url: Mapped[str] = mapped_column(String(1000))
     title: Mapped[str] = mapped_column(Text)
     previous: Mapped[dict[str, Any]] = mapped_column(default=dict)  # changed fields, before
+    # A `diverged` event's one-sided edit or removal (migration 0011): unique, so that a
+    # divergence is recorded once.
+    cause_event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("change_events.id", name="fk_change_events_cause_event_id"))
 
     item: Mapped[Item] = relationship()
 
-    __table_args__ = (Index("ix_change_events_detected", "detected_at"),)
+    __table_args__ = (Index("ix_change_events_detected", "detected_at"),
+                      UniqueConstraint("cause_event_id", name="uq_change_events_cause"))
 
 
 class Delivery(Base):
@@ -194,8 +199,12 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when this delivery updates the message that announced that event to the same
+    # recipient (the story's other language version arrived), instead of sending another.
+    edits_event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("change_events.id", name="fk_deliveries_edits_event_id"))
 
-    event: Mapped[ChangeEvent | None] = relationship()
+    event: Mapped[ChangeEvent | None] = relationship(foreign_keys=[event_id])
 
     __table_args__ = (
         Index("ix_deliveries_channel_status", "channel", "status", "next_attempt_at"),
@@ -249,6 +258,12 @@ class Subscriber(Base):
     mode: Mapped[str] = mapped_column(String(16), default="instant")  # instant|daily|weekly
     include_edits: Mapped[bool] = mapped_column(Boolean, default=True)
     include_removals: Mapped[bool] = mapped_column(Boolean, default=True)
+    # One message per story (migration 0011): the version in `preferred_language` (None:
+    # the one news language, else `ui_language`), the other one while it is the only one
+    # when `accept_other_language` (or when `languages` is [] or both).
+    preferred_language: Mapped[str | None] = mapped_column(String(8))
+    accept_other_language: Mapped[bool] = mapped_column(Boolean, default=False)
+    notify_divergence: Mapped[bool] = mapped_column(Boolean, default=False)  # `diverged`
     # active | unsubscribed | blocked (403, chat gone) | bouncing (repeated 5xx)
     status: Mapped[str] = mapped_column(String(16), default="active")
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)

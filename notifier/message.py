@@ -6,7 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from core.models import ChangeEvent, Item
+from monitor import pair_store
 from monitor.documents import describe
 from monitor.revdiff import event_diff
 from monitor.worddiff import ItemDiff
@@ -14,9 +17,24 @@ from notifier.summary import summarize
 
 
 @dataclass(frozen=True)
+class OtherVersion:
+    """The story's version in the other language, linked from a message."""
+
+    language: str
+    title: str
+    url: str
+
+
+def other_version(session: Session, item_id: int) -> OtherVersion | None:
+    """The paired other-language version of an item (monitor.pair_store), if any."""
+    found = pair_store.counterpart(session, item_id)
+    return OtherVersion(found.language, found.title, found.url) if found else None
+
+
+@dataclass(frozen=True)
 class EventMessage:
     event_id: int
-    kind: str  # new | edited | removed | document_changed
+    kind: str  # new | edited | removed | document_changed | diverged
     title: str
     url: str
     published: date | None
@@ -29,6 +47,8 @@ class EventMessage:
     changes: ItemDiff = field(default_factory=ItemDiff)  # what an edit changed, word by word
     # The item's attached files: `Annex 2.pdf (PDF, 1.2 MB)`, for a new item's message.
     documents: tuple[str, ...] = ()
+    # The story's other language version, linked at the end of a new item's message.
+    other: OtherVersion | None = None
 
     @property
     def is_edit(self) -> bool:

@@ -13,10 +13,11 @@ from notifier.base import BaseNotifier
 from notifier.diffwords import more_changes
 from notifier.digest import DigestMessage
 from notifier.message import EventMessage
+from notifier.story_words import describe_divergence
 
 WHOLE = 300  # characters of a sentence or paragraph added or removed whole
 LABELS = {"new": "NEW", "edited": "EDITED", "removed": "REMOVED",
-          "document_changed": "DOCUMENT CHANGED"}
+          "document_changed": "DOCUMENT CHANGED", "diverged": "VERSIONS DIFFER"}
 
 
 def render(message: EventMessage) -> str:
@@ -30,7 +31,10 @@ def render(message: EventMessage) -> str:
                   for fc in message.changes.fields for change in fc.changes]
         if message.changes.more:
             lines.append(f"  {more_changes(message.changes.more, 'en')}")
-    if message.kind == "removed":
+    if message.kind == "diverged":
+        text = describe_divergence("en", message.language, message.previous, message.fields)
+        lines.append(f"  {text}")
+    elif message.kind == "removed":
         lines.append("  the page was removed from the site")
     elif message.summary:
         lines.append(f"  {message.summary}")

@@ -8,6 +8,7 @@ failure, `email.bounce_after` in a row mark the subscriber `bouncing` and stop t
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 from email.message import EmailMessage
 
@@ -21,9 +22,10 @@ from notifier.digest import DigestMessage, Schedule, digest_key
 from notifier.email.compose import Envelope, compose
 from notifier.email.render import Footer, Rendered, render_digest, render_instant
 from notifier.email.smtp import RecipientRejected, SmtpSender
-from notifier.message import EventMessage
+from notifier.message import EventMessage, other_version
 from notifier.outbox import idempotency_key
-from notifier.subscriptions import find, instant_recipients
+from notifier.story import Planned
+from notifier.subscriptions import find, instant_plan
 
 log = logging.getLogger(__name__)
 CHANNEL = "email"
@@ -57,7 +59,11 @@ class EmailNotifier(BaseNotifier):
         self.sessions = sessions
 
     def recipients(self, session: Session, event: ChangeEvent) -> list[str]:
-        return instant_recipients(session, CHANNEL, event)
+        return [p.recipient for p in self.plan(session, event)]
+
+    def plan(self, session: Session, event: ChangeEvent) -> list[Planned]:
+        # A mail cannot be edited: once a story was mailed, its other version adds nothing.
+        return instant_plan(session, CHANNEL, event, edits=False)
 
     def digest_schedules(self) -> list[Schedule]:
         c = self.config
@@ -66,6 +72,10 @@ class EmailNotifier(BaseNotifier):
 
     async def send(self, message: EventMessage, recipient: str) -> None:
         subscriber = self._active(recipient)
+        if message.kind in ("new", "diverged"):
+            with self.sessions() as session:
+                item_id = session.get_one(ChangeEvent, message.event_id).item_id
+                message = replace(message, other=other_version(session, item_id))
         rendered = render_instant(message, subscriber.ui_language, self._footer(subscriber))
         key = idempotency_key(message.event_id, CHANNEL, recipient)
         await self._deliver(self._compose(rendered, recipient, key), subscriber)

@@ -22,6 +22,8 @@ from notifier.diffwords import field_label, more_changes
 from notifier.digest import DigestMessage
 from notifier.email.i18n import counts_phrase, format_date, words
 from notifier.message import EventMessage
+from notifier.story_words import describe_divergence
+from notifier.story_words import w as story_word
 
 SUBJECT_TITLE_MAX = 180
 # Changes an instant message and a digest entry show of an edit; the rest are counted.
@@ -81,7 +83,20 @@ def _entry(message: EventMessage, language: str, changes: int = INSTANT_CHANGES
         "diff": _diff(message.changes.head(changes), language),
         "edit": message.is_edit,
         "documents": [clean_line(d) for d in message.documents] if message.kind == "new" else [],
+        "other": _other(message, language),
+        "divergence": (describe_divergence(language, message.language, message.previous,
+                                           message.fields)
+                       if message.kind == "diverged" else ""),
     }
+
+
+def _other(message: EventMessage, language: str) -> dict[str, str] | None:
+    """The story's other language version, linked under the entry."""
+    other = message.other
+    if other is None or not safe_url(other.url):
+        return None
+    return {"label": story_word(language, f"version_{other.language}"),
+            "title": clean_line(other.title), "url": safe_url(other.url)}
 
 
 def _diff(diff: ItemDiff, language: str) -> dict[str, Any]:
@@ -131,7 +146,8 @@ def render_instant(message: EventMessage, language: str, footer: Footer) -> Rend
     w = words(language)
     prefix = {"edited": w["instant_edited"] + ": ",
               "document_changed": w["instant_edited"] + ": ",
-              "removed": w["instant_removed"] + ": "}.get(message.kind, "")
+              "removed": w["instant_removed"] + ": ",
+              "diverged": story_word(language, "diverged") + ": "}.get(message.kind, "")
     subject = f"[CSTO] {prefix}{subject_title(message.title)}"
     context = {"w": w, "lang": language, "e": _entry(message, language), "subject": subject,
                **_footer(footer, language)}

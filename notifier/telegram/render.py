@@ -11,6 +11,7 @@ from monitor.worddiff import Change, ItemDiff, spaced
 from notifier.diffwords import field_label, more_changes
 from notifier.digest import DigestMessage
 from notifier.message import EventMessage
+from notifier.story_words import describe_divergence, w
 from notifier.telegram.html import MAX_LENGTH, escape, link
 from notifier.telegram.i18n import t
 
@@ -30,6 +31,8 @@ def event_text(message: EventMessage, language: str) -> str:
     """One event as a message: a post (new), or the text of a reply (edited, removed)."""
     if message.is_edit:
         return _edited(message, language)
+    if message.kind == "diverged":
+        return _diverged(message, language)
     if message.kind == "removed":
         return "\n".join([f"<b>{escape(message.title)}</b>", t(language, "removed"),
                           "", link(message.url, message.url)])
@@ -40,6 +43,25 @@ def event_text(message: EventMessage, language: str) -> str:
         parts.append(f"<i>{t(language, 'documents')}:</i> "
                      + escape("; ".join(message.documents)))
     parts.append(link(message.url, message.url))
+    if message.other is not None:
+        parts.append(other_line(message, language))
+    return "\n\n".join(parts)
+
+
+def other_line(message: EventMessage, language: str) -> str:
+    """"Russian version: <linked title>", the story's other version."""
+    assert message.other is not None
+    other = message.other
+    return f"{w(language, 'version_' + other.language)}: {link(other.url, other.title)}"
+
+
+def _diverged(message: EventMessage, language: str) -> str:
+    """A `diverged` event: which version changed, and a link to each."""
+    line = describe_divergence(language, message.language, message.previous, message.fields)
+    parts = [f"<b>{w(language, 'diverged')}:</b> {escape(message.title)}", escape(line),
+             link(message.url, message.url)]
+    if message.other is not None:
+        parts.append(other_line(message, language))
     return "\n\n".join(parts)
 
 
