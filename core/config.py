@@ -197,8 +197,9 @@ class Bilingual(_Strict):
     @field_validator("divergence_after")
     @classmethod
     def _not_too_short(cls, value: timedelta) -> timedelta:
-        if value < timedelta(minutes=1):
-            raise ValueError("must be at least 1m: the other site needs time to follow")
+        if value < timedelta(seconds=1):
+            raise ValueError("must be at least 1s; the other site needs hours to follow, "
+                             "e.g. 24h")
         return value
 
 

@@ -36,7 +36,7 @@ DELIVERIES = Counter("csto_deliveries", "Delivery attempts, by channel and outco
 
 # Every poll outcome but "stopped": a poll abandoned at shutdown is counted nowhere.
 POLL_OUTCOMES = ("baseline", "not_modified", "unchanged", "changed", "error", "skipped")
-EVENT_KINDS = ("new", "edited", "removed", "document_changed")
+EVENT_KINDS = ("new", "edited", "removed", "document_changed", "diverged")
 DELIVERY_OUTCOMES = ("sent", "retrying", "failed")
 
 
@@ -71,6 +71,8 @@ class PollCounts(Protocol):
     def removed(self) -> int: ...
     @property
     def documents_changed(self) -> int: ...
+    @property
+    def diverged(self) -> int: ...
 
 
 def record_poll(outcome: PollCounts) -> None:
@@ -88,6 +90,7 @@ def record_poll(outcome: PollCounts) -> None:
         EVENTS.labels("edited").inc(outcome.edited)
         EVENTS.labels("removed").inc(outcome.removed)
         EVENTS.labels("document_changed").inc(outcome.documents_changed)
+    EVENTS.labels("diverged").inc(outcome.diverged)  # recorded after any poll
 
 
 def record_second_opinions(source: str, opinions: int, disagreements: int) -> None:

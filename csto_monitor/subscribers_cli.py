@@ -17,8 +17,9 @@ from csto_monitor.cli_support import fail
 from notifier.subscriptions import find
 
 CHANNEL = "email"
-COLUMNS = ("channel", "address", "mode", "ui_language", "languages", "sections", "keywords",
-           "status", "consecutive_failures", "created_at")
+COLUMNS = ("channel", "address", "mode", "ui_language", "languages", "preferred_language",
+           "notify_divergence", "sections", "keywords", "status", "consecutive_failures",
+           "created_at")
 TABLE_COLUMNS = ("address", "channel", "mode", "ui_language", "languages", "sections",
                  "keywords", "status")
 _TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -66,6 +67,15 @@ def _apply(subscriber: Subscriber, mode: Mode | None, lang: Lang | None, all_lan
     subscriber.updated_at = utcnow()
 
 
+def _apply_story(subscriber: Subscriber, prefer: Lang | None, divergence: bool | None
+                 ) -> None:
+    """One message per story: its preferred version; alerts when the versions diverge."""
+    if prefer is not None:
+        subscriber.preferred_language = prefer.value
+    if divergence is not None:
+        subscriber.notify_divergence = divergence
+
+
 @subscribers_app.command("add")
 def add(
     ctx: typer.Context,
@@ -81,6 +91,13 @@ def add(
         help="Only this section (repeatable), e.g. news_odkb")] = None,
     keyword: Annotated[list[str] | None, typer.Option(
         help="Only items mentioning this word (repeatable; any of them)")] = None,
+    prefer: Annotated[Lang | None, typer.Option(
+        help="With news in both languages: mail a story once, in this version when it "
+             "exists [default: the mail's language]")] = None,
+    notify_divergence: Annotated[bool | None, typer.Option(
+        "--notify-divergence/--no-notify-divergence",
+        help="Also mail when one language version of a story is edited or removed and "
+             "the other does not follow [default: no]")] = None,
 ) -> None:
     """Subscribe an address; adding it again updates the options given and reactivates it."""
 
@@ -94,6 +111,7 @@ def add(
                                     include_edits=True, include_removals=True)
             session.add(subscriber)
         _apply(subscriber, mode, lang, all_languages, section, keyword)
+        _apply_story(subscriber, prefer, notify_divergence)
         session.commit()
         typer.echo(f"{verb} {address}: {_describe(subscriber)}")
 
@@ -105,6 +123,10 @@ def _describe(s: Subscriber) -> str:
         parts.append("sections " + ", ".join(s.sections))
     if s.keywords:
         parts.append("keywords " + ", ".join(s.keywords))
+    if s.preferred_language:
+        parts.append(f"stories in {s.preferred_language} when published in it")
+    if s.notify_divergence:
+        parts.append("divergence alerts")
     return "; ".join(parts)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import config, metrics
 from core.models import ChangeEvent, CrawlRun, Source, utcnow
-from monitor import document_store, noise_store, pair_store, store
+from monitor import divergence_store, document_store, noise_store, pair_store, store
 from monitor.diff import diff, scope
 from monitor.documents import ReadFile, read_files
 from monitor.noise import NoiseRules, clean_stored
@@ -54,6 +54,7 @@ class PollOutcome:
     removed: int = 0
     documents_changed: int = 0  # attached files replaced under the same URL
     paired: int = 0  # stories whose other language version was found in this poll
+    diverged: int = 0  # one-sided edits recorded after this poll (any source's)
     listing_items: int = 0
     requests: int = 0
     errors: list[str] = field(default_factory=list)
@@ -128,6 +129,8 @@ class SourcePoller:
             if not held:
                 return PollOutcome(spec.name, "skipped")
             outcome = await self._poll(spec)
+        if outcome.outcome not in ("stopped", "skipped"):
+            outcome.diverged = self.check_divergence()
         metrics.record_poll(outcome)
         if outcome.alert:
             log.error("ALERT %s: %d consecutive polls failed; last error: %s", spec.name,
@@ -136,6 +139,15 @@ class SourcePoller:
             log.warning("RECOVERED %s: polling works again after %d failed polls", spec.name,
                         outcome.recovered_after)
         return outcome
+
+    def check_divergence(self, now: datetime | None = None) -> int:
+        """Record and announce the one-sided edits now due (monitor.divergence_store)."""
+        with self._sessions() as session, session.begin():
+            events = divergence_store.record_due(
+                session, now or utcnow(), self._settings.bilingual.divergence_after)
+            if events:
+                self._announce(session, events)
+        return len(events)
 
     async def _poll(self, spec: config.SourceSettings) -> PollOutcome:
         with self._sessions() as session:

@@ -25,7 +25,7 @@ from pydantic import (
 Timestamp = Annotated[datetime, PlainSerializer(lambda v: v.isoformat(), return_type=str),
                       WithJsonSchema({"type": "string", "format": "date-time"})]
 Day = Annotated[date, WithJsonSchema({"type": "string", "format": "date"})]
-Kind = Literal["new", "edited", "removed", "document_changed"]
+Kind = Literal["new", "edited", "removed", "document_changed", "diverged"]
 Lang = Literal["en", "ru"]
 
 
@@ -93,7 +93,8 @@ class Change(BaseModel):
     url: str
     title: str
     detected_at: Timestamp
-    fields: list[str] = Field(description="Changed field names (for `edited`)")
+    fields: list[str] = Field(description="Changed field names (for `edited`; for "
+                                          "`diverged`, those of the one-sided edit)")
     published: Day | None
     section: str
     language: str
@@ -183,7 +184,8 @@ Moment = Annotated[str, AfterValidator(_real_moment), Field(
 class ChangesQuery(_Query):
     """GET /api/v1/changes: newest first by detection time."""
 
-    kind: Annotated[Kind | None, Field(description="new, edited or removed")] = None
+    kind: Annotated[Kind | None, Field(
+        description="new, edited, removed, document_changed or diverged")] = None
     since: Moment | None = None
     until: Moment | None = None
 

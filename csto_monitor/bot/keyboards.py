@@ -1,7 +1,8 @@
 """Inline keyboards: the welcome button and the /settings panel.
 
 Callback data is short and positional: "sub", "lang:en", "sec:3" (index into the known
-sections), "mode:daily", "edits", "removals", "ui:ru", "done".
+sections), "mode:daily", "edits", "removals", "pref:en" (the preferred version of a
+story), "divergence" (alerts when the two versions drift apart), "ui:ru", "done".
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from core.models import Subscriber
+from notifier.story_words import w as story_word
+from notifier.subscriptions import reader_of
 from notifier.telegram.html import escape
 from notifier.telegram.i18n import LANGUAGES, t
 
@@ -38,10 +41,28 @@ def settings_keyboard(sub: Subscriber, sections: list[str]) -> InlineKeyboardMar
                                       callback_data="edits"),
                  InlineKeyboardButton(_mark(sub.include_removals, t(lang, "removals")),
                                       callback_data="removals")])
+    rows += story_rows(sub)
     other = "ru" if lang == "en" else "en"
     rows.append([InlineKeyboardButton(f"🌐 {UI_NAMES[other]}", callback_data=f"ui:{other}"),
                  InlineKeyboardButton(t(lang, "done"), callback_data="done")])
     return InlineKeyboardMarkup(rows)
+
+
+def story_rows(sub: Subscriber) -> list[list[InlineKeyboardButton]]:
+    """The preferred version of a story (one message per story), and divergence alerts."""
+    lang, preferred = sub.ui_language, reader_of(sub).preferred
+    return [[InlineKeyboardButton(_mark(preferred == code, story_word(lang, "preferred",
+                                                                     code=code)),
+                                  callback_data=f"pref:{code}") for code in LANGUAGES],
+            [InlineKeyboardButton(_mark(sub.notify_divergence, story_word(lang, "divergence")),
+                                  callback_data="divergence")]]
+
+
+def story_settings(sub: Subscriber) -> str:
+    lang, reader = sub.ui_language, reader_of(sub)
+    return story_word(lang, "story_settings", preferred=reader.preferred,
+                      other=t(lang, "on" if reader.once_per_story else "off"),
+                      divergence=t(lang, "on" if sub.notify_divergence else "off"))
 
 
 def settings_text(sub: Subscriber) -> str:
@@ -54,4 +75,5 @@ def settings_text(sub: Subscriber) -> str:
              sections=listed(sub.sections, "all"), keywords=listed(sub.keywords, "none"),
              mode=t(lang, sub.mode if sub.mode in MODES else "instant"),
              edits=t(lang, "on" if sub.include_edits else "off"),
-             removals=t(lang, "on" if sub.include_removals else "off"))
+             removals=t(lang, "on" if sub.include_removals else "off")
+             ).replace("\n\n", f"\n{story_settings(sub)}\n\n", 1)
