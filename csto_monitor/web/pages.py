@@ -11,15 +11,16 @@ from aiohttp import web
 from sqlalchemy.orm import Session
 
 from core.models import Item
-
 from csto_monitor.web import queries
 from csto_monitor.web.chart import monthly_chart
 from csto_monitor.web.context import TEMPLATES, error_page, in_thread
 from csto_monitor.web.diffhtml import document_views, html_diff
 from csto_monitor.web.queries import KINDS, PAGE_SIZE, Query
+from monitor import divergence_store
 from monitor.pair_store import counterpart, counterparts
 from monitor.search import document_hits
 from monitor.textdiff import clip
+from notifier.story_words import describe_divergence
 
 SUMMARY_WIDTH = 280
 
@@ -126,7 +127,15 @@ def _item(session: Session, item_id: int, env: Any) -> str | None:
         item=item, revisions=_revisions(item), documents=document_views(item.documents),
         paragraphs=_paragraphs(item.body), other=other, other_item=other_item,
         other_revisions=_revisions(other_item) if other_item else [],
-        other_paragraphs=_paragraphs(other_item.body) if other_item else []))
+        other_paragraphs=_paragraphs(other_item.body) if other_item else [],
+        divergences=_divergences(session, [item.id, *([other.id] if other else [])])))
+
+
+def _divergences(session: Session, item_ids: list[int]) -> list[dict[str, Any]]:
+    """The story's `diverged` events: when, and which version changed without the other."""
+    return [{"detected_at": e.detected_at, "language": e.item.language,
+             "text": describe_divergence("en", e.item.language, e.previous, e.fields)}
+            for e in divergence_store.divergences(session, item_ids)]
 
 
 def _paragraphs(body: str) -> list[str]:

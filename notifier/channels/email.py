@@ -25,7 +25,7 @@ from notifier.email.smtp import RecipientRejected, SmtpSender
 from notifier.message import EventMessage, other_version
 from notifier.outbox import idempotency_key
 from notifier.story import Planned
-from notifier.subscriptions import find, instant_plan
+from notifier.subscriptions import find, instant_plan, reader_of
 
 log = logging.getLogger(__name__)
 CHANNEL = "email"
@@ -72,7 +72,7 @@ class EmailNotifier(BaseNotifier):
 
     async def send(self, message: EventMessage, recipient: str) -> None:
         subscriber = self._active(recipient)
-        if message.kind in ("new", "diverged"):
+        if message.kind in ("new", "diverged") and reader_of(subscriber).once_per_story:
             with self.sessions() as session:
                 item_id = session.get_one(ChangeEvent, message.event_id).item_id
                 message = replace(message, other=other_version(session, item_id))

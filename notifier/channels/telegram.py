@@ -147,10 +147,12 @@ class TelegramNotifier(BaseNotifier):
             subscriber = subscriptions.find(session, CHANNEL, address)
             if subscriber is None or subscriber.status != "active":
                 return  # unsubscribed since the event was queued
-            text = event_text(message, subscriber.ui_language)
+            once = subscriptions.reader_of(subscriber).once_per_story
+            # A reader of one language keeps today's message (no other version's link).
+            text = event_text(message if once else replace(message, other=None),
+                              subscriber.ui_language)
             # Kept to be edited when the story's other version arrives (notifier.story).
-            keep = (message.kind == "new"
-                    and subscriptions.reader_of(subscriber).once_per_story)
+            keep = message.kind == "new" and once
         ids = await self._to_subscriber(address, text)
         if keep:
             with self.sessions() as session, session.begin():
