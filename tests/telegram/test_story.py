@@ -171,3 +171,32 @@ def test_without_a_message_to_edit_the_story_is_sent(
     with db_sessions() as session:
         assert session.scalar(select(func.count()).select_from(Delivery)
                               .where(Delivery.status == "sent")) == 1
+
+
+def test_a_divergence_goes_to_the_readers_who_asked_not_the_channel(
+        botapi: BotApiDouble, history: History, db_sessions: sessionmaker[Session]) -> None:
+    from monitor import divergence_store
+
+    history.subscriber("101", notify_divergence=True)
+    history.subscriber("103", languages=["ru"], ui_language="ru", notify_divergence=True)
+    history.subscriber("104", languages=["en"])
+    notifier = make_notifier(botapi, db_sessions)
+    ru = history.new(history.run("ru"), "Министры обороны встретились в Минске")
+    en = history.new(history.run("en"), "Defence ministers met in Minsk")
+    pair(db_sessions, en, ru)
+    edited = history.edit(history.run("en"), en, "Defence ministers of the CSTO met")
+    later = edited.detected_at + timedelta(hours=24, minutes=5)
+    for _ in range(2):
+        with db_sessions() as session, session.begin():
+            events = divergence_store.record_due(session, later, timedelta(hours=24))
+            outbox.enqueue(session, events, {"telegram": notifier}, KINDS)
+    with db_sessions.begin() as session:  # recorded "a day later": due now
+        session.execute(update(Delivery).values(next_attempt_at=utcnow()))
+    assert drain(db_sessions, notifier).sent == 2
+    (alert,) = [c for c in botapi.sent("101") if "Versions differ" in c.text]
+    check_html(alert.text)
+    assert "The English version was edited (title) 24 h ago; the Russian version was not." \
+        in alert.text
+    assert f'Russian version: <a href="{ru.url}">' in alert.text
+    assert any("Версии расходятся" in c.text for c in botapi.sent("103"))
+    assert not any("differ" in c.text for c in botapi.sent("104") + botapi.sent("@csto_news"))
