@@ -78,12 +78,13 @@ class TelegramNotifier(BaseNotifier):
 
     def _channel_plan(self, session: Session, event: ChangeEvent) -> Planned | None:
         """The channel posts every story once, in `channel_language` when it can; a
-        divergence is for the subscribers who asked."""
-        if (not self.cfg.channel or event.kind == "diverged"
-                or not posts.posts_channel(session, event, self.kinds,
-                                           self.cfg.burst_threshold)):
+        divergence is for the subscribers who asked; a burst is one summary, as always."""
+        if not self.cfg.channel or event.kind == "diverged":
             return None
         recipient = CHANNEL_PREFIX + self.cfg.channel
+        burst = posts.burst(session, event, self.kinds, self.cfg.burst_threshold)
+        if burst is not None:
+            return Planned(recipient) if burst[0].id == event.id else None
         context = subscriptions.story_context(session, event, CHANNEL)
         return subscriptions.plan(self._channel_reader, event.kind, context, recipient,
                                   edits=True)

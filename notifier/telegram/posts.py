@@ -28,13 +28,6 @@ def burst(session: Session, event: ChangeEvent, kinds: Sequence[str], threshold:
     return events if len(events) > threshold else None
 
 
-def posts_channel(session: Session, event: ChangeEvent, kinds: Sequence[str],
-                  threshold: int) -> bool:
-    """Whether this event gets a channel delivery: in a burst, only the poll's first does."""
-    events = burst(session, event, kinds, threshold)
-    return events is None or events[0].id == event.id
-
-
 def original_post(session: Session, item_id: int, chat_id: str) -> int | None:
     """The message id of the first post about an item in a chat, to reply to."""
     return session.scalar(
