@@ -52,14 +52,15 @@ class Scored:
     confidence: float
     evidence: tuple[Evidence, ...]
 
-    @property
-    def content_agrees(self) -> bool:
-        """Whether the title or the names agree (numbers and dates alone are too common)."""
-        return any(e.score >= 0.5 for e in self.evidence
-                   if e.signal in ("slug", "names", "translation"))
-
-
-Decision = Scored  # a pair made
+    def content_agrees(self, rules: Rules) -> bool:
+        """Whether what the story says agrees, not only where and when it was published:
+        the title or the names (numbers and dates alone are too common), and the weighted
+        mean of every signal of content."""
+        content = [e for e in self.evidence if e.signal not in ("section", "day")]
+        weight = sum(rules.weights[e.signal] for e in content)
+        mean = sum(rules.weights[e.signal] * e.score for e in content) / weight if weight else 0
+        return mean >= rules.threshold and any(
+            e.score >= 0.5 for e in content if e.signal in ("slug", "names", "translation"))
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class Rules:
 
 
 DEFAULT_RULES = Rules()
+Decision = Scored  # a pair made
 
 def _share(left: Collection[str], right: Collection[str]) -> float:
     """Dice overlap of two word collections, words matched fuzzily."""
@@ -205,7 +207,7 @@ def decide(versions: Iterable[Version], *, translator: TextTranslator | None = N
     for s in scored:
         if (s.en_id, s.ru_id) in blocked or s.confidence < rules.threshold:
             continue
-        if not s.content_agrees:
+        if not s.content_agrees(rules):
             continue
         rivals = [o.confidence for o in of_en[s.en_id] + of_ru[s.ru_id] if o is not s]
         if all(s.confidence - other >= rules.margin for other in rivals):

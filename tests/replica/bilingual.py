@@ -222,6 +222,8 @@ def _one_story(i: int, template_index: int, picks: dict[str, int], day: date,
                ) -> list[Article]:
     en_fields, ru_fields = _story(i, template_index, picks, day, rng)
     roll = rng.random()
+    if twin == "same-title story":  # two same-titled stories, each in both languages
+        roll = 0.5
     ru_slug, en_slug, how = slugs.pair(ru_fields["title"], en_fields["title"], rng)
     if roll < 0.10:
         ru = _article(i, ru_fields, ru_slug)
