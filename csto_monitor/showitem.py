@@ -6,8 +6,8 @@ from rich.console import Console
 from rich.text import Text
 
 from core.models import Document, Item, ItemRevision
-from monitor.pair_store import Counterpart
 from monitor.documents import describe
+from monitor.pair_store import Counterpart
 from monitor.revdiff import revision_diff, version_diff
 from monitor.textdiff import change_line
 from monitor.worddiff import Change

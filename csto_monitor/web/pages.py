@@ -11,7 +11,6 @@ from aiohttp import web
 from sqlalchemy.orm import Session
 
 from core.models import Item
-
 from csto_monitor.web import queries
 from csto_monitor.web.chart import monthly_chart
 from csto_monitor.web.context import TEMPLATES, error_page, in_thread
