@@ -61,6 +61,23 @@ def test_check_pairs_the_two_languages_and_history_shows_counterparts(bilingual)
     assert alone and all(rows[url[a.id]]["counterpart"] is None for a in alone)
 
 
+def test_a_search_over_both_languages_lists_a_story_once(bilingual) -> None:
+    config, *_ = bilingual
+    found = cli(config, "history", "--search", "2025", "--format", "json", "--limit",
+                "1000").json()
+    ids = {row["id"] for row in found}
+    grouped = [row for row in found if "counterpart" in row["found_in"]]
+    assert grouped and all(row["counterpart"]["id"] not in ids for row in grouped)
+    russian = cli(config, "history", "--search", "2025", "--lang", "ru", "--format", "json",
+                  "--limit", "1000").json()
+    assert {row["id"] for row in russian} >= {row["counterpart"]["id"] for row in grouped
+                                              if row["language"] == "en"}
+    assert all("counterpart" not in row["found_in"] for row in russian)
+    csv = cli(config, "history", "--search", "2025", "--format", "csv").out
+    assert "counterpart" in csv.splitlines()[0]
+    assert f"{grouped[0]['counterpart']['language']} #{grouped[0]['counterpart']['id']} (" in csv
+
+
 def test_a_version_published_hours_later_is_paired_and_edits_keep_the_pair(bilingual) -> None:
     config, site, en, ru = bilingual
     newest = site.world.articles[0].published + timedelta(days=3)
