@@ -1,15 +1,15 @@
 """Benchmark 11: pairing the English and Russian versions of a story.
 
 A bilingual replica world (tests/replica/bilingual.py, seeded) of 1,000 stories: most in
-both languages, the same day or the English one a day later, some Russian-only or
-English-only, slugs in another transliteration, of a reworded title, in English or with
-the site's oddities, similar stories on one day (and a few with one title, that nothing
-surviving translation tells apart), and a few translations published 2-4 days later (never paired by rule). Its
-items are stored in a SQLite database as the polls would store them, a day at a time (the
-Russian site first, then the English one, each followed by the pairing a poll runs), and
-again all at once then paired as `csto-monitor pair --auto` does. Precision and recall of
-the automatic pairs against the world's truth, without and with a translator (a local
-double that knows the true titles and answers them machine-like).
+both languages, the same day or the English one a day later, some Russian-only or English-
+only, slugs in another transliteration, of a reworded title, in English or with the site's
+oddities, similar stories on one day (and a few with one title, that nothing surviving
+translation tells apart), and a few translations published 2-4 days later (never paired by
+rule). Its items are stored in a SQLite database as the polls would store them, a day at a
+time (the Russian site first, then the English one, each followed by the pairing a poll
+runs), and again all at once then paired as `csto-monitor pair --auto` does. Precision and
+recall of the automatic pairs against the world's truth, without and with a translator (a
+local double that knows the true titles and answers them machine-like).
 
     .venv/bin/python -m bench.pairing [--quick] [--markdown docs/benchmarks.md]
 """
@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bench.common import DOC, goal, run_alone
+from bench.common import goal, run_alone
 
 COMMAND = "`.venv/bin/python -m bench.pairing --markdown docs/benchmarks.md`"
 STORIES, QUICK_STORIES, SEED = 1000, 200, 11

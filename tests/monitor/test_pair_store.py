@@ -105,7 +105,7 @@ def test_a_manual_unpair_is_never_overridden(db_session: Session,
 
 def test_a_manual_pair_is_never_overridden(db_session: Session,
                                            stories: list[tuple[Item, Item]]) -> None:
-    (en1, ru1), (en2, ru2) = stories
+    (en1, _), (_, ru2) = stories
     made, replaced = pair_store.pair_manually(db_session, ru2.id, en1.id)  # either order
     assert (made.en_item_id, made.ru_item_id, made.manual) == (en1.id, ru2.id, True)
     assert replaced == []
