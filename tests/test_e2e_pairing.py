@@ -164,3 +164,24 @@ def test_pair_and_unpair_refuse_bad_ids_with_a_message(bilingual) -> None:
         assert result.code != 0, args
         assert message in result.err, (args, result.err)
         assert "Traceback" not in result.err
+
+
+def test_a_backfill_pairs_the_archive(tmp_path: Path, replica_factory, database_url: str
+                                      ) -> None:
+    site = bilingual_world(24, seed=5)
+    en = replica_factory(markup="bitrix", language="en", world=site.world)
+    ru = replica_factory(markup="portal", language="ru", world=site.world)
+    config = write_config(tmp_path / "c.yaml", [
+        source(en.listing_url, "csto-en", "en"), source(ru.listing_url, "csto-ru", "ru")],
+        database_url)
+    result = cli(config, "backfill", "--pages", "3")
+    assert result.code == 0, result.err
+    rows = by_url(config)
+    paired = [row for row in rows.values() if row["counterpart"]]
+    assert len(paired) >= 2 * 0.8 * len(site.pairs)
+    truth = {(en.url_for(site.world.get(e)), ru.url_for(site.world.get(r)))
+             for e, r in site.pairs.items()}
+    for row in paired:
+        assert rows[row["counterpart"]["url"]]["counterpart"]["id"] == row["id"]
+        if row["language"] == "en":
+            assert (row["url"], row["counterpart"]["url"]) in truth
