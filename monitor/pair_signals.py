@@ -26,7 +26,7 @@ _FOLDS = (("shch", "s"), ("sch", "s"), ("kh", "h"), ("zh", "z"), ("ts", "c"), ("
           ("x", "ks"), ("c", "k"), ("j", ""))
 _VOWELS = re.compile(r"[aeiouy]+")
 _DOUBLES = re.compile(r"(.)\1+")
-_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")  # "Telegram-канале": two words
 _NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:[ \xa0\u202f,]\d{3})+(?!\d)|\d+")
 _SLUG_SPLIT = re.compile(r"[^a-z0-9]+")
 
@@ -129,6 +129,15 @@ def names_in(text: str, language: str) -> frozenset[str]:
     return frozenset(found)
 
 
+_ENGLISH_SLUG_WORDS = frozenset(("the", "of", "and", "csto", "with", "for", "to", "in", "on"))
+
+
+def english_slug(slug: str) -> bool:
+    """Whether a slug is made of English words rather than a transliteration of Russian."""
+    words = set(_SLUG_SPLIT.split(unquote(slug).lower()))
+    return "odkb" not in words and len(words & _ENGLISH_SLUG_WORDS) >= 2
+
+
 def slug_tokens(slug: str) -> tuple[str, ...]:
     """The slug's words as skeletons, in order; a uniqueness digit glued to the end dropped."""
     words = [w for w in _SLUG_SPLIT.split(unquote(slug).lower()) if w]
@@ -147,17 +156,25 @@ def similar_skeletons(a: str, b: str) -> bool:
     return min(len(a), len(b)) >= 5 and fuzz.ratio(a, b) >= 80
 
 
-def matched(left: frozenset[str] | tuple[str, ...], right: frozenset[str] | tuple[str, ...]
-            ) -> int:
-    """How many words of `left` have a similar word in `right` (each used once)."""
+Words = frozenset[str] | tuple[str, ...]
+
+
+def unmatched(left: Words, right: Words) -> tuple[list[str], list[str]]:
+    """The words of each side that have no similar word on the other (each used once)."""
     pool = list(right)
-    count = 0
+    alone = []
     for word in left:
         hit = next((i for i, other in enumerate(pool) if similar_skeletons(word, other)), None)
-        if hit is not None:
+        if hit is None:
+            alone.append(word)
+        else:
             pool.pop(hit)
-            count += 1
-    return count
+    return alone, pool
+
+
+def matched(left: Words, right: Words) -> int:
+    """How many words of `left` have a similar word in `right` (each used once)."""
+    return len(left) - len(unmatched(left, right)[0])
 
 
 @dataclass(frozen=True)
@@ -181,6 +198,7 @@ class Traits:
     version: Version
     slug: tuple[str, ...]
     slug_truncated: bool  # cut at the site's 100 characters: compare the common start only
+    slug_english: bool  # English words, not the Russian title's transliteration
     numbers: frozenset[str]
     dates: frozenset[str]
     names: frozenset[str]
@@ -190,5 +208,6 @@ def traits(version: Version) -> Traits:
     text = "\n".join((version.title, version.lead, version.body))
     return Traits(version=version, slug=slug_tokens(version.slug),
                   slug_truncated=len(unquote(version.slug)) >= 99,
+                  slug_english=english_slug(version.slug),
                   numbers=numbers_in(text), dates=dates_in(text),
                   names=names_in(text, version.language))

@@ -23,7 +23,7 @@ from typing import Protocol
 
 from rapidfuzz import fuzz
 
-from monitor.pair_signals import Traits, Version, matched, traits
+from monitor.pair_signals import Traits, Version, matched, similar_skeletons, traits, unmatched
 
 __all__ = ["DEFAULT_RULES", "Decision", "Evidence", "Rules", "Scored", "TextTranslator",
            "Version", "decide", "score"]
@@ -52,25 +52,28 @@ class Scored:
     confidence: float
     evidence: tuple[Evidence, ...]
 
-    @property
-    def content_agrees(self) -> bool:
-        """Whether something said in the story (not only where and when) agrees."""
-        return any(e.score >= 0.5 for e in self.evidence if e.signal not in ("section", "day"))
-
-
-Decision = Scored  # a pair made
+    def content_agrees(self, rules: Rules) -> bool:
+        """Whether what the story says agrees, not only where and when it was published:
+        the title or the names (numbers and dates alone are too common), and the weighted
+        mean of every signal of content."""
+        content = [e for e in self.evidence if e.signal not in ("section", "day")]
+        weight = sum(rules.weights[e.signal] for e in content)
+        mean = sum(rules.weights[e.signal] * e.score for e in content) / weight if weight else 0
+        return mean >= rules.threshold and any(
+            e.score >= 0.5 for e in content if e.signal in ("slug", "names", "translation"))
 
 
 @dataclass(frozen=True)
 class Rules:
-    threshold: float = 0.5
-    margin: float = 0.12
+    threshold: float = 0.6
+    margin: float = 0.03
     weights: dict[str, float] = field(default_factory=lambda: {
         "slug": 3.0, "names": 2.0, "numbers": 1.5, "dates": 1.0, "section": 1.5, "day": 0.5,
         "translation": 3.0})
 
 
 DEFAULT_RULES = Rules()
+Decision = Scored  # a pair made
 
 def _share(left: Collection[str], right: Collection[str]) -> float:
     """Dice overlap of two word collections, words matched fuzzily."""
@@ -78,23 +81,38 @@ def _share(left: Collection[str], right: Collection[str]) -> float:
 
 
 def _slug(en: Traits, ru: Traits) -> Evidence | None:
+    """Both slugs transliterate the Russian title: a word missing on one side is an edit of
+    the title, a word replaced on both sides counts twice, and a name replaced by another
+    name (another city, another country) says these are two stories."""
     a, b = en.slug, ru.slug
-    if not a or not b:
-        return None
+    if not a or not b or en.slug_english != ru.slug_english:
+        return None  # an English slug says nothing of the Russian title
     if en.slug_truncated or ru.slug_truncated:  # one was cut: its end says nothing
         n = min(len(a), len(b))
         a, b = a[:n], b[:n]
-    value = _share(a, b)
-    return Evidence("slug", value, f"{matched(a, b)} of {max(len(a), len(b))} slug words agree")
+    only_en, only_ru = unmatched(a, b)
+    shared = len(a) - len(only_en)
+    replaced = min(len(only_en), len(only_ru))
+    value = 2 * shared / (2 * shared + len(only_en) + len(only_ru) + 2 * replaced)
+    detail = f"{shared} of {max(len(a), len(b))} slug words agree"
+    names = (_names_among(only_en, en.names), _names_among(only_ru, ru.names))
+    if names[0] and names[1]:
+        return Evidence("slug", 0.0, f"{detail}; the names differ: {names[0][0]} / "
+                                     f"{names[1][0]}")
+    return Evidence("slug", value, detail)
+
+
+def _names_among(words: list[str], names: frozenset[str]) -> list[str]:
+    return [w for w in words if any(similar_skeletons(w, name) for name in names)]
 
 
 def _sets(name: str, en: frozenset[str], ru: frozenset[str]) -> Evidence | None:
-    if not en and not ru:
-        return None
     if not en or not ru:
-        return Evidence(name, 0.0, f"{name} only in the {'Russian' if ru else 'English'} text")
+        return None  # names in one text only are translated ones: they tell nothing
     shared = matched(en, ru)
-    value = shared / min(len(en), len(ru)) * (2 * shared / (len(en) + len(ru))) ** 0.5
+    # Of the shorter list (names translated, not transliterated, never meet), at least two:
+    # one shared name alone is weak evidence.
+    value = shared / max(min(len(en), len(ru)), 2)
     return Evidence(name, min(value, 1.0), f"{shared} shared of {len(en)} en / {len(ru)} ru")
 
 
@@ -109,7 +127,9 @@ def _numbers(en: Traits, ru: Traits) -> Evidence | None:
 
 
 def _dates(en: Traits, ru: Traits) -> Evidence | None:
-    a, b = en.dates, ru.dates
+    # The day of publication is named by every story of that day: it tells nothing.
+    own = {f"{v.published:%m-%d}" for v in (en.version, ru.version) if v.published}
+    a, b = en.dates - own, ru.dates - own
     if not a and not b:
         return None
     shared = sorted(a & b)
@@ -121,7 +141,7 @@ def _translation(en: Version, ru: Version, translator: TextTranslator) -> Eviden
     translated = translator.translate(ru.title, "ru", "en")
     if not translated:
         return None
-    value = fuzz.token_set_ratio(en.title.lower(), translated.lower()) / 100
+    value = fuzz.token_sort_ratio(en.title.lower(), translated.lower()) / 100
     return Evidence("translation", value, f"title vs its translation: {value:.2f}")
 
 
@@ -187,7 +207,7 @@ def decide(versions: Iterable[Version], *, translator: TextTranslator | None = N
     for s in scored:
         if (s.en_id, s.ru_id) in blocked or s.confidence < rules.threshold:
             continue
-        if not s.content_agrees:
+        if not s.content_agrees(rules):
             continue
         rivals = [o.confidence for o in of_en[s.en_id] + of_ru[s.ru_id] if o is not s]
         if all(s.confidence - other >= rules.margin for other in rivals):

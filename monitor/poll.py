@@ -304,6 +304,9 @@ class SourcePoller:
         paired = pair_store.pair_around(
             session, (c.item.published for c in changes if isinstance(c, NewChange)),
             self._translator, now=run.started_at)
+        if paired:
+            log.info("%s: paired %d stor%s with the other language's version", source.name,
+                     len(paired), "y" if len(paired) == 1 else "ies")
         self._announce(session, events)
         kinds = [e.kind for e in events]
         outcome = PollOutcome(

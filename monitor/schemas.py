@@ -190,5 +190,5 @@ class ChangesQuery(_Query):
     until: Moment | None = None
 
 
-RESPONSES: tuple[type[BaseModel], ...] = (Counterpart, Item, ItemDetail, Revision, Change, ItemsPage,
-                                          ChangesPage, Error, WebhookPayload)
+RESPONSES: tuple[type[BaseModel], ...] = (Counterpart, Item, ItemDetail, Revision, Change,
+                                          ItemsPage, ChangesPage, Error, WebhookPayload)
