@@ -107,7 +107,7 @@ class TelegramNotifier(BaseNotifier):
             if events:
                 text = burst_text([EventMessage.from_event(e) for e in events], language)
                 return events, text, None
-            text = event_text(message, language)
+            text = event_text(message, language, channel=True)
             reply_to = (posts.original_post(session, event.item_id, chat)
                         if message.kind != "new" else None)
             return [event], text, reply_to

@@ -22,6 +22,7 @@ from notifier.diffwords import field_label, more_changes
 from notifier.digest import DigestMessage
 from notifier.email.i18n import counts_phrase, format_date, words
 from notifier.message import EventMessage
+from notifier.sections import section_name
 
 SUBJECT_TITLE_MAX = 180
 # Changes an instant message and a digest entry show of an edit; the rest are counted.
@@ -76,7 +77,8 @@ def _entry(message: EventMessage, language: str, changes: int = INSTANT_CHANGES
     return {
         "kind": message.kind, "title": clean_line(message.title), "url": safe_url(message.url),
         "date": format_date(message.published, language),
-        "section": clean_line(message.section), "summary": clean_line(message.summary),
+        "section": clean_line(section_name(message.section, language)),
+        "summary": clean_line(message.summary),
         "fields": ", ".join(clean_line(f) for f in message.fields),
         "diff": _diff(message.changes.head(changes), language),
         "edit": message.is_edit,

@@ -11,6 +11,7 @@ from monitor.worddiff import Change, ItemDiff, spaced
 from notifier.diffwords import field_label, more_changes
 from notifier.digest import DigestMessage
 from notifier.message import EventMessage
+from notifier.sections import section_hashtag, section_name
 from notifier.telegram.html import MAX_LENGTH, escape, link
 from notifier.telegram.i18n import t
 
@@ -23,34 +24,63 @@ def _day(value: date | None, language: str) -> str:
 
 
 def _meta(message: EventMessage, language: str) -> str:
-    return f"<i>{_day(message.published, language)} · {escape(message.section)}</i>"
+    return (f"<i>{_day(message.published, language)} · "
+            f"{escape(section_name(message.section, language))}</i>")
 
 
-def event_text(message: EventMessage, language: str) -> str:
-    """One event as a message: a post (new), or the text of a reply (edited, removed)."""
+def _title(message: EventMessage) -> str:
+    """The title, linked to the page (a link only to an http(s) address)."""
+    if message.url.lower().startswith(("http://", "https://")):
+        return link(message.url, message.title)
+    return escape(message.title)
+
+
+def hashtags(sections: Iterable[str], language: str) -> str:
+    """One hashtag per section, in order of first appearance: "#CSTO_news #speeches"."""
+    return " ".join(dict.fromkeys(section_hashtag(s, language) for s in sections))
+
+
+def event_text(message: EventMessage, language: str, *, channel: bool = False) -> str:
+    """One event as a message: a post (new), or the text of a reply (edited, removed).
+
+    A channel post ends with its section's hashtag, so readers can search the channel.
+    """
+    tail = [hashtags([message.section], language)] if channel else []
     if message.is_edit:
-        return _edited(message, language)
+        return _edited(message, language, tail)
     if message.kind == "removed":
-        return "\n".join([f"<b>{escape(message.title)}</b>", t(language, "removed"),
-                          "", link(message.url, message.url)])
-    parts = [f"<b>{escape(message.title)}</b>\n{_meta(message, language)}"]
+        parts = [f"<b>{_title(message)}</b>\n{_meta(message, language)}",
+                 t(language, "removed"), *tail]
+        return "\n\n".join(parts)
+    head = [f"<b>{_title(message)}</b>\n{_meta(message, language)}"]
     if message.summary:
-        parts.append(escape(message.summary))
-    if message.documents:
-        parts.append(f"<i>{t(language, 'documents')}:</i> "
-                     + escape("; ".join(message.documents)))
-    parts.append(link(message.url, message.url))
-    return "\n\n".join(parts)
+        head.append(escape(message.summary))
+    return _with_documents(head, message.documents, tail, language)
 
 
-def _edited(message: EventMessage, language: str) -> str:
+def _with_documents(head: list[str], documents: tuple[str, ...], tail: list[str],
+                    language: str) -> str:
+    """The post with the attached files listed, cut short to fit in one message."""
+    text = "\n\n".join([*head, *tail])
+    if not documents:
+        return text
+    label = f"<i>{t(language, 'documents')}:</i> "
+    room = MAX_LENGTH - len(text) - len(label) - 2
+    listed = escape("; ".join(documents))
+    if len(listed) > room:  # cut at a whole file name, never inside an entity
+        listed = listed[:max(room - 1, 0)].rsplit("; ", 1)[0] + "…"
+    return "\n\n".join([*head, label + listed, *tail])
+
+
+def _edited(message: EventMessage, language: str, tail: list[str]) -> str:
     fields = ", ".join(message.fields)
-    head = [f"<b>{t(language, 'updated')}:</b> {escape(message.title)}",
+    head = [f"<b>{t(language, 'updated')}:</b> {_title(message)}",
+            f"{_meta(message, language)}",
             f"<i>{escape(t(language, 'fields', fields=fields))}</i>"]
-    tail = ["", link(message.url, message.url)]
+    end = ["", *tail] if tail else []
     # Fewer changes until the reply fits in one message (the rest are counted).
     for shown in range(message.changes.count, -1, -1):
-        text = "\n".join([*head, *diff_lines(message.changes.head(shown), language), *tail])
+        text = "\n".join([*head, *diff_lines(message.changes.head(shown), language), *end])
         if len(text) <= MAX_LENGTH:
             break
     return text
@@ -88,13 +118,16 @@ def change_html(change: Change) -> str:
 def event_line(message: EventMessage, language: str) -> str:
     """One line of a summary post or digest: kind, linked title, date."""
     kind = t(language, f"kind_{message.kind}")
-    return (f"• [{kind}] {link(message.url, message.title)} · "
-            f"{_day(message.published, language)}")
+    return (f"• [{kind}] {_title(message)} · {_day(message.published, language)} · "
+            f"{escape(section_name(message.section, language))}")
 
 
 def burst_text(messages: list[EventMessage], language: str) -> str:
+    """One channel post for a poll that found many changes, with every section's hashtag."""
     lines = [event_line(m, language) for m in messages]
-    return t(language, "burst", count=len(messages)) + "\n\n" + "\n".join(lines)
+    tags = hashtags((m.section for m in messages), language)
+    text = t(language, "burst", count=len(messages)) + "\n\n" + "\n".join(lines)
+    return f"{text}\n\n{tags}"
 
 
 def digest_text(digest: DigestMessage) -> str:
@@ -107,6 +140,7 @@ def digest_text(digest: DigestMessage) -> str:
 def item_list(rows: Iterable[Mapping[str, Any]], language: str) -> str:
     """Rows of monitor.history.items as a numbered list, one item per line."""
     lines = [f"<code>{row['id']}</code> {link(row['url'], row['title'])} · "
-             f"{row['published'] or t(language, 'undated')} · {escape(row['section'])}"
+             f"{row['published'] or t(language, 'undated')} · "
+             f"{escape(section_name(row['section'], language))}"
              for row in rows]
     return "\n".join(lines) or t(language, "nothing")
