@@ -249,6 +249,9 @@ class Subscriber(Base):
     mode: Mapped[str] = mapped_column(String(16), default="instant")  # instant|daily|weekly
     include_edits: Mapped[bool] = mapped_column(Boolean, default=True)
     include_removals: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Also items only in a language not in `languages`, machine-translated into the
+    # reader's language when a translator is configured (migration 0010).
+    accept_translated: Mapped[bool] = mapped_column(Boolean, default=False)
     # active | unsubscribed | blocked (403, chat gone) | bouncing (repeated 5xx)
     status: Mapped[str] = mapped_column(String(16), default="active")
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
@@ -363,3 +366,20 @@ class DocumentVersion(Base):
 
     __table_args__ = (UniqueConstraint("document_id", "number",
                                        name="uq_document_versions_number"),)
+
+
+class CachedTranslation(Base):
+    """A text machine-translated once (monitor.translation): never requested again."""
+
+    __tablename__ = "translations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(32))  # libretranslate | deepl
+    source: Mapped[str] = mapped_column(String(8))
+    target: Mapped[str] = mapped_column(String(8))
+    text_sha256: Mapped[str] = mapped_column(String(64))  # of the text as sent
+    translation: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("provider", "source", "target", "text_sha256",
+                                       name="uq_translations_key"),)

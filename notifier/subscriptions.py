@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,7 +17,8 @@ def wants(subscriber: Subscriber, kind: str, item: Item) -> bool:
         return False
     if kind == "removed" and not subscriber.include_removals:
         return False
-    if subscriber.languages and item.language not in subscriber.languages:
+    if (subscriber.languages and item.language not in subscriber.languages
+            and not subscriber.accept_translated):
         return False
     if subscriber.sections and item.section not in subscriber.sections:
         return False
@@ -23,6 +26,22 @@ def wants(subscriber: Subscriber, kind: str, item: Item) -> bool:
         text = f"{item.title}\n{item.lead}\n{item.body}".casefold()
         return any(k.casefold() in text for k in subscriber.keywords)
     return True
+
+
+def reader_language(languages: Sequence[str], ui_language: str) -> str | None:
+    """The one language news is translated into for a reader of `languages` ([] = every
+    language: nothing is translated)."""
+    if not languages:
+        return None
+    return ui_language if ui_language in languages else languages[0]
+
+
+def translation_target(subscriber: Subscriber, item_language: str) -> str | None:
+    """The language to translate an item into for this subscriber, or None when they read
+    the item's own language."""
+    if item_language in subscriber.languages:
+        return None
+    return reader_language(subscriber.languages, subscriber.ui_language)
 
 
 def active_subscribers(session: Session, channel: str, mode: str | None = None

@@ -16,6 +16,7 @@ from telegram.ext import ExtBot
 
 from core.config import Settings, Telegram
 from core.models import ChangeEvent, Subscriber, utcnow
+from monitor.translation.service import Translator
 from notifier import subscriptions
 from notifier.base import BaseNotifier, DeliveryError
 from notifier.digest import DigestMessage, Schedule
@@ -23,6 +24,7 @@ from notifier.message import EventMessage
 from notifier.telegram import posts
 from notifier.telegram.client import POOL_SIZE, ChatGone, make_bot, send_html
 from notifier.telegram.render import burst_text, digest_text, event_text
+from notifier.translated import translate_digest, translate_message
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -37,8 +39,10 @@ class TelegramNotifier(BaseNotifier):
 
     def __init__(self, cfg: Telegram, sessions: sessionmaker[Session],
                  kinds: Sequence[str] = ("new", "edited", "removed", "document_changed"),
-                 bot: ExtBot[None] | None = None) -> None:
+                 bot: ExtBot[None] | None = None,
+                 translator: Translator | None = None) -> None:
         self.cfg = cfg
+        self.translator = translator
         self.sessions = sessions
         self.kinds = tuple(kinds)
         self.bot = bot or make_bot(cfg)
@@ -46,10 +50,10 @@ class TelegramNotifier(BaseNotifier):
         self._init_loop: asyncio.AbstractEventLoop | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings, sessions: sessionmaker[Session]
-                      ) -> TelegramNotifier:
+    def from_settings(cls, settings: Settings, sessions: sessionmaker[Session],
+                      translator: Translator | None = None) -> TelegramNotifier:
         assert settings.telegram is not None
-        return cls(settings.telegram, sessions, settings.notify_on)
+        return cls(settings.telegram, sessions, settings.notify_on, translator=translator)
 
     async def ready(self) -> None:
         """Initialize the bot once (getMe), on the loop that uses it."""
@@ -81,6 +85,7 @@ class TelegramNotifier(BaseNotifier):
 
     async def send_digest(self, digest: DigestMessage, recipient: str) -> None:
         await self.ready()
+        digest = await translate_digest(digest, self.translator)
         await self._to_subscriber(recipient, digest_text(digest))
 
     async def _post(self, message: EventMessage, chat: str) -> None:
@@ -117,8 +122,11 @@ class TelegramNotifier(BaseNotifier):
             subscriber = subscriptions.find(session, CHANNEL, address)
             if subscriber is None or subscriber.status != "active":
                 return  # unsubscribed since the event was queued
-            text = event_text(message, subscriber.ui_language)
-        await self._to_subscriber(address, text)
+            language = subscriber.ui_language
+            target = subscriptions.translation_target(subscriber, message.language)
+        if target is not None:  # a reader of the other language who accepts translations
+            message = await translate_message(message, target, self.translator)
+        await self._to_subscriber(address, event_text(message, language))
 
     async def _to_subscriber(self, address: str, text: str) -> None:
         try:

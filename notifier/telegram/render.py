@@ -14,6 +14,7 @@ from notifier.message import EventMessage
 from notifier.sections import section_hashtag, section_name
 from notifier.telegram.html import MAX_LENGTH, escape, link
 from notifier.telegram.i18n import t
+from notifier.translated import translation_note
 
 # Characters of a sentence or paragraph added or removed whole, or of one run of words.
 WHOLE = 300
@@ -24,8 +25,10 @@ def _day(value: date | None, language: str) -> str:
 
 
 def _meta(message: EventMessage, language: str) -> str:
-    return (f"<i>{_day(message.published, language)} · "
-            f"{escape(section_name(message.section, language))}</i>")
+    """"2025-07-01 · CSTO news", and "· Machine translation (DeepL)" when translated."""
+    parts = [_day(message.published, language), section_name(message.section, language),
+             translation_note(message, language)]
+    return f"<i>{escape(' · '.join(p for p in parts if p))}</i>"
 
 
 def _title(message: EventMessage) -> str:
@@ -80,18 +83,28 @@ def _edited(message: EventMessage, language: str, tail: list[str]) -> str:
     end = ["", *tail] if tail else []
     # Fewer changes until the reply fits in one message (the rest are counted).
     for shown in range(message.changes.count, -1, -1):
-        text = "\n".join([*head, *diff_lines(message.changes.head(shown), language), *end])
+        lines = diff_lines(message.changes.head(shown), language, _translated(message))
+        text = "\n".join([*head, *lines, *end])
         if len(text) <= MAX_LENGTH:
             break
     return text
 
 
-def diff_lines(diff: ItemDiff, language: str) -> list[str]:
-    """Each changed field's name, then its changes; "…and 2 more changes" after a cap."""
+def _translated(message: EventMessage) -> Mapping[Change, str]:
+    return message.translation.changes if message.translation else {}
+
+
+def diff_lines(diff: ItemDiff, language: str,
+               translations: Mapping[Change, str] | None = None) -> list[str]:
+    """Each changed field's name, then its changes (each followed by its machine
+    translation, if any); "…and 2 more changes" after a cap."""
     lines: list[str] = []
     for fc in diff.fields:
         lines += ["", f"<i>{escape(field_label(fc.field, language))}:</i>"]
-        lines += [change_html(change) for change in fc.changes]
+        for change in fc.changes:
+            lines.append(change_html(change))
+            if translations and change in translations:
+                lines.append(f"  ↳ <i>{escape(clip(translations[change], WHOLE))}</i>")
     if diff.more:
         lines += ["", escape(more_changes(diff.more, language))]
     return lines
