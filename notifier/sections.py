@@ -8,6 +8,7 @@ site added a section) is shown humanised, never raw.
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 # slug -> language -> (name, hashtag without "#")
 SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
@@ -17,7 +18,7 @@ SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
     "speech": {"en": ("Speeches", "speeches"), "ru": ("Выступления", "выступления")},
     "statements": {"en": ("Statements", "statements"), "ru": ("Заявления", "заявления")},
 }
-_SEPARATORS = re.compile(r"[\s_\-.%]+")
+_SEPARATORS = re.compile(r"[\s_\-.]+")
 _NOT_TAG = re.compile(r"[^\w]+")
 
 
@@ -27,7 +28,7 @@ def section_name(slug: str, language: str) -> str:
     known = SECTIONS.get(slug)
     if known:
         return (known.get(language) or known["en"])[0]
-    words = _SEPARATORS.sub(" ", slug).strip()
+    words = _SEPARATORS.sub(" ", unquote(slug)).strip()
     return words[:1].upper() + words[1:] if words else "—"
 
 
@@ -35,7 +36,7 @@ def section_hashtag(slug: str, language: str) -> str:
     """A Telegram hashtag for the section: letters, digits and underscores, starting with a
     letter ("#CSTO_news", "#новости_ОДКБ"; an unknown slug: "#press_releases")."""
     known = SECTIONS.get(slug)
-    tag = (known.get(language) or known["en"])[1] if known else slug
+    tag = (known.get(language) or known["en"])[1] if known else unquote(slug)
     tag = _NOT_TAG.sub("_", tag).strip("_")
     if not tag or not tag[0].isalpha():
         tag = f"section_{tag}".rstrip("_")
