@@ -131,8 +131,9 @@ def change_html(change: Change) -> str:
 def event_line(message: EventMessage, language: str) -> str:
     """One line of a summary post or digest: kind, linked title, date."""
     kind = t(language, f"kind_{message.kind}")
-    return (f"• [{kind}] {_title(message)} · {_day(message.published, language)} · "
-            f"{escape(section_name(message.section, language))}")
+    parts = [_day(message.published, language), section_name(message.section, language),
+             translation_note(message, language)]
+    return f"• [{kind}] {_title(message)} · " + escape(" · ".join(p for p in parts if p))
 
 
 def burst_text(messages: list[EventMessage], language: str) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
-from core.models import Delivery
+from core.models import ChangeEvent, Delivery, DigestEntry
 from notifier.channels.email import EmailNotifier
 from notifier.channels.telegram import TelegramNotifier
 from notifier.digest import DigestMessage, Period, load_digest
@@ -189,19 +189,7 @@ def test_a_digest_lists_the_russian_stories_translated(
     russian = stories.new(TITLE, LEAD)
     english = stories.new("Exercise in Tajikistan", "Troops trained.", language="en",
                           section="speech")
-    with db_sessions() as session, session.begin():  # a digest as the daemon queues one
-        start, end = datetime(2026, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
-        delivery = Delivery(channel="email", recipient="ann@example.org", period="daily:x",
-                            period_start=start, period_end=end, idempotency_key="digest:x")
-        session.add(delivery)
-        session.flush()
-        from core.models import DigestEntry
-
-        for event in (russian, english):
-            session.add(DigestEntry(delivery_id=delivery.id, event_id=event.id,
-                                    channel="email", recipient="ann@example.org"))
-        session.flush()
-        digest = load_digest(session, delivery)
+    digest = queued_digest(db_sessions, "email", "ann@example.org", [russian, english])
     assert digest.translate_to == "en"
 
     async def send() -> None:
@@ -215,6 +203,45 @@ def test_a_digest_lists_the_russian_stories_translated(
     assert f"* {EN_TITLE}\n  27 Nov 2026 · CSTO news · Machine translation ({label})" in text
     assert "* Exercise in Tajikistan\n  27 Nov 2026 · Speeches\n" in text
     assert provider_double.texts == [TITLE, LEAD]
+
+
+def queued_digest(sessions: sessionmaker[Session], channel: str, address: str,
+                  events: list[ChangeEvent]) -> DigestMessage:
+    """A digest listing `events`, queued as the daemon queues one, loaded as it is sent."""
+    with sessions() as session, session.begin():
+        start, end = datetime(2026, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+        delivery = Delivery(channel=channel, recipient=address, period="daily:x",
+                            period_start=start, period_end=end, idempotency_key="digest:x")
+        session.add(delivery)
+        session.flush()
+        for event in events:
+            session.add(DigestEntry(delivery_id=delivery.id, event_id=event.id,
+                                    channel=channel, recipient=address))
+        session.flush()
+        return load_digest(session, delivery)
+
+
+def test_a_telegram_digest_lists_the_russian_story_translated(
+        botapi: BotApiDouble, provider_double: TranslatorDouble, stories: Stories,
+        db_sessions: sessionmaker[Session]) -> None:
+    stories.subscriber("telegram", "301", languages=["en"], accept_translated=True,
+                       mode="daily")
+    notifier = telegram(botapi, provider_double, db_sessions)
+    russian = stories.new(TITLE, LEAD, section="statements")
+    digest = queued_digest(db_sessions, "telegram", "301", [russian])
+
+    async def send() -> None:
+        try:
+            await notifier.send_digest(digest, "301")
+        finally:
+            await notifier.bot.shutdown()
+
+    asyncio.run(send())
+    (message,) = botapi.sent("301")
+    check_html(message.text)
+    label = LABELS[provider_double.kind]
+    assert (f'• [new] <a href="{russian.url}">{EN_TITLE}</a> · 2026-11-27 · Statements · '
+            f"Machine translation ({label})") in message.text
 
 
 def test_a_digest_of_a_reader_of_every_language_is_not_translated() -> None:
