@@ -48,8 +48,15 @@ EVENT_KINDS = ("new", "edited", "removed", "document_changed")
 DELIVERY_OUTCOMES = ("sent", "retrying", "failed")
 
 
-def declare(sources: Iterable[str], channels: Iterable[str]) -> None:
+TRANSLATION_OUTCOMES = ("requested", "cached", "failed", "skipped")
+
+
+def declare(sources: Iterable[str], channels: Iterable[str],
+            translation_provider: str | None = None) -> None:
     """Create every labelled series at 0, so that /metrics shows them before they move."""
+    if translation_provider is not None:
+        for outcome in TRANSLATION_OUTCOMES:
+            TRANSLATIONS.labels(translation_provider, outcome)
     for source in sources:
         for outcome in POLL_OUTCOMES:
             POLLS.labels(source, outcome)
