@@ -17,6 +17,7 @@ from pydantic import (
     Field,
     HttpUrl,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -203,6 +204,70 @@ class Bilingual(_Strict):
         return value
 
 
+DEEPL_FREE_URL = "https://api-free.deepl.com"
+DEEPL_PRO_URL = "https://api.deepl.com"
+
+
+class Translation(_Strict):
+    """Machine translation of news for readers of the other language (README "Translation").
+
+    A provider failure never holds a message back: it goes out untranslated.
+    """
+
+    provider: Literal["libretranslate", "deepl"]
+    url: HttpUrl | None = Field(None, validate_default=True)  # LibreTranslate's server
+    # DeepL's key (required); LibreTranslate's, when the server asks for one.
+    api_key: str | None = Field(None, validate_default=True)
+    api_url: HttpUrl | None = Field(None, validate_default=True)  # DeepL: default by key
+    timeout: Duration = timedelta(seconds=5)  # short: a slow provider must not delay news
+    max_requests_per_minute: Annotated[int, Field(ge=1, le=10_000)] = 30
+
+    @field_validator("url")
+    @classmethod
+    def _libretranslate_url(cls, value: HttpUrl | None, info: ValidationInfo
+                            ) -> HttpUrl | None:
+        provider = info.data.get("provider")
+        if provider == "libretranslate" and value is None:
+            raise ValueError("required by provider libretranslate: the address of its "
+                             "server, e.g. http://127.0.0.1:5000")
+        if provider == "deepl" and value is not None:
+            raise ValueError("not used by provider deepl; remove it (translation.api_url "
+                             "sets DeepL's address)")
+        return value
+
+    @field_validator("api_key")
+    @classmethod
+    def _deepl_key(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("provider") == "deepl" and not value:
+            raise ValueError("required by provider deepl: the authentication key of your "
+                             "DeepL API account (or env TRANSLATION_API_KEY)")
+        return value
+
+    @field_validator("api_url")
+    @classmethod
+    def _deepl_url(cls, value: HttpUrl | None, info: ValidationInfo) -> HttpUrl | None:
+        if info.data.get("provider") == "libretranslate" and value is not None:
+            raise ValueError("not used by provider libretranslate; use translation.url")
+        return value
+
+    @field_validator("timeout")
+    @classmethod
+    def _short_timeout(cls, value: timedelta) -> timedelta:
+        if not timedelta(milliseconds=100) <= value <= timedelta(seconds=30):
+            raise ValueError("must be between 100ms and 30s: news waits for it")
+        return value
+
+    @property
+    def endpoint(self) -> str:
+        """The provider's base address: translation.url, or DeepL's API (":fx" keys: Free)."""
+        if self.provider == "libretranslate":
+            return str(self.url).rstrip("/")
+        if self.api_url is not None:
+            return str(self.api_url).rstrip("/")
+        free = (self.api_key or "").endswith(":fx")
+        return DEEPL_FREE_URL if free else DEEPL_PRO_URL
+
+
 class Http(_Strict):
     """The built-in HTTP server: health, metrics, Atom feed, unsubscribe, history pages, API."""
 
@@ -309,6 +374,7 @@ class Settings(_Strict):
     http: Http = Http()
     webhooks: list[Webhook] = []
     apprise: list[AppriseTarget] = []
+    translation: Translation | None = None
 
     @model_validator(mode="after")
     def _distinct_targets(self) -> Settings:
@@ -367,6 +433,8 @@ class Settings(_Strict):
             found.append(self.telegram.token)
         if self.email:
             found.extend([self.email.password, self.email.secret])
+        if self.translation:
+            found.append(self.translation.api_key)
         found += [*self.http.api_tokens, *(w.secret for w in self.webhooks),
                   *(a.url for a in self.apprise)]  # Apprise URLs carry their tokens
         return [str(s) for s in found if s]
@@ -383,6 +451,8 @@ def _apply_env(data: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
     if env.get("CSTO_MONITOR_API_TOKENS"):
         tokens = [t.strip() for t in env["CSTO_MONITOR_API_TOKENS"].split(",") if t.strip()]
         data["http"] = {**(data.get("http") or {}), "api_tokens": tokens}
+    if env.get("TRANSLATION_API_KEY") and data.get("translation"):
+        data["translation"] = {**data["translation"], "api_key": env["TRANSLATION_API_KEY"]}
     if env.get("CSTO_MONITOR_SECRET") and data.get("email"):
         data["email"] = {**data["email"], "secret": env["CSTO_MONITOR_SECRET"]}
     return data

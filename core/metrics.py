@@ -32,6 +32,14 @@ DISAGREEMENTS = Counter("csto_extraction_disagreements",
                         "strongly (word similarity below 0.5)", ["source"], registry=REGISTRY)
 DELIVERIES = Counter("csto_deliveries", "Delivery attempts, by channel and outcome",
                      ["channel", "outcome"], registry=REGISTRY)
+TRANSLATIONS = Counter("csto_translations",
+                       "Texts a message asked to machine-translate, by provider and outcome "
+                       "(requested, cached, failed, skipped while the provider is failing or "
+                       "the rate limit is reached)", ["provider", "outcome"],
+                       registry=REGISTRY)
+TRANSLATION_FAILURES = Counter("csto_translation_failures",
+                               "Requests to the translation provider that failed, by cause",
+                               ["provider", "cause"], registry=REGISTRY)
 
 
 # Every poll outcome but "stopped": a poll abandoned at shutdown is counted nowhere.
@@ -40,8 +48,15 @@ EVENT_KINDS = ("new", "edited", "removed", "document_changed", "diverged")
 DELIVERY_OUTCOMES = ("sent", "retrying", "failed")
 
 
-def declare(sources: Iterable[str], channels: Iterable[str]) -> None:
+TRANSLATION_OUTCOMES = ("requested", "cached", "failed", "skipped")
+
+
+def declare(sources: Iterable[str], channels: Iterable[str],
+            translation_provider: str | None = None) -> None:
     """Create every labelled series at 0, so that /metrics shows them before they move."""
+    if translation_provider is not None:
+        for outcome in TRANSLATION_OUTCOMES:
+            TRANSLATIONS.labels(translation_provider, outcome)
     for source in sources:
         for outcome in POLL_OUTCOMES:
             POLLS.labels(source, outcome)

@@ -258,11 +258,14 @@ class Subscriber(Base):
     mode: Mapped[str] = mapped_column(String(16), default="instant")  # instant|daily|weekly
     include_edits: Mapped[bool] = mapped_column(Boolean, default=True)
     include_removals: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Also items only in a language not in `languages`, machine-translated into the
+    # reader's language when a translator is configured (migration 0010); such a reader
+    # also reads the other language, once per story (notifier.story).
+    accept_translated: Mapped[bool] = mapped_column(Boolean, default=False)
     # One message per story (migration 0011): the version in `preferred_language` (None:
-    # the one news language, else `ui_language`), the other one while it is the only one
-    # when `accept_other_language` (or when `languages` is [] or both).
+    # the one news language, else `ui_language`), else the other one, for readers of both
+    # languages (`languages` [] or both) or of one who `accept_translated`.
     preferred_language: Mapped[str | None] = mapped_column(String(8))
-    accept_other_language: Mapped[bool] = mapped_column(Boolean, default=False)
     notify_divergence: Mapped[bool] = mapped_column(Boolean, default=False)  # `diverged`
     # active | unsubscribed | blocked (403, chat gone) | bouncing (repeated 5xx)
     status: Mapped[str] = mapped_column(String(16), default="active")
@@ -420,3 +423,20 @@ class PairRejection(Base):
     __table_args__ = (UniqueConstraint("en_item_id", "ru_item_id",
                                        name="uq_story_pair_rejections_items"),
                       Index("ix_story_pair_rejections_ru", "ru_item_id"))
+
+
+class CachedTranslation(Base):
+    """A text machine-translated once (monitor.translation): never requested again."""
+
+    __tablename__ = "translations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(32))  # libretranslate | deepl
+    source: Mapped[str] = mapped_column(String(8))
+    target: Mapped[str] = mapped_column(String(8))
+    text_sha256: Mapped[str] = mapped_column(String(64))  # of the text as sent
+    translation: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("provider", "source", "target", "text_sha256",
+                                       name="uq_translations_key"),)

@@ -17,9 +17,9 @@ from csto_monitor.cli_support import fail
 from notifier.subscriptions import find
 
 CHANNEL = "email"
-COLUMNS = ("channel", "address", "mode", "ui_language", "languages", "preferred_language",
-           "notify_divergence", "sections", "keywords", "status", "consecutive_failures",
-           "created_at")
+COLUMNS = ("channel", "address", "mode", "ui_language", "languages", "accept_translated",
+           "preferred_language", "notify_divergence", "sections", "keywords", "status",
+           "consecutive_failures", "created_at")
 TABLE_COLUMNS = ("address", "channel", "mode", "ui_language", "languages", "sections",
                  "keywords", "status")
 _TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -50,7 +50,8 @@ def _keywords(values: list[str]) -> list[str]:
 
 
 def _apply(subscriber: Subscriber, mode: Mode | None, lang: Lang | None, all_languages: bool,
-           sections: list[str] | None, keywords: list[str] | None) -> None:
+           sections: list[str] | None, keywords: list[str] | None,
+           translated: bool | None = None) -> None:
     """Set what was given; a re-add keeps the rest and reactivates the address."""
     if mode is not None:
         subscriber.mode = mode.value
@@ -63,6 +64,8 @@ def _apply(subscriber: Subscriber, mode: Mode | None, lang: Lang | None, all_lan
         subscriber.sections = _sections(sections)
     if keywords:
         subscriber.keywords = _keywords(keywords)
+    if translated is not None:
+        subscriber.accept_translated = translated
     subscriber.status, subscriber.consecutive_failures = "active", 0
     subscriber.updated_at = utcnow()
 
@@ -91,6 +94,10 @@ def add(
         help="Only this section (repeatable), e.g. news_odkb")] = None,
     keyword: Annotated[list[str] | None, typer.Option(
         help="Only items mentioning this word (repeatable; any of them)")] = None,
+    translated: Annotated[bool | None, typer.Option(
+        "--translated/--no-translated",
+        help="With --lang: also news only published in the other language, machine-"
+             "translated when `translation:` is configured [default: no]")] = None,
     prefer: Annotated[Lang | None, typer.Option(
         help="With news in both languages: mail a story once, in this version when it "
              "exists [default: the mail's language]")] = None,
@@ -110,7 +117,7 @@ def add(
                                     languages=[], sections=[], keywords=[], mode="instant",
                                     include_edits=True, include_removals=True)
             session.add(subscriber)
-        _apply(subscriber, mode, lang, all_languages, section, keyword)
+        _apply(subscriber, mode, lang, all_languages, section, keyword, translated)
         _apply_story(subscriber, prefer, notify_divergence)
         session.commit()
         typer.echo(f"{verb} {address}: {_describe(subscriber)}")
@@ -118,6 +125,8 @@ def add(
 
 def _describe(s: Subscriber) -> str:
     news = ", ".join(s.languages) if s.languages else "any language"
+    if s.languages and s.accept_translated:
+        news += ", other languages machine-translated"
     parts = [s.mode, f"mail in {s.ui_language}", f"news in {news}"]
     if s.sections:
         parts.append("sections " + ", ".join(s.sections))

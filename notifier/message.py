@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -12,7 +13,7 @@ from core.models import ChangeEvent, Item
 from monitor import pair_store
 from monitor.documents import describe
 from monitor.revdiff import event_diff
-from monitor.worddiff import ItemDiff
+from monitor.worddiff import Change, ItemDiff
 from notifier.summary import summarize
 
 
@@ -29,6 +30,19 @@ def other_version(session: Session, item_id: int) -> OtherVersion | None:
     """The paired other-language version of an item (monitor.pair_store), if any."""
     found = pair_store.counterpart(session, item_id)
     return OtherVersion(found.language, found.title, found.url) if found else None
+
+
+@dataclass(frozen=True)
+class MachineTranslation:
+    """How a message's title and summary came to be in the reader's language."""
+
+    provider: str  # "LibreTranslate" | "DeepL"; "" when no translator is configured
+    source: str  # the language of the original
+    target: str  # the reader's
+    ok: bool  # False: not translated (no translator, or it failed): the text is original
+    original_title: str = ""
+    # An edit's changed sentences, translated (the new wording; a removed one's old).
+    changes: Mapping[Change, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -49,6 +63,8 @@ class EventMessage:
     documents: tuple[str, ...] = ()
     # The story's other language version, linked at the end of a new item's message.
     other: OtherVersion | None = None
+    # Set when the message is for a reader of another language (notifier.translated).
+    translation: MachineTranslation | None = None
 
     @property
     def is_edit(self) -> bool:

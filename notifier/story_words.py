@@ -15,7 +15,7 @@ WORDS: dict[str, dict[str, str]] = {
         "diverged_removed": ("The {changed} version was removed from the site {hours} h "
                              "ago; the {other} version was not."),
         "kind_diverged": "versions differ",
-        "preferred": "Preferred: {code}", "accept_other": "Also the other language",
+        "preferred": "Preferred: {code}",
         "divergence": "Divergence alerts",
         "story_settings": ("Preferred language: {preferred} · the other language: {other} · "
                            "divergence alerts: {divergence}"),
@@ -29,7 +29,7 @@ WORDS: dict[str, dict[str, str]] = {
         "diverged_removed": ("{changed} версия удалена с сайта {hours} ч назад; "
                              "{other} — нет."),
         "kind_diverged": "версии расходятся",
-        "preferred": "Предпочтительно: {code}", "accept_other": "И на другом языке",
+        "preferred": "Предпочтительно: {code}",
         "divergence": "О расхождениях версий",
         "story_settings": ("Предпочтительный язык: {preferred} · другой язык: {other} · "
                            "о расхождениях: {divergence}"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -14,8 +14,10 @@ from notifier.story import EDIT, SEND, Planned, Reader, Story, action
 
 
 def wants(subscriber: Subscriber, kind: str, item: Item) -> bool:
-    """Whether this change of this item matches the subscriber's preferences."""
-    if subscriber.languages and item.language not in subscriber.languages:
+    """Whether this change of this item matches the subscriber's preferences (digests)."""
+    # A reader who accepts translations also gets the items outside their languages.
+    if (subscriber.languages and item.language not in subscriber.languages
+            and not subscriber.accept_translated):
         return False
     return wants_content(subscriber, kind, item)
 
@@ -42,7 +44,7 @@ def reader_of(subscriber: Subscriber) -> Reader:
     languages = frozenset(subscriber.languages)
     preferred = subscriber.preferred_language or (
         subscriber.languages[0] if len(languages) == 1 else subscriber.ui_language)
-    return Reader(languages, preferred, subscriber.accept_other_language)
+    return Reader(languages, preferred, subscriber.accept_translated)
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,22 @@ def plan(reader: Reader, kind: str, context: StoryContext, recipient: str, *,
     if decided == EDIT and edits:
         return Planned(recipient, context.counterpart_event_id)
     return None
+
+
+def reader_language(languages: Sequence[str], ui_language: str) -> str | None:
+    """The one language news is translated into for a reader of `languages` ([] = every
+    language: nothing is translated)."""
+    if not languages:
+        return None
+    return ui_language if ui_language in languages else languages[0]
+
+
+def translation_target(subscriber: Subscriber, item_language: str) -> str | None:
+    """The language to translate an item into for this subscriber, or None when they read
+    the item's own language."""
+    if item_language in subscriber.languages:
+        return None
+    return reader_language(subscriber.languages, subscriber.ui_language)
 
 
 def active_subscribers(session: Session, channel: str, mode: str | None = None

@@ -54,7 +54,7 @@ def telegram_readers(database_url: str) -> None:
         with database.sessions() as session, session.begin():
             for address, extra in (("101", {}),  # both languages
                                    ("102", {"languages": ["en"],
-                                            "accept_other_language": True}),
+                                            "accept_translated": True}),
                                    ("104", {"languages": ["en"]}),  # English only
                                    ("105", {"notify_divergence": True})):
                 session.add(Subscriber(channel="telegram", address=address, **extra))

@@ -1,8 +1,9 @@
 """Inline keyboards: the welcome button and the /settings panel.
 
 Callback data is short and positional: "sub", "lang:en", "sec:3" (index into the known
-sections), "mode:daily", "edits", "removals", "pref:en" (the preferred version of a
-story), "divergence" (alerts when the two versions drift apart), "ui:ru", "done".
+sections), "mode:daily", "edits", "removals", "translated", "pref:en" (the preferred
+version of a story), "divergence" (alerts when the two versions drift apart), "ui:ru",
+"done".
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from core.models import Subscriber
+from notifier.sections import section_name
 from notifier.story_words import w as story_word
 from notifier.subscriptions import reader_of
 from notifier.telegram.html import escape
@@ -32,7 +34,10 @@ def settings_keyboard(sub: Subscriber, sections: list[str]) -> InlineKeyboardMar
     lang = sub.ui_language
     rows = [[InlineKeyboardButton(_mark(not sub.languages or code in sub.languages, code),
                                   callback_data=f"lang:{code}") for code in LANGUAGES]]
-    buttons = [InlineKeyboardButton(_mark(not sub.sections or name in sub.sections, name),
+    rows.append([InlineKeyboardButton(_mark(sub.accept_translated, t(lang, "translated")),
+                                      callback_data="translated")])
+    buttons = [InlineKeyboardButton(_mark(not sub.sections or name in sub.sections,
+                                          section_name(name, lang)),
                                     callback_data=f"sec:{i}") for i, name in enumerate(sections)]
     rows += [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
     rows.append([InlineKeyboardButton(_mark(sub.mode == mode, t(lang, mode)),
@@ -71,8 +76,10 @@ def settings_text(sub: Subscriber) -> str:
     def listed(values: list[str], empty: str) -> str:
         return escape(", ".join(values)) if values else t(lang, empty)
 
+    names = [section_name(s, lang) for s in sub.sections]
     return t(lang, "settings", languages=listed(sub.languages, "all"),
-             sections=listed(sub.sections, "all"), keywords=listed(sub.keywords, "none"),
+             translated=t(lang, "on" if sub.accept_translated else "off"),
+             sections=listed(names, "all"), keywords=listed(sub.keywords, "none"),
              mode=t(lang, sub.mode if sub.mode in MODES else "instant"),
              edits=t(lang, "on" if sub.include_edits else "off"),
              removals=t(lang, "on" if sub.include_removals else "off")

@@ -13,6 +13,7 @@ from notifier.base import BaseNotifier
 from notifier.diffwords import more_changes
 from notifier.digest import DigestMessage
 from notifier.message import EventMessage
+from notifier.sections import section_name
 from notifier.story_words import describe_divergence
 
 WHOLE = 300  # characters of a sentence or paragraph added or removed whole
@@ -24,7 +25,7 @@ def render(message: EventMessage) -> str:
     """The plain-text summary: kind, title, date, section, summary and URL."""
     published = message.published.isoformat() if message.published else "undated"
     lines = [f"[{LABELS.get(message.kind, message.kind.upper())}] {message.title}",
-             f"  {published} · {message.section} · {message.language}"]
+             f"  {published} · {section_name(message.section, 'en')} · {message.language}"]
     if message.is_edit:
         lines.append(f"  changed: {', '.join(message.fields)}")
         lines += [f"  {fc.field}: {change_line(change, WHOLE)}"

@@ -17,6 +17,7 @@ from telegram.ext import ExtBot
 
 from core.config import Settings, Telegram
 from core.models import ChangeEvent, Delivery, Subscriber, utcnow
+from monitor.translation.service import Translator
 from notifier import subscriptions
 from notifier.base import BaseNotifier, DeliveryError
 from notifier.digest import DigestMessage, Schedule
@@ -32,6 +33,7 @@ from notifier.telegram.client import (
     send_html,
 )
 from notifier.telegram.render import burst_text, digest_text, event_text
+from notifier.translated import translate_digest, translate_message
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -46,8 +48,10 @@ class TelegramNotifier(BaseNotifier):
 
     def __init__(self, cfg: Telegram, sessions: sessionmaker[Session],
                  kinds: Sequence[str] = ("new", "edited", "removed", "document_changed"),
-                 bot: ExtBot[None] | None = None) -> None:
+                 bot: ExtBot[None] | None = None,
+                 translator: Translator | None = None) -> None:
         self.cfg = cfg
+        self.translator = translator
         self.sessions = sessions
         self.kinds = tuple(kinds)
         self.bot = bot or make_bot(cfg)
@@ -55,10 +59,10 @@ class TelegramNotifier(BaseNotifier):
         self._init_loop: asyncio.AbstractEventLoop | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings, sessions: sessionmaker[Session]
-                      ) -> TelegramNotifier:
+    def from_settings(cls, settings: Settings, sessions: sessionmaker[Session],
+                      translator: Translator | None = None) -> TelegramNotifier:
         assert settings.telegram is not None
-        return cls(settings.telegram, sessions, settings.notify_on)
+        return cls(settings.telegram, sessions, settings.notify_on, translator=translator)
 
     async def ready(self) -> None:
         """Initialize the bot once (getMe), on the loop that uses it."""
@@ -112,6 +116,7 @@ class TelegramNotifier(BaseNotifier):
 
     async def send_digest(self, digest: DigestMessage, recipient: str) -> None:
         await self.ready()
+        digest = await translate_digest(digest, self.translator)
         await self._to_subscriber(recipient, digest_text(digest))
 
     async def _post(self, message: EventMessage, chat: str) -> None:
@@ -138,7 +143,7 @@ class TelegramNotifier(BaseNotifier):
             if events:
                 text = burst_text([EventMessage.from_event(e) for e in events], language)
                 return events, text, None
-            text = event_text(message, language)
+            text = event_text(message, language, channel=True)
             reply_to = (posts.original_post(session, event.item_id, chat)
                         if message.kind != "new" else None)
             return [event], text, reply_to
@@ -148,14 +153,16 @@ class TelegramNotifier(BaseNotifier):
             subscriber = subscriptions.find(session, CHANNEL, address)
             if subscriber is None or subscriber.status != "active":
                 return  # unsubscribed since the event was queued
+            language = subscriber.ui_language
+            target = subscriptions.translation_target(subscriber, message.language)
             once = subscriptions.reader_of(subscriber).once_per_story
-            # A reader of one language keeps today's message (no other version's link).
-            text = event_text(message if once else replace(message, other=None),
-                              subscriber.ui_language)
+        if not once:  # a reader of one language keeps today's message (no other link)
+            message = replace(message, other=None)
+        if target is not None:  # a reader of the other language who accepts translations
+            message = await translate_message(message, target, self.translator)
+        ids = await self._to_subscriber(address, event_text(message, language))
+        if message.kind == "new" and once:
             # Kept to be edited when the story's other version arrives (notifier.story).
-            keep = message.kind == "new" and once
-        ids = await self._to_subscriber(address, text)
-        if keep:
             with self.sessions() as session, session.begin():
                 event = session.get_one(ChangeEvent, message.event_id)
                 posts.remember(session, [event], address, ids[0])
@@ -206,7 +213,8 @@ class TelegramNotifier(BaseNotifier):
     def _story_text(self, session: Session, message: EventMessage, recipient: str,
                     first_event_id: int) -> str | None:
         """The story's message for this reader: its lead version, linking the other."""
-        if recipient.startswith(CHANNEL_PREFIX):
+        channel = recipient.startswith(CHANNEL_PREFIX)
+        if channel:
             reader, language = self._channel_reader, str(self.cfg.channel_language)
         else:
             subscriber = subscriptions.find(session, CHANNEL, recipient)
@@ -221,7 +229,7 @@ class TelegramNotifier(BaseNotifier):
         lead_event = session.get_one(ChangeEvent, lead)
         lead_message = replace(EventMessage.from_event(lead_event),
                                other=other_version(session, lead_event.item_id))
-        return event_text(lead_message, language)
+        return event_text(lead_message, language, channel=channel)
 
     def _deactivate(self, address: str) -> None:
         """The chat blocked the bot or is gone: stop queueing for it (status "blocked")."""

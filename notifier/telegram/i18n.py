@@ -27,12 +27,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "not_subscribed": "This chat is not subscribed. /subscribe to start.",
         "group_admins_only": "Only an administrator of this group can change its "
                              "subscription.",
-        "settings": ("<b>Your settings</b>\nNews languages: {languages}\nSections: {sections}"
+        "settings": ("<b>Your settings</b>\nNews languages: {languages}\nOther language, "
+                     "machine-translated: {translated}\nSections: {sections}"
                      "\nKeywords: {keywords}\nDelivery: {mode}\nEdits: {edits} · Removals: "
                      "{removals}\n\nTap to change. Keywords: /keywords WORD, WORD"),
         "all": "all", "none": "none", "on": "on", "off": "off",
         "instant": "instant", "daily": "daily digest",
         "edits": "Edits", "removals": "Removals", "done": "Done",
+        "translated": "Other language, translated",
         "keywords_set": "Keywords: {keywords}. Only news mentioning one of them is sent.",
         "keywords_cleared": "Keyword filter cleared: every item of your sections is sent.",
         "language_set": "I will speak English here.",
@@ -81,13 +83,15 @@ TEXTS: dict[str, dict[str, str]] = {
                         "вернуться.",
         "not_subscribed": "Этот чат не подписан. /subscribe — подписаться.",
         "group_admins_only": "Подписку группы может менять только её администратор.",
-        "settings": ("<b>Ваши настройки</b>\nЯзыки новостей: {languages}\nРазделы: "
-                     "{sections}\nКлючевые слова: {keywords}\nДоставка: {mode}\nПравки: "
-                     "{edits} · Удаления: {removals}\n\nНажмите, чтобы изменить. Ключевые "
+        "settings": ("<b>Ваши настройки</b>\nЯзыки новостей: {languages}\nДругой язык, "
+                     "в машинном переводе: {translated}\nРазделы: {sections}\nКлючевые "
+                     "слова: {keywords}\nДоставка: {mode}\nПравки: {edits} · Удаления: "
+                     "{removals}\n\nНажмите, чтобы изменить. Ключевые "
                      "слова: /keywords СЛОВО, СЛОВО"),
         "all": "все", "none": "нет", "on": "вкл", "off": "выкл",
         "instant": "сразу", "daily": "раз в день",
         "edits": "Правки", "removals": "Удаления", "done": "Готово",
+        "translated": "Другой язык в переводе",
         "keywords_set": "Ключевые слова: {keywords}. Присылаются только новости с ними.",
         "keywords_cleared": "Фильтр по словам сброшен: присылаются все новости ваших "
                             "разделов.",

@@ -22,7 +22,7 @@ def readers(sessions: sessionmaker[Session]) -> None:
     with sessions() as session, session.begin():
         for address, extra in (
                 ("both@example.org", {"languages": []}),
-                ("en-or-ru@example.org", {"languages": ["en"], "accept_other_language": True}),
+                ("en-or-ru@example.org", {"languages": ["en"], "accept_translated": True}),
                 ("ru@example.org", {"languages": ["ru"], "ui_language": "ru"}),
                 ("en@example.org", {"languages": ["en"], "notify_divergence": True}),
                 ("watch@example.org", {"languages": [], "notify_divergence": True})):

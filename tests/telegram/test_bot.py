@@ -77,7 +77,10 @@ def test_start_subscribe_settings_unsubscribe(botapi: BotApiDouble, history: His
         botapi.command(1, "/settings")
         panel = await answer(botapi, 1, 3)
         assert "Your settings" in panel.text
-        for data in ("mode:daily", "edits", "lang:ru", "ui:ru"):
+        assert "Other language, machine-translated: off" in panel.text
+        buttons = [b for row in panel.params["reply_markup"]["inline_keyboard"] for b in row]
+        assert {"▫️ Other language, translated", "✅ Press"} <= {b["text"] for b in buttons}
+        for data in ("mode:daily", "edits", "lang:ru", "translated", "ui:ru"):
             botapi.tap(1, data, panel.message_id or 0)
         await answer(botapi, 1, 4, "editMessageText")
         botapi.command(1, "/keywords Minsk, exercise")
@@ -90,6 +93,7 @@ def test_start_subscribe_settings_unsubscribe(botapi: BotApiDouble, history: His
     assert saved is not None and saved.status == "unsubscribed"
     assert (saved.mode, saved.include_edits, saved.languages, saved.ui_language) == (
         "daily", False, ["en"], "ru")
+    assert saved.accept_translated
     assert saved.keywords == ["Minsk", "exercise"]
 
 

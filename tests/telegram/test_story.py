@@ -48,11 +48,11 @@ def pair(sessions: sessionmaker[Session], en: ChangeEvent, ru: ChangeEvent) -> N
 
 def readers(history: History) -> None:
     history.subscriber("101")  # both languages (the default), messages in English
-    history.subscriber("102", languages=["en"], accept_other_language=True)
+    history.subscriber("102", languages=["en"], accept_translated=True)
     history.subscriber("103", languages=["ru"], ui_language="ru")  # Russian only
     history.subscriber("104", languages=["en"])  # English only
     history.subscriber("105", languages=["ru"], ui_language="ru",
-                       accept_other_language=True)  # prefers Russian, takes English
+                       accept_translated=True)  # prefers Russian, takes English
 
 
 def test_the_late_preferred_version_edits_the_message_the_reader_has(
