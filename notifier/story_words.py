@@ -17,8 +17,8 @@ WORDS: dict[str, dict[str, str]] = {
         "kind_diverged": "versions differ",
         "preferred": "Preferred: {code}",
         "divergence": "Divergence alerts",
-        "story_settings": ("Preferred language: {preferred} · the other language: {other} · "
-                           "divergence alerts: {divergence}"),
+        "story_settings": ("A story once, preferably in: {preferred} · Divergence alerts: "
+                           "{divergence}"),
     },
     "ru": {
         "version_en": "Версия на английском", "version_ru": "Версия на русском",
@@ -31,8 +31,8 @@ WORDS: dict[str, dict[str, str]] = {
         "kind_diverged": "версии расходятся",
         "preferred": "Предпочтительно: {code}",
         "divergence": "О расхождениях версий",
-        "story_settings": ("Предпочтительный язык: {preferred} · другой язык: {other} · "
-                           "о расхождениях: {divergence}"),
+        "story_settings": ("Новость один раз, лучше на: {preferred} · О расхождениях "
+                           "версий: {divergence}"),
     },
 }
 

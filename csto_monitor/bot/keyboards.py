@@ -66,7 +66,6 @@ def story_rows(sub: Subscriber) -> list[list[InlineKeyboardButton]]:
 def story_settings(sub: Subscriber) -> str:
     lang, reader = sub.ui_language, reader_of(sub)
     return story_word(lang, "story_settings", preferred=reader.preferred,
-                      other=t(lang, "on" if reader.once_per_story else "off"),
                       divergence=t(lang, "on" if sub.notify_divergence else "off"))
 
 

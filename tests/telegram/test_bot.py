@@ -205,15 +205,14 @@ def test_settings_choose_the_preferred_version_and_divergence_alerts_status_list
         await answer(botapi, 1)
         botapi.command(1, "/settings")
         panel = await answer(botapi, 1, 2)
-        assert "Preferred language: en · the other language: on · divergence alerts: off" \
-            in panel.text
+        assert "A story once, preferably in: en · Divergence alerts: off" in panel.text
         buttons = [b["callback_data"] for row in panel.params["reply_markup"][
             "inline_keyboard"] for b in row]
         assert {"pref:en", "pref:ru", "divergence"} <= set(buttons)
         for data in ("pref:ru", "divergence"):
             botapi.tap(1, data, panel.message_id or 0)
         redrawn = await answer(botapi, 1, 2, "editMessageText")
-        assert "Preferred language: ru" in redrawn.text
+        assert "preferably in: ru · Divergence alerts: on" in redrawn.text
         botapi.command(ADMIN, "/status")
         status = (await answer(botapi, ADMIN)).text
         assert "<b>Versions differ</b>:" in status
