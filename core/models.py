@@ -160,15 +160,14 @@ class ChangeEvent(Base):
     url: Mapped[str] = mapped_column(String(1000))
     title: Mapped[str] = mapped_column(Text)
     previous: Mapped[dict[str, Any]] = mapped_column(default=dict)  # changed fields, before
-    # A `diverged` event's one-sided edit or removal (migration 0011): unique, so that a
-    # divergence is recorded once.
-    cause_event_id: Mapped[int | None] = mapped_column(
-        ForeignKey("change_events.id", name="fk_change_events_cause_event_id"))
+    # The id of a `diverged` event's one-sided edit or removal (migration 0011; no foreign
+    # key, see there): uniquely indexed, so that a divergence is recorded once.
+    cause_event_id: Mapped[int | None]
 
     item: Mapped[Item] = relationship()
 
     __table_args__ = (Index("ix_change_events_detected", "detected_at"),
-                      UniqueConstraint("cause_event_id", name="uq_change_events_cause"))
+                      Index("ix_change_events_cause", "cause_event_id", unique=True))
 
 
 class Delivery(Base):
@@ -199,12 +198,12 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Set when this delivery updates the message that announced that event to the same
-    # recipient (the story's other language version arrived), instead of sending another.
-    edits_event_id: Mapped[int | None] = mapped_column(
-        ForeignKey("change_events.id", name="fk_deliveries_edits_event_id"))
+    # The id of an event whose message to the same recipient this delivery updates (the
+    # story's other version arrived) instead of sending another (migration 0011; no
+    # foreign key, see there).
+    edits_event_id: Mapped[int | None]
 
-    event: Mapped[ChangeEvent | None] = relationship(foreign_keys=[event_id])
+    event: Mapped[ChangeEvent | None] = relationship()
 
     __table_args__ = (
         Index("ix_deliveries_channel_status", "channel", "status", "next_attempt_at"),
