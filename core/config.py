@@ -18,12 +18,13 @@ from pydantic import (
     Field,
     HttpUrl,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 DEFAULT_CONFIG_PATH = Path("config/default.yaml")
-EventKind = Literal["new", "edited", "removed", "document_changed"]
+EventKind = Literal["new", "edited", "removed", "document_changed", "diverged"]
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -235,6 +236,86 @@ class Email(_Strict):
         return self
 
 
+class Bilingual(_Strict):
+    """The two language versions of one story (README "Two languages")."""
+
+    # A version edited (title, lead, body, date) or removed while its counterpart was not
+    # within this long is recorded as a `diverged` event.
+    divergence_after: Duration = timedelta(hours=24)
+
+    @field_validator("divergence_after")
+    @classmethod
+    def _not_too_short(cls, value: timedelta) -> timedelta:
+        if value < timedelta(seconds=1):
+            raise ValueError("must be at least 1s; the other site needs hours to follow, "
+                             "e.g. 24h")
+        return value
+
+
+DEEPL_FREE_URL = "https://api-free.deepl.com"
+DEEPL_PRO_URL = "https://api.deepl.com"
+
+
+class Translation(_Strict):
+    """Machine translation of news for readers of the other language (README "Translation").
+
+    A provider failure never holds a message back: it goes out untranslated.
+    """
+
+    provider: Literal["libretranslate", "deepl"]
+    url: HttpUrl | None = Field(None, validate_default=True)  # LibreTranslate's server
+    # DeepL's key (required); LibreTranslate's, when the server asks for one.
+    api_key: str | None = Field(None, validate_default=True)
+    api_url: HttpUrl | None = Field(None, validate_default=True)  # DeepL: default by key
+    timeout: Duration = timedelta(seconds=5)  # short: a slow provider must not delay news
+    max_requests_per_minute: Annotated[int, Field(ge=1, le=10_000)] = 30
+
+    @field_validator("url")
+    @classmethod
+    def _libretranslate_url(cls, value: HttpUrl | None, info: ValidationInfo
+                            ) -> HttpUrl | None:
+        provider = info.data.get("provider")
+        if provider == "libretranslate" and value is None:
+            raise ValueError("required by provider libretranslate: the address of its "
+                             "server, e.g. http://127.0.0.1:5000")
+        if provider == "deepl" and value is not None:
+            raise ValueError("not used by provider deepl; remove it (translation.api_url "
+                             "sets DeepL's address)")
+        return value
+
+    @field_validator("api_key")
+    @classmethod
+    def _deepl_key(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("provider") == "deepl" and not value:
+            raise ValueError("required by provider deepl: the authentication key of your "
+                             "DeepL API account (or env TRANSLATION_API_KEY)")
+        return value
+
+    @field_validator("api_url")
+    @classmethod
+    def _deepl_url(cls, value: HttpUrl | None, info: ValidationInfo) -> HttpUrl | None:
+        if info.data.get("provider") == "libretranslate" and value is not None:
+            raise ValueError("not used by provider libretranslate; use translation.url")
+        return value
+
+    @field_validator("timeout")
+    @classmethod
+    def _short_timeout(cls, value: timedelta) -> timedelta:
+        if not timedelta(milliseconds=100) <= value <= timedelta(seconds=30):
+            raise ValueError("must be between 100ms and 30s: news waits for it")
+        return value
+
+    @property
+    def endpoint(self) -> str:
+        """The provider's base address: translation.url, or DeepL's API (":fx" keys: Free)."""
+        if self.provider == "libretranslate":
+            return str(self.url).rstrip("/")
+        if self.api_url is not None:
+            return str(self.api_url).rstrip("/")
+        free = (self.api_key or "").endswith(":fx")
+        return DEEPL_FREE_URL if free else DEEPL_PRO_URL
+
+
 class Http(_Strict):
     """The built-in HTTP server: health, metrics, Atom feed, unsubscribe, history pages, API."""
 
@@ -330,18 +411,20 @@ class Settings(_Strict):
     max_backoff: Duration = timedelta(hours=1)
     alert_after_failures: Annotated[int, Field(ge=1, le=1000)] = 3
     first_run: Literal["silent", "notify"] = "silent"
-    notify_on: list[EventKind] = ["new", "edited", "removed", "document_changed"]
+    notify_on: list[EventKind] = ["new", "edited", "removed", "document_changed", "diverged"]
     user_agent_contact: str = "https://github.com/csto-monitor/csto-monitor"
     crawl: Crawl = Crawl()
     documents: DocumentSettings = DocumentSettings()
     revisits: Revisits = Revisits()
     polling: Annotated[Polling, BeforeValidator(_polling_shorthand)] = Polling()
     delivery: DeliverySettings = DeliverySettings()
+    bilingual: Bilingual = Bilingual()
     telegram: Telegram | None = None
     email: Email | None = None
     http: Http = Http()
     webhooks: list[Webhook] = []
     apprise: list[AppriseTarget] = []
+    translation: Translation | None = None
 
     @model_validator(mode="after")
     def _distinct_targets(self) -> Settings:
@@ -418,6 +501,8 @@ class Settings(_Strict):
             found.append(self.telegram.token)
         if self.email:
             found.extend([self.email.password, self.email.secret])
+        if self.translation:
+            found.append(self.translation.api_key)
         found += [*self.http.api_tokens, *(w.secret for w in self.webhooks),
                   *(a.url for a in self.apprise)]  # Apprise URLs carry their tokens
         return [str(s) for s in found if s]
@@ -434,6 +519,8 @@ def _apply_env(data: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
     if env.get("CSTO_MONITOR_API_TOKENS"):
         tokens = [t.strip() for t in env["CSTO_MONITOR_API_TOKENS"].split(",") if t.strip()]
         data["http"] = {**(data.get("http") or {}), "api_tokens": tokens}
+    if env.get("TRANSLATION_API_KEY") and data.get("translation"):
+        data["translation"] = {**data["translation"], "api_key": env["TRANSLATION_API_KEY"]}
     if env.get("CSTO_MONITOR_SECRET") and data.get("email"):
         data["email"] = {**data["email"], "secret": env["CSTO_MONITOR_SECRET"]}
     return data

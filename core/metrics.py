@@ -32,16 +32,31 @@ DISAGREEMENTS = Counter("csto_extraction_disagreements",
                         "strongly (word similarity below 0.5)", ["source"], registry=REGISTRY)
 DELIVERIES = Counter("csto_deliveries", "Delivery attempts, by channel and outcome",
                      ["channel", "outcome"], registry=REGISTRY)
+TRANSLATIONS = Counter("csto_translations",
+                       "Texts a message asked to machine-translate, by provider and outcome "
+                       "(requested, cached, failed, skipped while the provider is failing or "
+                       "the rate limit is reached)", ["provider", "outcome"],
+                       registry=REGISTRY)
+TRANSLATION_FAILURES = Counter("csto_translation_failures",
+                               "Requests to the translation provider that failed, by cause",
+                               ["provider", "cause"], registry=REGISTRY)
 
 
 # Every poll outcome but "stopped": a poll abandoned at shutdown is counted nowhere.
 POLL_OUTCOMES = ("baseline", "not_modified", "unchanged", "changed", "error", "skipped")
-EVENT_KINDS = ("new", "edited", "removed", "document_changed")
+EVENT_KINDS = ("new", "edited", "removed", "document_changed", "diverged")
 DELIVERY_OUTCOMES = ("sent", "retrying", "failed")
 
 
-def declare(sources: Iterable[str], channels: Iterable[str]) -> None:
+TRANSLATION_OUTCOMES = ("requested", "cached", "failed", "skipped")
+
+
+def declare(sources: Iterable[str], channels: Iterable[str],
+            translation_provider: str | None = None) -> None:
     """Create every labelled series at 0, so that /metrics shows them before they move."""
+    if translation_provider is not None:
+        for outcome in TRANSLATION_OUTCOMES:
+            TRANSLATIONS.labels(translation_provider, outcome)
     for source in sources:
         for outcome in POLL_OUTCOMES:
             POLLS.labels(source, outcome)
@@ -71,6 +86,8 @@ class PollCounts(Protocol):
     def removed(self) -> int: ...
     @property
     def documents_changed(self) -> int: ...
+    @property
+    def diverged(self) -> int: ...
 
 
 def record_poll(outcome: PollCounts) -> None:
@@ -88,6 +105,7 @@ def record_poll(outcome: PollCounts) -> None:
         EVENTS.labels("edited").inc(outcome.edited)
         EVENTS.labels("removed").inc(outcome.removed)
         EVENTS.labels("document_changed").inc(outcome.documents_changed)
+    EVENTS.labels("diverged").inc(outcome.diverged)  # recorded after any poll
 
 
 def record_second_opinions(source: str, opinions: int, disagreements: int) -> None:

@@ -161,7 +161,7 @@ class ChangeEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
-    kind: Mapped[str] = mapped_column(String(16))  # new | edited | removed
+    kind: Mapped[str] = mapped_column(String(16))  # new|edited|removed|document_changed|diverged
     detected_at: Mapped[datetime] = mapped_column(default=utcnow)
     fields: Mapped[list[str]] = mapped_column(default=list)
     revision_number: Mapped[int | None]
@@ -169,10 +169,14 @@ class ChangeEvent(Base):
     url: Mapped[str] = mapped_column(String(1000))
     title: Mapped[str] = mapped_column(Text)
     previous: Mapped[dict[str, Any]] = mapped_column(default=dict)  # changed fields, before
+    # The id of a `diverged` event's one-sided edit or removal (migration 0011; no foreign
+    # key, see there): uniquely indexed, so that a divergence is recorded once.
+    cause_event_id: Mapped[int | None]
 
     item: Mapped[Item] = relationship()
 
-    __table_args__ = (Index("ix_change_events_detected", "detected_at"),)
+    __table_args__ = (Index("ix_change_events_detected", "detected_at"),
+                      Index("ix_change_events_cause", "cause_event_id", unique=True))
 
 
 class Delivery(Base):
@@ -203,6 +207,10 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The id of an event whose message to the same recipient this delivery updates (the
+    # story's other version arrived) instead of sending another (migration 0011; no
+    # foreign key, see there).
+    edits_event_id: Mapped[int | None]
 
     event: Mapped[ChangeEvent | None] = relationship()
 
@@ -258,6 +266,15 @@ class Subscriber(Base):
     mode: Mapped[str] = mapped_column(String(16), default="instant")  # instant|daily|weekly
     include_edits: Mapped[bool] = mapped_column(Boolean, default=True)
     include_removals: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Also items only in a language not in `languages`, machine-translated into the
+    # reader's language when a translator is configured (migration 0010); such a reader
+    # also reads the other language, once per story (notifier.story).
+    accept_translated: Mapped[bool] = mapped_column(Boolean, default=False)
+    # One message per story (migration 0011): the version in `preferred_language` (None:
+    # the one news language, else `ui_language`), else the other one, for readers of both
+    # languages (`languages` [] or both) or of one who `accept_translated`.
+    preferred_language: Mapped[str | None] = mapped_column(String(8))
+    notify_divergence: Mapped[bool] = mapped_column(Boolean, default=False)  # `diverged`
     # active | unsubscribed | blocked (403, chat gone) | bouncing (repeated 5xx)
     status: Mapped[str] = mapped_column(String(16), default="active")
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
@@ -372,3 +389,62 @@ class DocumentVersion(Base):
 
     __table_args__ = (UniqueConstraint("document_id", "number",
                                        name="uq_document_versions_number"),)
+
+
+class StoryPair(Base):
+    """The English and the Russian version of one story (see monitor.pairing).
+
+    An item is in at most one pair. `manual` pairs were made by an operator (`csto-monitor
+    pair`) and are never changed by automatic pairing; automatic ones carry the confidence
+    and the evidence that made them.
+    """
+
+    __tablename__ = "story_pairs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    en_item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    ru_item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    confidence: Mapped[float]  # 0..1; 1.0 for a manual pair
+    # Why: [{"signal": "slug", "score": 0.93, "detail": "..."}, ...]; [] for a manual pair.
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    manual: Mapped[bool] = mapped_column(Boolean, default=False)
+    paired_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    en_item: Mapped[Item] = relationship(foreign_keys=[en_item_id])
+    ru_item: Mapped[Item] = relationship(foreign_keys=[ru_item_id])
+
+    __table_args__ = (UniqueConstraint("en_item_id", name="uq_story_pairs_en_item_id"),
+                      UniqueConstraint("ru_item_id", name="uq_story_pairs_ru_item_id"))
+
+
+class PairRejection(Base):
+    """Two versions an operator said are not one story (`csto-monitor unpair`, or a `pair`
+    that replaced their pair): automatic pairing never links them again."""
+
+    __tablename__ = "story_pair_rejections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    en_item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    ru_item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    rejected_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("en_item_id", "ru_item_id",
+                                       name="uq_story_pair_rejections_items"),
+                      Index("ix_story_pair_rejections_ru", "ru_item_id"))
+
+
+class CachedTranslation(Base):
+    """A text machine-translated once (monitor.translation): never requested again."""
+
+    __tablename__ = "translations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(32))  # libretranslate | deepl
+    source: Mapped[str] = mapped_column(String(8))
+    target: Mapped[str] = mapped_column(String(8))
+    text_sha256: Mapped[str] = mapped_column(String(64))  # of the text as sent
+    translation: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("provider", "source", "target", "text_sha256",
+                                       name="uq_translations_key"),)

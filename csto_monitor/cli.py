@@ -19,8 +19,9 @@ from csto_monitor.cli_support import fail
 from csto_monitor.digest_cli import digest_command
 from csto_monitor.export_cli import export_command
 from csto_monitor.noise_cli import noise_app
+from csto_monitor.pair_cli import pair_command, unpair_command
 from csto_monitor.subscribers_cli import subscribers_app
-from monitor import history
+from monitor import history, pair_store
 
 app = typer.Typer(help="Monitor the CSTO news site: new, edited and removed items.",
                   no_args_is_help=True, add_completion=False)
@@ -30,9 +31,12 @@ app.add_typer(subscribers_app, name="subscribers")
 app.add_typer(noise_app, name="noise")
 app.command("digest")(digest_command)
 app.command("export")(export_command)
+app.command("pair")(pair_command)
+app.command("unpair")(unpair_command)
 
 ITEM_COLUMNS: tuple[str, ...] = (
-    "id", "published", "section", "language", "status", "revisions", "title", "url")
+    "id", "published", "section", "language", "status", "revisions", "title", "url",
+    "counterpart")
 CHANGE_COLUMNS: tuple[str, ...] = ("id", "detected_at", "kind", "fields", "item_id", "title", "url")
 
 
@@ -117,7 +121,9 @@ def history_cmd(
         help="Words in title, lead, body or an attached document's text (all must match; "
              "the last may be a prefix)")] = None,
     section: Annotated[str | None, typer.Option(help="e.g. news_odkb, smi, speech")] = None,
-    lang: Annotated[Lang | None, typer.Option(help="en or ru")] = None,
+    lang: Annotated[Lang | None, typer.Option(
+        help="en or ru [default: both; a search then lists a story found in both "
+             "languages once, its other version as its counterpart]")] = None,
     limit: Annotated[int, typer.Option(min=1, max=100000)] = 50,
     fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.table,
     show_changes: Annotated[bool, typer.Option("--changes",
@@ -149,7 +155,17 @@ def _flat(row: dict[str, object]) -> dict[str, object]:
         flat["documents"] = "; ".join(str(d["name"]) for d in documents)
     if isinstance(found := row.get("found_in"), list):
         flat["found_in"] = "; ".join(map(str, found))
+    if "counterpart" in row:
+        flat["counterpart"] = counterpart_text(row["counterpart"])
     return flat
+
+
+def counterpart_text(other: object) -> str:
+    """The other language version in one cell: "ru #12 (0.87)", "en #7 (by hand)"."""
+    if not isinstance(other, dict):
+        return ""
+    how = "by hand" if other["manual"] else f"{other['confidence']:.2f}"
+    return f"{other['language']} #{other['id']} ({how})"
 
 
 @app.command()
@@ -161,7 +177,7 @@ def show(ctx: typer.Context, key: Annotated[str, typer.Argument(metavar="ID|URL"
         item = history.find_item(session, key)
         if item is None:
             raise fail(f"no stored item {key!r}; list items with `csto-monitor history`", 1)
-        print_item(item)
+        print_item(item, counterpart=pair_store.counterpart(session, item.id))
 
 
 STATUS_COLUMNS: tuple[str, ...] = (

@@ -44,7 +44,9 @@ class Daemon:
         self.services = build_services(monitor, self.scheduler)
         self.stopping = False
         # Dashboards and alerts see every source's counters from the start, not at 1.
-        metrics.declare([s.name for s in self.settings.sources], list(monitor.notifiers))
+        translation = self.settings.translation
+        metrics.declare([s.name for s in self.settings.sources], list(monitor.notifiers),
+                        translation.provider if translation else None)
 
     def _abandoned(self, what: str) -> None:
         """A job cancelled by the shutdown: say so, or re-raise a cancellation from elsewhere.

@@ -7,6 +7,7 @@ from rich.text import Text
 
 from core.models import Document, Item, ItemRevision
 from monitor.documents import describe
+from monitor.pair_store import Counterpart
 from monitor.revdiff import revision_diff, version_diff
 from monitor.textdiff import change_line
 from monitor.worddiff import Change
@@ -20,13 +21,15 @@ def change_text(change: Change, field: str) -> Text:
     return Text(where + change_line(change), style=_STYLES[change.kind])
 
 
-def print_item(item: Item, console: Console | None = None) -> None:
+def print_item(item: Item, console: Console | None = None,
+               counterpart: Counterpart | None = None) -> None:
     """Print the item as it is now, then every revision with a diff against the one before."""
     out = console or Console(highlight=False)
     published = item.published.isoformat() if item.published else "undated"
     out.print(Text(f"#{item.id} {item.title}", style="bold"))
     out.print(Text(f"{published} · {item.section} · {item.language} · {item.status}"))
     out.print(Text(item.url))
+    print_counterpart(counterpart, out)
     if item.lead:
         out.print(Text(f"\n{item.lead}"))
     previous: ItemRevision | None = None
@@ -45,6 +48,23 @@ def print_item(item: Item, console: Console | None = None) -> None:
         out.print(Text("\nDocuments", style="bold"))
     for document in item.documents:
         print_document(document, out)
+
+
+def print_counterpart(other: Counterpart | None, out: Console) -> None:
+    """The other language version: which item, and how sure the pairing is and why."""
+    if other is None:
+        out.print(Text("Other language: none paired (`csto-monitor pair ID ID` links one)"))
+        return
+    how = ("paired by hand" if other.manual
+           else f"paired automatically, confidence {other.confidence:.2f}")
+    published = other.published.isoformat() if other.published else "undated"
+    out.print(Text(f"Other language ({other.language}): #{other.id} {other.title}",
+                   style="bold"))
+    out.print(Text(f"  {published} · {other.status} · {how}"))
+    out.print(Text(f"  {other.url}"))
+    for evidence in other.evidence:
+        out.print(Text(f"  {evidence['signal']}: {evidence['score']:.2f} · "
+                       f"{evidence['detail']}"))
 
 
 def print_document(document: Document, out: Console) -> None:

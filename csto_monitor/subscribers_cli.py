@@ -16,8 +16,9 @@ from csto_monitor.cli_support import fail
 from notifier.subscriptions import find
 
 CHANNEL = "email"
-COLUMNS = ("channel", "address", "mode", "ui_language", "languages", "sections", "keywords",
-           "status", "consecutive_failures", "created_at")
+COLUMNS = ("channel", "address", "mode", "ui_language", "languages", "accept_translated",
+           "preferred_language", "notify_divergence", "sections", "keywords", "status",
+           "consecutive_failures", "created_at")
 TABLE_COLUMNS = ("address", "channel", "mode", "ui_language", "languages", "sections",
                  "keywords", "status")
 _TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -49,7 +50,8 @@ def _keywords(values: list[str]) -> list[str]:
 
 
 def _apply(subscriber: Subscriber, mode: Mode | None, lang: Lang | None, all_languages: bool,
-           sections: list[str] | None, keywords: list[str] | None) -> None:
+           sections: list[str] | None, keywords: list[str] | None,
+           translated: bool | None = None) -> None:
     """Set what was given; a re-add keeps the rest and reactivates the address."""
     if mode is not None:
         subscriber.mode = mode.value
@@ -62,8 +64,19 @@ def _apply(subscriber: Subscriber, mode: Mode | None, lang: Lang | None, all_lan
         subscriber.sections = _sections(sections)
     if keywords:
         subscriber.keywords = _keywords(keywords)
+    if translated is not None:
+        subscriber.accept_translated = translated
     subscriber.status, subscriber.consecutive_failures = "active", 0
     subscriber.updated_at = utcnow()
+
+
+def _apply_story(subscriber: Subscriber, prefer: Lang | None, divergence: bool | None
+                 ) -> None:
+    """One message per story: its preferred version; alerts when the versions diverge."""
+    if prefer is not None:
+        subscriber.preferred_language = prefer.value
+    if divergence is not None:
+        subscriber.notify_divergence = divergence
 
 
 @subscribers_app.command("add")
@@ -81,6 +94,17 @@ def add(
         help="Only this section (repeatable), e.g. news_odkb")] = None,
     keyword: Annotated[list[str] | None, typer.Option(
         help="Only items mentioning this word (repeatable; any of them)")] = None,
+    translated: Annotated[bool | None, typer.Option(
+        "--translated/--no-translated",
+        help="With --lang: also news only published in the other language, machine-"
+             "translated when `translation:` is configured [default: no]")] = None,
+    prefer: Annotated[Lang | None, typer.Option(
+        help="With news in both languages: mail a story once, in this version when it "
+             "exists [default: the mail's language]")] = None,
+    notify_divergence: Annotated[bool | None, typer.Option(
+        "--notify-divergence/--no-notify-divergence",
+        help="Also mail when one language version of a story is edited or removed and "
+             "the other does not follow [default: no]")] = None,
 ) -> None:
     """Subscribe an address; adding it again updates the options given and reactivates it."""
 
@@ -93,18 +117,25 @@ def add(
                                     languages=[], sections=[], keywords=[], mode="instant",
                                     include_edits=True, include_removals=True)
             session.add(subscriber)
-        _apply(subscriber, mode, lang, all_languages, section, keyword)
+        _apply(subscriber, mode, lang, all_languages, section, keyword, translated)
+        _apply_story(subscriber, prefer, notify_divergence)
         session.commit()
         typer.echo(f"{verb} {address}: {_describe(subscriber)}")
 
 
 def _describe(s: Subscriber) -> str:
     news = ", ".join(s.languages) if s.languages else "any language"
+    if s.languages and s.accept_translated:
+        news += ", other languages machine-translated"
     parts = [s.mode, f"mail in {s.ui_language}", f"news in {news}"]
     if s.sections:
         parts.append("sections " + ", ".join(s.sections))
     if s.keywords:
         parts.append("keywords " + ", ".join(s.keywords))
+    if s.preferred_language:
+        parts.append(f"stories in {s.preferred_language} when published in it")
+    if s.notify_divergence:
+        parts.append("divergence alerts")
     return "; ".join(parts)
 
 

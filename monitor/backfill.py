@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core import config
 from core.locks import wait_lock
 from core.models import utcnow
-from monitor import noise_store, store
+from monitor import noise_store, pair_store, store
 from monitor.diff import diff
 from monitor.noise import NoiseRules, clean_item
 from monitor.snapshot import NewChange, StoredItem
@@ -124,6 +124,8 @@ def store_new(engine: Engine, sessions: sessionmaker[Session], spec: config.Sour
         rules = _learned_rules(session, source.id, stored, report, run.started_at)
         store.insert_new_items(session, source, [clean_item(c.item, rules) for c in new],
                                run.started_at)
+        if new:  # the archive's stories with their other language version, if stored
+            pair_store.pair_history(session)
         # Its own outcome: not counted among the listing sizes that judge later polls.
         run.outcome, run.finished_at = "backfill", utcnow()
         run.requests, run.listing_items, run.new = report.requests, len(report.listing), len(new)

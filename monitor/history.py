@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from core.models import ChangeEvent, Document, DocumentVersion, Item, ItemRevision
+from monitor.pair_store import counterparts
 from monitor.search import document_hits, item_hits, newest_first_condition, search_condition
 
 
@@ -63,14 +64,41 @@ def items(session: Session, f: Filters) -> list[dict[str, Any]]:
     count = (select(func.count(ItemRevision.id)).where(ItemRevision.item_id == Item.id)
              .scalar_subquery())
     query = select(Item, count).where(Item.id.in_(select(page.c.id))).order_by(*order)
-    rows = [item_row(item, n) for item, n in session.execute(query)]
+    rows = add_counterparts(session, [item_row(item, n) for item, n in session.execute(query)])
     ids = [row["id"] for row in rows]
     documents = document_rows(session, ids)
     for row in rows:
         row["documents"] = documents.get(row["id"], [])
     if f.search:
         _where_found(session, f.search, rows)
+        if not f.language:
+            rows = group_pairs(rows)
     return rows
+
+
+def add_counterparts(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give each item row its `counterpart` (the other language version) or None."""
+    found = counterparts(session, [row["id"] for row in rows])
+    for row in rows:
+        other = found.get(row["id"])
+        row["counterpart"] = other.as_json() if other else None
+    return rows
+
+
+def group_pairs(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Search results with a story found in both languages as one result: the first of the
+    two rows stays (newest first), says "counterpart" in `found_in`, and the other goes."""
+    ids = {row["id"] for row in rows}
+    kept, dropped = [], set()
+    for row in rows:
+        if row["id"] in dropped:
+            continue
+        other = row.get("counterpart")
+        if other and other["id"] in ids:
+            dropped.add(other["id"])
+            row["found_in"] = [*row.get("found_in", []), "counterpart"]
+        kept.append(row)
+    return kept
 
 
 def document_rows(session: Session, item_ids: list[int]) -> dict[int, list[dict[str, Any]]]:

@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import config, metrics
 from core.models import ChangeEvent, CrawlRun, Source, utcnow
-from monitor import document_store, noise_store, revisit_store, store
+from monitor import divergence_store, document_store, noise_store, pair_store, revisit_store, store
 from monitor.diff import diff, scope
 from monitor.documents import ReadFile, read_files
 from monitor.noise import NoiseRules, clean_stored
+from monitor.pairing import TextTranslator
 from monitor.settle import Settled, settle
-from monitor.snapshot import Change, EditedChange, Scope, StoredItem
+from monitor.snapshot import Change, EditedChange, NewChange, Scope, StoredItem
 from scraper.items import KnownDocument, KnownItem, ListingEntry
 from scraper.report import CrawlReport
 from scraper.request import CrawlRequest, Revisit
@@ -56,6 +57,8 @@ class PollOutcome:
     edited: int = 0
     removed: int = 0
     documents_changed: int = 0  # attached files replaced under the same URL
+    paired: int = 0  # stories whose other language version was found in this poll
+    diverged: int = 0  # one-sided edits recorded after this poll (any source's)
     listing_items: int = 0
     requests: int = 0
     errors: list[str] = field(default_factory=list)
@@ -113,8 +116,9 @@ class SourcePoller:
 
     def __init__(self, settings: config.Settings, sessions: sessionmaker[Session],
                  crawler: Crawler, announce: Announce,
-                 lock: Lock = no_lock) -> None:
+                 lock: Lock = no_lock, translator: TextTranslator | None = None) -> None:
         self._settings = settings
+        self._translator = translator  # an extra pairing signal (see monitor.pairing)
         self._sessions = sessions
         self._crawler = crawler
         self._announce = announce
@@ -129,6 +133,8 @@ class SourcePoller:
             if not held:
                 return PollOutcome(spec.name, "skipped")
             outcome = await self._poll(spec)
+        if outcome.outcome not in ("stopped", "skipped"):
+            outcome.diverged = self.check_divergence()
         metrics.record_poll(outcome)
         if outcome.alert:
             log.error("ALERT %s: %d consecutive polls failed; last error: %s", spec.name,
@@ -137,6 +143,15 @@ class SourcePoller:
             log.warning("RECOVERED %s: polling works again after %d failed polls", spec.name,
                         outcome.recovered_after)
         return outcome
+
+    def check_divergence(self, now: datetime | None = None) -> int:
+        """Record and announce the one-sided edits now due (monitor.divergence_store)."""
+        with self._sessions() as session, session.begin():
+            events = divergence_store.record_due(
+                session, now or utcnow(), self._settings.bilingual.divergence_after)
+            if events:
+                self._announce(session, events)
+        return len(events)
 
     async def _poll(self, spec: config.SourceSettings) -> PollOutcome:
         with self._sessions() as session:
@@ -310,6 +325,13 @@ class SourcePoller:
                                          run.started_at)
         if not baseline:
             events += document_store.changed_events(session, run, replaced)
+        # Before announcing: a new item's message can name its other language version.
+        paired = pair_store.pair_around(
+            session, (c.item.published for c in changes if isinstance(c, NewChange)),
+            self._translator, now=run.started_at)
+        if paired:
+            log.info("%s: paired %d stor%s with the other language's version", source.name,
+                     len(paired), "y" if len(paired) == 1 else "ies")
         self._announce(session, events)
         self._record_revisits(session, source, report, changes, run.started_at)
         kinds = [e.kind for e in events]
@@ -318,7 +340,7 @@ class SourcePoller:
             source.name, "baseline" if baseline else ("changed" if events else quiet),
             new=len(changes) if baseline else kinds.count("new"),
             edited=kinds.count("edited"), removed=kinds.count("removed"),
-            documents_changed=kinds.count("document_changed"),
+            documents_changed=kinds.count("document_changed"), paired=len(paired),
             listing_items=len(report.listing), requests=report.requests,
             errors=list(report.detail_errors),
         )

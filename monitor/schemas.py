@@ -25,8 +25,19 @@ from pydantic import (
 Timestamp = Annotated[datetime, PlainSerializer(lambda v: v.isoformat(), return_type=str),
                       WithJsonSchema({"type": "string", "format": "date-time"})]
 Day = Annotated[date, WithJsonSchema({"type": "string", "format": "date"})]
-Kind = Literal["new", "edited", "removed", "document_changed"]
+Kind = Literal["new", "edited", "removed", "document_changed", "diverged"]
 Lang = Literal["en", "ru"]
+
+
+class Counterpart(BaseModel):
+    """The item's version in the other language, when the two are paired as one story."""
+
+    id: int
+    url: str
+    language: str
+    confidence: float = Field(description="0 to 1; 1.0 for a pair made by hand")
+    manual: bool = Field(description="Paired or confirmed by an operator (`csto-monitor "
+                                     "pair`); never changed automatically")
 
 
 class _ItemFields(BaseModel):
@@ -40,6 +51,8 @@ class _ItemFields(BaseModel):
     status: Literal["active", "removed"]
     first_seen: Timestamp
     last_changed: Timestamp
+    counterpart: Counterpart | None = Field(
+        default=None, description="The other language version of the story, or null")
 
 
 class Item(_ItemFields):
@@ -80,7 +93,8 @@ class Change(BaseModel):
     url: str
     title: str
     detected_at: Timestamp
-    fields: list[str] = Field(description="Changed field names (for `edited`)")
+    fields: list[str] = Field(description="Changed field names (for `edited`; for "
+                                          "`diverged`, those of the one-sided edit)")
     published: Day | None
     section: str
     language: str
@@ -170,10 +184,11 @@ Moment = Annotated[str, AfterValidator(_real_moment), Field(
 class ChangesQuery(_Query):
     """GET /api/v1/changes: newest first by detection time."""
 
-    kind: Annotated[Kind | None, Field(description="new, edited or removed")] = None
+    kind: Annotated[Kind | None, Field(
+        description="new, edited, removed, document_changed or diverged")] = None
     since: Moment | None = None
     until: Moment | None = None
 
 
-RESPONSES: tuple[type[BaseModel], ...] = (Item, ItemDetail, Revision, Change, ItemsPage,
-                                          ChangesPage, Error, WebhookPayload)
+RESPONSES: tuple[type[BaseModel], ...] = (Counterpart, Item, ItemDetail, Revision, Change,
+                                          ItemsPage, ChangesPage, Error, WebhookPayload)

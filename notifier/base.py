@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from core.models import ChangeEvent
 from notifier.digest import DigestMessage, Schedule
 from notifier.message import EventMessage
+from notifier.story import Planned
 
 
 class DeliveryError(Exception):
@@ -33,8 +34,19 @@ class Notifier(Protocol):
         """The recipients of this event on this channel (subscriber keys)."""
         ...
 
+    def plan(self, session: Session, event: ChangeEvent) -> list[Planned]:
+        """The outbox rows of this event: `recipients`, or updates of messages they have
+        (one message per story: notifier.story)."""
+        ...
+
     async def send(self, message: EventMessage, recipient: str) -> None:
         """Deliver one message; raise DeliveryError when the channel did not accept it."""
+        ...
+
+    async def update(self, message: EventMessage, recipient: str, edits_event_id: int
+                     ) -> None:
+        """Update the message that announced `edits_event_id` to `recipient` with this
+        event (its story's other version); raise DeliveryError when not accepted."""
         ...
 
     def digest_schedules(self) -> list[Schedule]:
@@ -59,6 +71,17 @@ class BaseNotifier:
 
     name: str
     concurrency = 1
+
+    def recipients(self, session: Session, event: ChangeEvent) -> list[str]:
+        raise NotImplementedError
+
+    def plan(self, session: Session, event: ChangeEvent) -> list[Planned]:
+        return [Planned(r) for r in self.recipients(session, event)]
+
+    async def update(self, message: EventMessage, recipient: str, edits_event_id: int
+                     ) -> None:
+        raise DeliveryError(f"the {self.name} channel does not update its messages",
+                            permanent=True)
 
     def digest_schedules(self) -> list[Schedule]:
         return []

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.models import ChangeEvent, Delivery, DigestEntry, Subscriber
 from notifier.message import EventMessage
-from notifier.subscriptions import wants
+from notifier.subscriptions import reader_language, wants
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -45,6 +45,8 @@ class DigestMessage:
     period: Period
     language: str  # the subscriber's language for the message's own words
     events: list[EventMessage]
+    # Events in another language are translated into this one (notifier.translated).
+    translate_to: str | None = None
 
 
 def last_period(mode: str, now: datetime, tz: str, at: str, weekday: str = "monday"
@@ -87,4 +89,6 @@ def load_digest(session: Session, delivery: Delivery) -> DigestMessage:
     # Filtered again: digests queued before migration 0005 list every event of their period.
     listed = [e for e in events if subscriber is None or wants(subscriber, e.kind, e.item)]
     language = subscriber.ui_language if subscriber else "en"
-    return DigestMessage(period, language, [EventMessage.from_event(e) for e in listed])
+    target = reader_language(subscriber.languages, language) if subscriber else None
+    return DigestMessage(period, language, [EventMessage.from_event(e) for e in listed],
+                         translate_to=target)

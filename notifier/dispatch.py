@@ -32,12 +32,15 @@ async def _send_one(session: Session, notifier: Notifier, delivery: Delivery,
                     result: DispatchResult, max_attempts: int) -> None:
     digest = load_digest(session, delivery) if delivery.event is None else None
     message = EventMessage.from_event(delivery.event) if delivery.event else None
+    edits = delivery.edits_event_id  # an update of the message that announced that event
     # No transaction held across the send: on SQLite, a notifier writing meanwhile (a
     # channel's post ids, a blocked subscriber) would make our mark_sent fail "locked".
     session.commit()
     try:
         if digest is not None:
             await notifier.send_digest(digest, delivery.recipient)
+        elif message is not None and edits is not None:
+            await notifier.update(message, delivery.recipient, edits)
         elif message is not None:
             await notifier.send(message, delivery.recipient)
     except DeliveryError as exc:

@@ -2,21 +2,53 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from core.models import ChangeEvent, Item
+from monitor import pair_store
 from monitor.documents import describe
 from monitor.revdiff import event_diff
-from monitor.worddiff import ItemDiff
+from monitor.worddiff import Change, ItemDiff
 from notifier.summary import summarize
+
+
+@dataclass(frozen=True)
+class OtherVersion:
+    """The story's version in the other language, linked from a message."""
+
+    language: str
+    title: str
+    url: str
+
+
+def other_version(session: Session, item_id: int) -> OtherVersion | None:
+    """The paired other-language version of an item (monitor.pair_store), if any."""
+    found = pair_store.counterpart(session, item_id)
+    return OtherVersion(found.language, found.title, found.url) if found else None
+
+
+@dataclass(frozen=True)
+class MachineTranslation:
+    """How a message's title and summary came to be in the reader's language."""
+
+    provider: str  # "LibreTranslate" | "DeepL"; "" when no translator is configured
+    source: str  # the language of the original
+    target: str  # the reader's
+    ok: bool  # False: not translated (no translator, or it failed): the text is original
+    original_title: str = ""
+    # An edit's changed sentences, translated (the new wording; a removed one's old).
+    changes: Mapping[Change, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class EventMessage:
     event_id: int
-    kind: str  # new | edited | removed | document_changed
+    kind: str  # new | edited | removed | document_changed | diverged
     title: str
     url: str
     published: date | None
@@ -29,6 +61,10 @@ class EventMessage:
     changes: ItemDiff = field(default_factory=ItemDiff)  # what an edit changed, word by word
     # The item's attached files: `Annex 2.pdf (PDF, 1.2 MB)`, for a new item's message.
     documents: tuple[str, ...] = ()
+    # The story's other language version, linked at the end of a new item's message.
+    other: OtherVersion | None = None
+    # Set when the message is for a reader of another language (notifier.translated).
+    translation: MachineTranslation | None = None
 
     @property
     def is_edit(self) -> bool:

@@ -22,18 +22,23 @@ def idempotency_key(event_id: int, channel: str, recipient: str) -> str:
 
 def enqueue(session: Session, events: Sequence[ChangeEvent],
             notifiers: Mapping[str, Notifier], kinds: Sequence[str]) -> int:
-    """Add one delivery per (event, channel, recipient), in the caller's transaction."""
+    """Add one delivery per (event, channel, recipient), in the caller's transaction.
+
+    A delivery may be an update of the message an earlier event sent the same recipient
+    (`edits_event_id`: the story's other version); keyed the same, so sent at most once.
+    """
     count = 0
     for event in events:
         if event.kind not in kinds:
             continue
         for channel, notifier in notifiers.items():
-            for recipient in notifier.recipients(session, event):
+            for planned in notifier.plan(session, event):
+                recipient = planned.recipient
                 session.add(Delivery(
                     event_id=event.id, channel=channel, recipient=recipient,
                     idempotency_key=idempotency_key(event.id, channel, recipient),
                     status="pending", attempts=0, next_attempt_at=event.detected_at,
-                    created_at=event.detected_at,
+                    created_at=event.detected_at, edits_event_id=planned.edits_event_id,
                 ))
                 count += 1
     session.flush()

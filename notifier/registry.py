@@ -7,6 +7,7 @@ from typing import TextIO
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
+from monitor.translation.service import build_translator
 from notifier.base import Notifier
 from notifier.channels.console import ConsoleNotifier
 
@@ -15,14 +16,17 @@ def build_notifiers(settings: Settings, sessions: sessionmaker[Session],
                     stream: TextIO | None = None) -> dict[str, Notifier]:
     """Channels enabled by the configuration; the console is always on."""
     notifiers: dict[str, Notifier] = {"console": ConsoleNotifier(stream)}
+    # One translator for every channel: one cache, one request budget, one failure log.
+    translator = build_translator(settings.translation, sessions)
     if settings.email is not None:
         from notifier.channels.email import email_notifier
 
-        notifiers.update(email_notifier(settings, sessions))
+        notifiers.update(email_notifier(settings, sessions, translator))
     if settings.telegram is not None and settings.telegram.token:
         from notifier.channels.telegram import TelegramNotifier
 
-        notifiers["telegram"] = TelegramNotifier.from_settings(settings, sessions)
+        notifiers["telegram"] = TelegramNotifier.from_settings(settings, sessions,
+                                                               translator)
     if settings.webhooks:
         from notifier.channels.webhook import webhook_notifiers
 

@@ -11,8 +11,11 @@ from telegram import Update
 
 from core.models import Delivery, Source, Subscriber, TelegramPost
 from csto_monitor.bot.handlers import Context, chat_language, deps, reply
+from monitor import divergence_store
 from monitor.status import status as monitor_status
-from notifier.telegram.html import escape
+from notifier.story_words import describe_divergence
+from notifier.story_words import w as story_word
+from notifier.telegram.html import escape, link
 from notifier.telegram.i18n import t
 
 log = logging.getLogger(__name__)
@@ -30,9 +33,22 @@ async def status(update: Update, context: Context) -> None:
     """Sources and outbox, as `csto-monitor status`."""
     if not await _is_admin(update, context):
         return
+    language = chat_language(update, context)
     with deps(context).sessions() as session:
         report = monitor_status(session, deps(context).settings)
-    await reply(update, status_text(report, chat_language(update, context)))
+        diverged = divergence_lines(session, language)
+    await reply(update, status_text(report, language) + diverged)
+
+
+def divergence_lines(session: Session, language: str) -> str:
+    """The newest divergences of a story's two versions, one line each ("" when none)."""
+    events = divergence_store.recent(session)
+    if not events:
+        return ""
+    lines = [f"• {link(e.url, e.title)} ({e.detected_at:%Y-%m-%d}): "
+             + escape(describe_divergence(language, e.item.language, e.previous, e.fields))
+             for e in events]
+    return f"\n<b>{story_word(language, 'diverged')}</b>:\n" + "\n".join(lines)
 
 
 def status_text(report: dict[str, Any], language: str) -> str:
@@ -63,7 +79,10 @@ def stats_counts(session: Session) -> dict[str, int]:
     deliveries: dict[str, int] = {status: n for status, n in session.execute(
         select(Delivery.status, func.count()).where(Delivery.channel == "telegram")
         .group_by(Delivery.status))}
-    posts = session.scalar(select(func.count(func.distinct(TelegramPost.message_id)))) or 0
+    # Messages kept for subscribers (to edit a story's message) are not channel posts.
+    chats = select(Subscriber.address).where(Subscriber.channel == "telegram")
+    posts = session.scalar(select(func.count(func.distinct(TelegramPost.message_id)))
+                           .where(TelegramPost.chat_id.not_in(chats))) or 0
     return {"active": subscribers.get("active", 0), "blocked": subscribers.get("blocked", 0),
             "gone": subscribers.get("unsubscribed", 0), "sent": deliveries.get("sent", 0),
             "pending": deliveries.get("pending", 0), "failed": deliveries.get("failed", 0),

@@ -30,6 +30,12 @@ def apply_choice(session: Session, subscriber: Subscriber, data: str) -> bool:
         subscriber.include_edits = not subscriber.include_edits
     elif key == "removals":
         subscriber.include_removals = not subscriber.include_removals
+    elif key == "translated":
+        subscriber.accept_translated = not subscriber.accept_translated
+    elif key == "pref" and value in ("en", "ru"):
+        subscriber.preferred_language = value
+    elif key == "divergence":
+        subscriber.notify_divergence = not subscriber.notify_divergence
     elif key == "ui" and value in ("en", "ru"):
         subscriber.ui_language = value
     else:

@@ -13,6 +13,7 @@ from aiohttp import web
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
+from notifier.sections import section_name
 
 T = TypeVar("T")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -37,6 +38,7 @@ def templates() -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
         lstrip_blocks=True)
+    env.filters["section"] = lambda slug: section_name(slug, "en")  # the pages are English
     return env
 
 

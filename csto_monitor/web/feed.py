@@ -22,7 +22,7 @@ ENTRIES = 50
 # Characters XML 1.0 forbids; a scraped string containing one would make lxml refuse it.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _KIND_PREFIX = {"new": "", "edited": "Edited: ", "removed": "Removed: ",
-                "document_changed": "Document changed: "}
+                "document_changed": "Document changed: ", "diverged": "Versions differ: "}
 
 
 def xml_text(text: str) -> str:

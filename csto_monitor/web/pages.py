@@ -10,13 +10,17 @@ from urllib.parse import urlencode
 from aiohttp import web
 from sqlalchemy.orm import Session
 
+from core.models import Item
 from csto_monitor.web import queries
 from csto_monitor.web.chart import monthly_chart
 from csto_monitor.web.context import TEMPLATES, error_page, in_thread
 from csto_monitor.web.diffhtml import document_views, html_diff
 from csto_monitor.web.queries import KINDS, PAGE_SIZE, Query
+from monitor import divergence_store
+from monitor.pair_store import counterpart, counterparts
 from monitor.search import document_hits
 from monitor.textdiff import clip
+from notifier.story_words import describe_divergence
 
 SUMMARY_WIDTH = 280
 
@@ -73,14 +77,34 @@ def _history(session: Session, query: Query, env: Any) -> str:
     page = queries.page_of_items(session, query)
     pages = max(1, -(-page.total // PAGE_SIZE))
     hits = document_hits(session, query.q, [i.id for i in page.items]) if query.q else {}
+    others = counterparts(session, [i.id for i in page.items])
     rows = [{"item": i, "summary": _summary(i.lead, i.body), "revisions": len(i.revisions),
-             "in_documents": hits.get(i.id, [])} for i in page.items]
+             "in_documents": hits.get(i.id, []), "counterpart": others.get(i.id),
+             "both_found": False} for i in page.items]
+    if query.q and not query.lang:
+        rows = _one_row_per_story(rows)
     return str(env.get_template("history.html").render(
         query=query, rows=rows, total=page.total, page=query.page, pages=pages,
         sections=queries.sections(session), kinds=KINDS,
         chart=monthly_chart(queries.month_counts(session, query)),
         prev_url=_link(query, page=query.page - 1) if query.page > 1 else None,
         next_url=_link(query, page=query.page + 1) if query.page < pages else None))
+
+
+def _one_row_per_story(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A story found in both languages is one result: its first row on the page stays and
+    shows the other version under it; the other version's own row goes."""
+    shown = {row["item"].id for row in rows}
+    kept, dropped = [], set()
+    for row in rows:
+        if row["item"].id in dropped:
+            continue
+        other = row["counterpart"]
+        if other is not None and other.id in shown:
+            dropped.add(other.id)
+            row["both_found"] = True
+        kept.append(row)
+    return kept
 
 
 async def history_page(request: web.Request) -> web.Response:
@@ -97,12 +121,32 @@ def _item(session: Session, item_id: int, env: Any) -> str | None:
     item = queries.item_with_revisions(session, item_id)
     if item is None:
         return None
+    other = counterpart(session, item.id)
+    other_item = queries.item_with_revisions(session, other.id) if other else None
+    return str(env.get_template("item.html").render(
+        item=item, revisions=_revisions(item), documents=document_views(item.documents),
+        paragraphs=_paragraphs(item.body), other=other, other_item=other_item,
+        other_revisions=_revisions(other_item) if other_item else [],
+        other_paragraphs=_paragraphs(other_item.body) if other_item else [],
+        divergences=_divergences(session, [item.id, *([other.id] if other else [])])))
+
+
+def _divergences(session: Session, item_ids: list[int]) -> list[dict[str, Any]]:
+    """The story's `diverged` events: when, and which version changed without the other."""
+    return [{"detected_at": e.detected_at, "language": e.item.language,
+             "text": describe_divergence("en", e.item.language, e.previous, e.fields)}
+            for e in divergence_store.divergences(session, item_ids)]
+
+
+def _paragraphs(body: str) -> list[str]:
+    return [p for p in body.split("\n\n") if p.strip()]
+
+
+def _revisions(item: Item) -> list[dict[str, Any]]:
+    """Every revision with its diff from the one before, newest first."""
     revisions = [{"revision": r, "diff": html_diff(before, r) if before else []}
                  for before, r in zip([None, *item.revisions], item.revisions, strict=False)]
-    return str(env.get_template("item.html").render(
-        item=item, revisions=list(reversed(revisions)),
-        documents=document_views(item.documents),
-        paragraphs=[p for p in item.body.split("\n\n") if p.strip()]))
+    return list(reversed(revisions))
 
 
 async def item_page(request: web.Request) -> web.Response:

@@ -14,7 +14,7 @@ from core.models import ChangeEvent, Item
 from monitor.search import search_condition
 
 PAGE_SIZE = 20
-KINDS = ("new", "edited", "removed", "document_changed")
+KINDS = ("new", "edited", "removed", "document_changed", "diverged")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ failure, `email.bounce_after` in a row mark the subscriber `bouncing` and stop t
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 from email.message import EmailMessage
 
@@ -16,14 +17,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.addresses import check_mailbox
 from core.config import Email, Settings
 from core.models import ChangeEvent, Subscriber, utcnow
+from monitor.translation.service import Translator
 from notifier.base import BaseNotifier, DeliveryError
 from notifier.digest import DigestMessage, Schedule, digest_key
 from notifier.email.compose import Envelope, compose
 from notifier.email.render import Footer, Rendered, render_digest, render_instant
 from notifier.email.smtp import RecipientRejected, SmtpSender
-from notifier.message import EventMessage
+from notifier.message import EventMessage, other_version
 from notifier.outbox import idempotency_key
-from notifier.subscriptions import find, instant_recipients
+from notifier.story import Planned
+from notifier.subscriptions import find, instant_plan, reader_of, translation_target
+from notifier.translated import translate_digest, translate_message
 
 log = logging.getLogger(__name__)
 CHANNEL = "email"
@@ -36,28 +40,34 @@ def envelope_of(config: Email) -> Envelope:
                     secret=config.secret)
 
 
-def email_notifier(settings: Settings, sessions: sessionmaker[Session]
-                   ) -> dict[str, EmailNotifier]:
+def email_notifier(settings: Settings, sessions: sessionmaker[Session],
+                   translator: Translator | None = None) -> dict[str, EmailNotifier]:
     """{"email": notifier}, or {} with a warning when no sender is configured."""
     if settings.email is None or settings.email.sender is None:
         log.warning("email: no sender configured, so no email is sent; set email.sender, "
                     "e.g. 'CSTO news <news@example.org>'")
         return {}
-    return {CHANNEL: EmailNotifier(settings, sessions)}
+    return {CHANNEL: EmailNotifier(settings, sessions, translator)}
 
 
 class EmailNotifier(BaseNotifier):
     name = CHANNEL
 
-    def __init__(self, settings: Settings, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session],
+                 translator: Translator | None = None) -> None:
         assert settings.email is not None
+        self.translator = translator
         self.config = settings.email
         self.envelope = envelope_of(self.config)
         self.smtp = SmtpSender(self.config, check_mailbox(self.envelope.sender)[1])
         self.sessions = sessions
 
     def recipients(self, session: Session, event: ChangeEvent) -> list[str]:
-        return instant_recipients(session, CHANNEL, event)
+        return [p.recipient for p in self.plan(session, event)]
+
+    def plan(self, session: Session, event: ChangeEvent) -> list[Planned]:
+        # A mail cannot be edited: once a story was mailed, its other version adds nothing.
+        return instant_plan(session, CHANNEL, event, edits=False)
 
     def digest_schedules(self) -> list[Schedule]:
         c = self.config
@@ -66,12 +76,20 @@ class EmailNotifier(BaseNotifier):
 
     async def send(self, message: EventMessage, recipient: str) -> None:
         subscriber = self._active(recipient)
+        if message.kind in ("new", "diverged") and reader_of(subscriber).once_per_story:
+            with self.sessions() as session:
+                item_id = session.get_one(ChangeEvent, message.event_id).item_id
+                message = replace(message, other=other_version(session, item_id))
+        target = translation_target(subscriber, message.language)
+        if target is not None:  # a reader of the other language who accepts translations
+            message = await translate_message(message, target, self.translator)
         rendered = render_instant(message, subscriber.ui_language, self._footer(subscriber))
         key = idempotency_key(message.event_id, CHANNEL, recipient)
         await self._deliver(self._compose(rendered, recipient, key), subscriber)
 
     async def send_digest(self, digest: DigestMessage, recipient: str) -> None:
         subscriber = self._active(recipient)
+        digest = await translate_digest(digest, self.translator)
         await self._deliver(self.digest_message(digest, recipient, subscriber), subscriber)
 
     def digest_message(self, digest: DigestMessage, recipient: str,

@@ -9,20 +9,31 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 from telegram.ext import ExtBot
 
 from core.config import Settings, Telegram
-from core.models import ChangeEvent, Subscriber, utcnow
+from core.models import ChangeEvent, Delivery, Subscriber, utcnow
+from monitor.translation.service import Translator
 from notifier import subscriptions
 from notifier.base import BaseNotifier, DeliveryError
 from notifier.digest import DigestMessage, Schedule
-from notifier.message import EventMessage
+from notifier.message import EventMessage, other_version
+from notifier.story import Planned, Reader, lead_language
 from notifier.telegram import posts
-from notifier.telegram.client import POOL_SIZE, ChatGone, make_bot, send_html
+from notifier.telegram.client import (
+    POOL_SIZE,
+    ChatGone,
+    NotEditable,
+    edit_html,
+    make_bot,
+    send_html,
+)
 from notifier.telegram.render import burst_text, digest_text, event_text
+from notifier.translated import translate_digest, translate_message
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -37,8 +48,10 @@ class TelegramNotifier(BaseNotifier):
 
     def __init__(self, cfg: Telegram, sessions: sessionmaker[Session],
                  kinds: Sequence[str] = ("new", "edited", "removed", "document_changed"),
-                 bot: ExtBot[None] | None = None) -> None:
+                 bot: ExtBot[None] | None = None,
+                 translator: Translator | None = None) -> None:
         self.cfg = cfg
+        self.translator = translator
         self.sessions = sessions
         self.kinds = tuple(kinds)
         self.bot = bot or make_bot(cfg)
@@ -46,10 +59,10 @@ class TelegramNotifier(BaseNotifier):
         self._init_loop: asyncio.AbstractEventLoop | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings, sessions: sessionmaker[Session]
-                      ) -> TelegramNotifier:
+    def from_settings(cls, settings: Settings, sessions: sessionmaker[Session],
+                      translator: Translator | None = None) -> TelegramNotifier:
         assert settings.telegram is not None
-        return cls(settings.telegram, sessions, settings.notify_on)
+        return cls(settings.telegram, sessions, settings.notify_on, translator=translator)
 
     async def ready(self) -> None:
         """Initialize the bot once (getMe), on the loop that uses it."""
@@ -60,17 +73,39 @@ class TelegramNotifier(BaseNotifier):
             await self.bot.initialize()  # returns at once when already initialized
 
     def recipients(self, session: Session, event: ChangeEvent) -> list[str]:
-        found = subscriptions.instant_recipients(session, CHANNEL, event)
-        if self.cfg.channel and posts.posts_channel(session, event, self.kinds,
-                                                    self.cfg.burst_threshold):
-            found.insert(0, CHANNEL_PREFIX + self.cfg.channel)
-        return found
+        return [p.recipient for p in self.plan(session, event)]
+
+    def plan(self, session: Session, event: ChangeEvent) -> list[Planned]:
+        found = subscriptions.instant_plan(session, CHANNEL, event, edits=True)
+        channel = self._channel_plan(session, event)
+        return [channel, *found] if channel else found
+
+    def _channel_plan(self, session: Session, event: ChangeEvent) -> Planned | None:
+        """The channel posts every story once, in `channel_language` when it can; a
+        divergence is for the subscribers who asked; a burst is one summary, as always."""
+        if not self.cfg.channel or event.kind == "diverged":
+            return None
+        recipient = CHANNEL_PREFIX + self.cfg.channel
+        burst = posts.burst(session, event, self.kinds, self.cfg.burst_threshold)
+        if burst is not None:
+            return Planned(recipient) if burst[0].id == event.id else None
+        context = subscriptions.story_context(session, event, CHANNEL)
+        return subscriptions.plan(self._channel_reader, event.kind, context, recipient,
+                                  edits=True)
+
+    @property
+    def _channel_reader(self) -> Reader:
+        return Reader(frozenset(), self.cfg.channel_language, accepts_other=True)
 
     def digest_schedules(self) -> list[Schedule]:
         return [Schedule("daily", self.cfg.daily_at, self.cfg.timezone)]
 
     async def send(self, message: EventMessage, recipient: str) -> None:
         await self.ready()
+        if message.kind in ("new", "diverged"):
+            with self.sessions() as session:
+                item_id = session.get_one(ChangeEvent, message.event_id).item_id
+                message = replace(message, other=other_version(session, item_id))
         if recipient.startswith(CHANNEL_PREFIX):
             await self._post(message, recipient.removeprefix(CHANNEL_PREFIX))
         else:
@@ -81,6 +116,7 @@ class TelegramNotifier(BaseNotifier):
 
     async def send_digest(self, digest: DigestMessage, recipient: str) -> None:
         await self.ready()
+        digest = await translate_digest(digest, self.translator)
         await self._to_subscriber(recipient, digest_text(digest))
 
     async def _post(self, message: EventMessage, chat: str) -> None:
@@ -107,7 +143,7 @@ class TelegramNotifier(BaseNotifier):
             if events:
                 text = burst_text([EventMessage.from_event(e) for e in events], language)
                 return events, text, None
-            text = event_text(message, language)
+            text = event_text(message, language, channel=True)
             reply_to = (posts.original_post(session, event.item_id, chat)
                         if message.kind != "new" else None)
             return [event], text, reply_to
@@ -117,15 +153,83 @@ class TelegramNotifier(BaseNotifier):
             subscriber = subscriptions.find(session, CHANNEL, address)
             if subscriber is None or subscriber.status != "active":
                 return  # unsubscribed since the event was queued
-            text = event_text(message, subscriber.ui_language)
-        await self._to_subscriber(address, text)
+            language = subscriber.ui_language
+            target = subscriptions.translation_target(subscriber, message.language)
+            once = subscriptions.reader_of(subscriber).once_per_story
+        if not once:  # a reader of one language keeps today's message (no other link)
+            message = replace(message, other=None)
+        if target is not None:  # a reader of the other language who accepts translations
+            message = await translate_message(message, target, self.translator)
+        ids = await self._to_subscriber(address, event_text(message, language))
+        if message.kind == "new" and once:
+            # Kept to be edited when the story's other version arrives (notifier.story).
+            with self.sessions() as session, session.begin():
+                event = session.get_one(ChangeEvent, message.event_id)
+                posts.remember(session, [event], address, ids[0])
 
-    async def _to_subscriber(self, address: str, text: str) -> None:
+    async def _to_subscriber(self, address: str, text: str) -> list[int]:
         try:
-            await send_html(self.bot, address, text)
+            return await send_html(self.bot, address, text)
         except ChatGone:
             self._deactivate(address)
             raise
+
+    async def update(self, message: EventMessage, recipient: str, edits_event_id: int
+                     ) -> None:
+        """Edit the message that announced the story's other version (`edits_event_id`)
+        into the story's message, in the reader's preferred version, with both links.
+
+        Sent anew when there is no such message to edit (its delivery failed, it was a
+        burst summary, or Telegram can no longer edit it); retried while it is queued.
+        """
+        await self.ready()
+        chat = recipient.removeprefix(CHANNEL_PREFIX)
+        with self.sessions() as session:
+            status = session.scalar(select(Delivery.status).where(
+                Delivery.event_id == edits_event_id, Delivery.channel == CHANNEL,
+                Delivery.recipient == recipient))
+            if status == "pending":
+                raise DeliveryError("the story's first message is not sent yet; the "
+                                    "update waits for it", retry_after=5)
+            message_id = posts.story_message(session, edits_event_id, chat,
+                                             message.event_id)
+            text = self._story_text(session, message, recipient, edits_event_id)
+        if text is None:
+            return  # the subscriber left since
+        if status != "sent" or message_id is None:
+            await self.send(message, recipient)
+            return
+        try:
+            await edit_html(self.bot, chat, message_id, text)
+        except NotEditable as error:
+            log.info("telegram %s: %s; the story is sent anew", chat, error)
+            await self.send(message, recipient)
+            return
+        with self.sessions() as session, session.begin():
+            if posts.story_message(session, message.event_id, chat, edits_event_id) is None:
+                posts.remember(session, [session.get_one(ChangeEvent, message.event_id)],
+                               chat, message_id)
+
+    def _story_text(self, session: Session, message: EventMessage, recipient: str,
+                    first_event_id: int) -> str | None:
+        """The story's message for this reader: its lead version, linking the other."""
+        channel = recipient.startswith(CHANNEL_PREFIX)
+        if channel:
+            reader, language = self._channel_reader, str(self.cfg.channel_language)
+        else:
+            subscriber = subscriptions.find(session, CHANNEL, recipient)
+            if subscriber is None or subscriber.status != "active":
+                return None
+            reader = subscriptions.reader_of(subscriber)
+            language = subscriber.ui_language
+        first = session.get_one(ChangeEvent, first_event_id)
+        lead = (message.event_id if lead_language(reader, first.item.language,
+                                                  message.language) == message.language
+                else first_event_id)
+        lead_event = session.get_one(ChangeEvent, lead)
+        lead_message = replace(EventMessage.from_event(lead_event),
+                               other=other_version(session, lead_event.item_id))
+        return event_text(lead_message, language, channel=channel)
 
     def _deactivate(self, address: str) -> None:
         """The chat blocked the bot or is gone: stop queueing for it (status "blocked")."""

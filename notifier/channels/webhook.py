@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, contains_eager, sessionmaker
 
 from core.config import Settings, Webhook
 from core.models import ChangeEvent, Item, ItemRevision
-from monitor.history import change_row, item_row
+from monitor.history import add_counterparts, change_row, item_row
 from monitor.schemas import WebhookPayload
 from notifier.base import BaseNotifier, DeliveryError
 from notifier.channels.targets import disable, disabled, wants
@@ -45,11 +45,11 @@ def payload(session: Session, event_id: int) -> bytes:
     """The JSON body for one event: the event as `history --changes`, its item as `history`."""
     count = (select(func.count(ItemRevision.id)).where(ItemRevision.item_id == Item.id)
              .scalar_subquery())
-    event, count = session.execute(  # one query: this runs once per delivery
+    event, count = session.execute(  # one query for both: this runs once per delivery
         select(ChangeEvent, count).join(ChangeEvent.item)
         .options(contains_eager(ChangeEvent.item)).where(ChangeEvent.id == event_id)).one()
-    body = WebhookPayload.model_validate({"event": change_row(event),
-                                          "item": item_row(event.item, count)})
+    [item] = add_counterparts(session, [item_row(event.item, count)])
+    body = WebhookPayload.model_validate({"event": change_row(event), "item": item})
     return body.model_dump_json().encode()
 
 

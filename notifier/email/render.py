@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -22,6 +23,10 @@ from notifier.diffwords import field_label, more_changes
 from notifier.digest import DigestMessage
 from notifier.email.i18n import counts_phrase, format_date, words
 from notifier.message import EventMessage
+from notifier.sections import section_name
+from notifier.story_words import describe_divergence
+from notifier.story_words import w as story_word
+from notifier.translated import translation_note
 
 SUBJECT_TITLE_MAX = 180
 # Changes an instant message and a digest entry show of an edit; the rest are counted.
@@ -76,19 +81,47 @@ def _entry(message: EventMessage, language: str, changes: int = INSTANT_CHANGES
     return {
         "kind": message.kind, "title": clean_line(message.title), "url": safe_url(message.url),
         "date": format_date(message.published, language),
-        "section": clean_line(message.section), "summary": clean_line(message.summary),
+        "section": clean_line(section_name(message.section, language)),
+        "summary": clean_line(message.summary),
+        "note": translation_note(message, language),
         "fields": ", ".join(clean_line(f) for f in message.fields),
-        "diff": _diff(message.changes.head(changes), language),
+        "diff": _diff(message.changes.head(changes), language,
+                      message.translation.changes if message.translation else {}),
         "edit": message.is_edit,
         "documents": [clean_line(d) for d in message.documents] if message.kind == "new" else [],
+        "other": _other(message, language),
+        "divergence": (describe_divergence(language, message.language, message.previous,
+                                           message.fields)
+                       if message.kind == "diverged" else ""),
     }
 
 
-def _diff(diff: ItemDiff, language: str) -> dict[str, Any]:
-    """The word diff for both parts: per field, text lines and HTML lines."""
-    fields = [{"label": field_label(fc.field, language),
-               "text": [change_line(c, WHOLE) for c in fc.changes],
-               "html": [change_html(c) for c in fc.changes]} for fc in diff.fields]
+def _other(message: EventMessage, language: str) -> dict[str, str] | None:
+    """The story's other language version, linked under the entry."""
+    other = message.other
+    if other is None or not safe_url(other.url):
+        return None
+    return {"label": story_word(language, f"version_{other.language}"),
+            "title": clean_line(other.title), "url": safe_url(other.url)}
+
+
+def _diff(diff: ItemDiff, language: str, translations: Mapping[Change, str]
+          ) -> dict[str, Any]:
+    """The word diff for both parts: per field, text lines and HTML lines; a change's
+    machine translation, if any, on the line after it."""
+    fields = []
+    for fc in diff.fields:
+        text: list[str] = []
+        html: list[Markup] = []
+        for change in fc.changes:
+            text.append(change_line(change, WHOLE))
+            html.append(change_html(change))
+            if change in translations:
+                said = clip(clean_line(translations[change]), WHOLE)
+                text.append(f"  ↳ {said}")
+                html.append(Markup('<i style="color:#6b7280;">↳ {}</i>').format(said))
+        fields.append({"label": field_label(fc.field, language), "text": text,
+                       "html": html})
     return {"fields": fields, "more": more_changes(diff.more, language) if diff.more else ""}
 
 
@@ -131,7 +164,8 @@ def render_instant(message: EventMessage, language: str, footer: Footer) -> Rend
     w = words(language)
     prefix = {"edited": w["instant_edited"] + ": ",
               "document_changed": w["instant_edited"] + ": ",
-              "removed": w["instant_removed"] + ": "}.get(message.kind, "")
+              "removed": w["instant_removed"] + ": ",
+              "diverged": story_word(language, "diverged") + ": "}.get(message.kind, "")
     subject = f"[CSTO] {prefix}{subject_title(message.title)}"
     context = {"w": w, "lang": language, "e": _entry(message, language), "subject": subject,
                **_footer(footer, language)}

@@ -91,6 +91,40 @@ async def _send_part(bot: ExtBot[None], chat_id: str | int, text: str,
         raise delivery_error(error, chat_id) from None
 
 
+class NotEditable(DeliveryError):
+    """The message to edit is gone or can no longer be edited: send a new one instead."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, permanent=True)
+
+
+async def edit_html(bot: ExtBot[None], chat_id: str | int, message_id: int, text: str
+                    ) -> None:
+    """Replace a sent message's text (its first part, if longer than a message)."""
+    part = split(text)[0]
+    try:
+        try:
+            await bot.edit_message_text(part, chat_id=chat_id, message_id=message_id,
+                                        parse_mode=ParseMode.HTML,
+                                        link_preview_options=NO_PREVIEW)
+        except BadRequest as error:
+            reason = error.message.lower()
+            if "message is not modified" in reason:
+                return  # already says this: an edit retried after its answer was lost
+            if "can't parse entities" not in reason:
+                raise
+            await bot.edit_message_text(to_plain(part), chat_id=chat_id,
+                                        message_id=message_id,
+                                        link_preview_options=NO_PREVIEW)
+    except BadRequest as error:
+        reason = error.message.lower()
+        if "message to edit not found" in reason or "can't be edited" in reason:
+            raise NotEditable(f"chat {chat_id}: {error.message}") from None
+        raise delivery_error(error, chat_id) from None
+    except TelegramError as error:
+        raise delivery_error(error, chat_id) from None
+
+
 def delivery_error(error: TelegramError, chat_id: str | int) -> DeliveryError:
     """What a Telegram error means for the outbox (see the module's docstring)."""
     if isinstance(error, Forbidden):

@@ -27,12 +27,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "not_subscribed": "This chat is not subscribed. /subscribe to start.",
         "group_admins_only": "Only an administrator of this group can change its "
                              "subscription.",
-        "settings": ("<b>Your settings</b>\nNews languages: {languages}\nSections: {sections}"
+        "settings": ("<b>Your settings</b>\nNews languages: {languages}\nOther language, "
+                     "machine-translated: {translated}\nSections: {sections}"
                      "\nKeywords: {keywords}\nDelivery: {mode}\nEdits: {edits} · Removals: "
                      "{removals}\n\nTap to change. Keywords: /keywords WORD, WORD"),
         "all": "all", "none": "none", "on": "on", "off": "off",
         "instant": "instant", "daily": "daily digest",
         "edits": "Edits", "removals": "Removals", "done": "Done",
+        "translated": "Other language, translated",
         "keywords_set": "Keywords: {keywords}. Only news mentioning one of them is sent.",
         "keywords_cleared": "Keyword filter cleared: every item of your sections is sent.",
         "language_set": "I will speak English here.",
@@ -49,6 +51,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "burst": "<b>{count} changes on the CSTO site</b>",
         "kind_new": "new", "kind_edited": "updated", "kind_removed": "removed",
         "kind_document_changed": "document changed", "documents": "Documents",
+        "kind_diverged": "versions differ",
         "digest": "<b>Your CSTO digest for {day}</b> · {count} change(s)",
         "revisions": "Revisions",
         "undated": "undated",
@@ -80,13 +83,15 @@ TEXTS: dict[str, dict[str, str]] = {
                         "вернуться.",
         "not_subscribed": "Этот чат не подписан. /subscribe — подписаться.",
         "group_admins_only": "Подписку группы может менять только её администратор.",
-        "settings": ("<b>Ваши настройки</b>\nЯзыки новостей: {languages}\nРазделы: "
-                     "{sections}\nКлючевые слова: {keywords}\nДоставка: {mode}\nПравки: "
-                     "{edits} · Удаления: {removals}\n\nНажмите, чтобы изменить. Ключевые "
+        "settings": ("<b>Ваши настройки</b>\nЯзыки новостей: {languages}\nДругой язык, "
+                     "в машинном переводе: {translated}\nРазделы: {sections}\nКлючевые "
+                     "слова: {keywords}\nДоставка: {mode}\nПравки: {edits} · Удаления: "
+                     "{removals}\n\nНажмите, чтобы изменить. Ключевые "
                      "слова: /keywords СЛОВО, СЛОВО"),
         "all": "все", "none": "нет", "on": "вкл", "off": "выкл",
         "instant": "сразу", "daily": "раз в день",
         "edits": "Правки", "removals": "Удаления", "done": "Готово",
+        "translated": "Другой язык в переводе",
         "keywords_set": "Ключевые слова: {keywords}. Присылаются только новости с ними.",
         "keywords_cleared": "Фильтр по словам сброшен: присылаются все новости ваших "
                             "разделов.",
@@ -104,6 +109,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "burst": "<b>{count} изменений на сайте ОДКБ</b>",
         "kind_new": "новое", "kind_edited": "изменено", "kind_removed": "удалено",
         "kind_document_changed": "изменён документ", "documents": "Документы",
+        "kind_diverged": "версии расходятся",
         "digest": "<b>Дайджест ОДКБ за {day}</b> · изменений: {count}",
         "revisions": "Редакции",
         "undated": "без даты",

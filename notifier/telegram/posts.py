@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.models import ChangeEvent, TelegramPost
@@ -28,13 +28,6 @@ def burst(session: Session, event: ChangeEvent, kinds: Sequence[str], threshold:
     return events if len(events) > threshold else None
 
 
-def posts_channel(session: Session, event: ChangeEvent, kinds: Sequence[str],
-                  threshold: int) -> bool:
-    """Whether this event gets a channel delivery: in a burst, only the poll's first does."""
-    events = burst(session, event, kinds, threshold)
-    return events is None or events[0].id == event.id
-
-
 def original_post(session: Session, item_id: int, chat_id: str) -> int | None:
     """The message id of the first post about an item in a chat, to reply to."""
     return session.scalar(
@@ -50,3 +43,19 @@ def remember(session: Session, events: Sequence[ChangeEvent], chat_id: str,
         session.add(TelegramPost(item_id=event.item_id, event_id=event.id, chat_id=chat_id,
                                  message_id=message_id))
 
+
+
+def story_message(session: Session, event_id: int, chat_id: str, editing_event_id: int
+                  ) -> int | None:
+    """The message that announced event `event_id` alone in a chat (not a burst summary),
+    to edit with `editing_event_id` (the story's other version); None when there is none."""
+    message_id = session.scalar(
+        select(TelegramPost.message_id).where(TelegramPost.event_id == event_id,
+                                              TelegramPost.chat_id == chat_id)
+        .order_by(TelegramPost.id).limit(1))
+    if message_id is None:
+        return None
+    others = session.scalar(select(func.count()).select_from(TelegramPost).where(
+        TelegramPost.chat_id == chat_id, TelegramPost.message_id == message_id,
+        TelegramPost.event_id.not_in((event_id, editing_event_id))))
+    return None if others else message_id

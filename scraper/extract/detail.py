@@ -38,7 +38,10 @@ _DATE_LABEL = (
     r"(?:(?:published|posted|date|дата(?: публикации)?|опубликовано|добавлено)"
     + _SEPARATORS + ")?"
 )
-_LEADING_DATE = re.compile(_SEPARATORS + _DATE_LABEL + DATE_RE.pattern, re.IGNORECASE)
+# Right after the title, a date may be glued to a first paragraph that starts with a
+# number (`24.05.202524 мая 2025 года …`): the year has four digits, so a digit may follow.
+_GLUED_DATE = DATE_RE.pattern.removesuffix(r"(?!\d)")
+_LEADING_DATE = re.compile(_SEPARATORS + _DATE_LABEL + _GLUED_DATE, re.IGNORECASE)
 _TRAILING_DATE = re.compile(_SEPARATORS + DATE_RE.pattern + r"\s*$")
 _MAX_TITLE_CHARS = 600  # longer blocks are paragraphs, not titles
 _DATE_WINDOW = 4  # blocks after the title where its date line may be
@@ -186,7 +189,7 @@ def _by_repeat(blocks: list[Block]) -> _Found:
 
 def _repeat_inside(block: Block, index: int) -> _Anchor | None:
     """Both copies in one block: `T<br>T 07.02.2025` or `T\xa0\xa0T 07.02.2025`."""
-    for match in DATE_RE.finditer(block.key):
+    for match in re.finditer(_GLUED_DATE, block.key):
         before = block.key[: match.start()].rstrip(" ,;:|/–—-")
         half = (len(before) - 1) // 2
         if half > 0 and before[half] == " " and before[:half] == before[half + 1 :]:
@@ -257,7 +260,8 @@ def _date_after(blocks: list[Block], index: int, title: str, url: str) -> _Ancho
             return _Anchor(title, dated[0], index, dated[1])
     for j in _next_blocks(blocks, index):
         block = blocks[j]
-        match = next((m for m in DATE_RE.finditer(block.text) if parse_date(*m.groups())), None)
+        match = next((m for m in re.finditer(_GLUED_DATE, block.text)
+                      if parse_date(*m.groups())), None)
         if match is None:
             if len(block.key) > _MAX_TITLE_CHARS:
                 return None  # already in the body

@@ -16,7 +16,7 @@ from tests.web.helpers import HOSTILE, LiveServer
 
 ITEMS, ITEM, CHANGES = "/api/v1/items", "/api/v1/items/{id}", "/api/v1/changes"
 ITEM_FIELDS = ["id", "url", "title", "published", "section", "language", "lead", "status",
-               "first_seen", "last_changed", "revisions"]  # as `history --format json`
+               "first_seen", "last_changed", "counterpart", "revisions"]  # as `history`
 CHANGE_FIELDS = ["id", "kind", "item_id", "url", "title", "detected_at", "fields",
                  "published", "section", "language"]  # as `history --changes --format json`
 
@@ -104,7 +104,7 @@ def test_etag_and_304(api: LiveServer, history_ids: dict[str, int],
                              "cursor, section, lang, q, since, until, status"),
     (ITEMS + "?cursor=garbage", "cursor: not a cursor this API gave out"),
     (CHANGES + "?kind=moved",
-     "kind: Input should be 'new', 'edited', 'removed' or 'document_changed'"),
+     "kind: Input should be 'new', 'edited', 'removed', 'document_changed' or 'diverged'"),
     (CHANGES + "?since=yesterday", "since: not a valid date or date-time"),
     (CHANGES + "?until=2026-02-30", "until: not a valid date or date-time"),
     (CHANGES + "?cursor=eyJrIjpudWxsfQ", "cursor: not a cursor this API gave out"),

@@ -163,7 +163,8 @@ def test_webhook_configuration_is_checked(tmp_path: object) -> None:
         ("webhooks: [{url: 'http://x/', secret: short}]",
          "webhooks.0.secret: String should have at least 16 characters"),
         ("webhooks: [{url: 'http://x/', secret: '0123456789abcdef', events: [moved]}]",
-         "webhooks.0.events.0: Input should be 'new', 'edited', 'removed' or 'document_changed'"),
+         "webhooks.0.events.0: Input should be 'new', 'edited', 'removed', "
+         "'document_changed' or 'diverged'"),
         ("webhooks: [{url: 'http://x/', secret: '0123456789abcdef'}, "
          "{url: 'http://x/', secret: '0123456789abcdef'}]", "two entries share the name"),
     ):

@@ -28,7 +28,13 @@ def main(argv: list[str] | None = None) -> None:
                         help="keep N newer articles back; each SIGUSR1 publishes the next")
     parser.add_argument("--no-furniture", action="store_true",
                         help="plain detail pages: no counter, related list, photo, promo...")
+    parser.add_argument("--bilingual", action="store_true",
+                        help="both sites with paired stories (tests/replica/bilingual.py): "
+                             "English on PORT, Russian on PORT+1; --items counts stories")
     args = parser.parse_args(argv)
+    if args.bilingual:
+        _serve_bilingual(args)
+        return
     articles = sample_world(args.items + args.hold_back, args.language).articles
     held = articles[:args.hold_back]
     world = World(articles[args.hold_back:], page_size=args.page_size)
@@ -47,6 +53,26 @@ def main(argv: list[str] | None = None) -> None:
         pass
     finally:
         server.stop()
+
+
+def _serve_bilingual(args: argparse.Namespace) -> None:
+    from tests.replica.bilingual import bilingual_world
+
+    site = bilingual_world(args.items, page_size=args.page_size)
+    site.world.furniture = not args.no_furniture
+    servers = [ReplicaServer(site.world, args.markup, args.host, args.port + n, language)
+               for n, language in enumerate(("en", "ru"))]
+    for server in servers:
+        server.start()
+        print(f"replica ({args.markup}, {server.language}, {args.items} stories): "
+              f"{server.listing_url}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for server in servers:
+            server.stop()
 
 
 def _release_on_signal(server: ReplicaServer, held: list[Article]) -> None:

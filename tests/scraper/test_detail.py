@@ -156,6 +156,21 @@ def test_date_styles(article: str) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "article",
+    [
+        "<h1>The Title</h1><div>The Title</div><div>07.02.20257 февраля прошло.</div>",
+        "<h1>The Title</h1><p>The Title</p><p>Views: 12</p><p>07.02.20257 февраля прошло.</p>",
+    ],
+)
+def test_a_date_glued_to_a_paragraph_that_starts_with_a_number(article: str) -> None:
+    """Russian first paragraphs start with the day: `07.02.20257 февраля …`."""
+    html = f"<html><body>{SIDEBAR}<main>{article}<p><a href='/news/'>Back to the all news</a></p>"
+    fields = extract_detail(html + "</main></body></html>", URL)
+    assert (fields.title, fields.published, fields.body) == (
+        "The Title", date(2025, 2, 7), ["7 февраля прошло."])
+
+
 def test_listing_title_finds_a_title_that_is_neither_h1_nor_repeated() -> None:
     html = f"""<body><h1>CSTO</h1>{SIDEBAR}<div>Real title of the item</div>
       <div>07.02.2025</div><p>Body text.</p></body>"""

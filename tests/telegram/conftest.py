@@ -40,10 +40,10 @@ class History:
 
     sessions: sessionmaker[Session]
 
-    def run(self) -> int:
+    def run(self, language: str = "en") -> int:
         with self.sessions() as session, session.begin():
             source = Source(name=f"s{uuid.uuid4().hex[:8]}", url="https://example.org/",
-                            language="en", consecutive_failures=0, alerted=False,
+                            language=language, consecutive_failures=0, alerted=False,
                             baseline_done=True)
             session.add(source)
             session.flush()
@@ -57,9 +57,10 @@ class History:
         with self.sessions() as session, session.begin():
             run = session.get_one(CrawlRun, run_id)
             url = f"https://example.org/news/{uuid.uuid4().hex[:10]}/"
+            language = session.get_one(Source, run.source_id).language
             item = Item(source_id=run.source_id, url=url, section=section, slug="s",
-                        language="en", published=date(2025, 7, 1), title=title, lead=lead,
-                        body=body)
+                        language=language, published=date(2025, 7, 1), title=title,
+                        lead=lead, body=body)
             session.add(item)
             session.flush()
             session.add(ItemRevision(item_id=item.id, number=1, url=url, title=title,

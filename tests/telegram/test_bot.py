@@ -77,7 +77,10 @@ def test_start_subscribe_settings_unsubscribe(botapi: BotApiDouble, history: His
         botapi.command(1, "/settings")
         panel = await answer(botapi, 1, 3)
         assert "Your settings" in panel.text
-        for data in ("mode:daily", "edits", "lang:ru", "ui:ru"):
+        assert "Other language, machine-translated: off" in panel.text
+        buttons = [b for row in panel.params["reply_markup"]["inline_keyboard"] for b in row]
+        assert {"▫️ Other language, translated", "✅ Press"} <= {b["text"] for b in buttons}
+        for data in ("mode:daily", "edits", "lang:ru", "translated", "ui:ru"):
             botapi.tap(1, data, panel.message_id or 0)
         await answer(botapi, 1, 4, "editMessageText")
         botapi.command(1, "/keywords Minsk, exercise")
@@ -90,6 +93,7 @@ def test_start_subscribe_settings_unsubscribe(botapi: BotApiDouble, history: His
     assert saved is not None and saved.status == "unsubscribed"
     assert (saved.mode, saved.include_edits, saved.languages, saved.ui_language) == (
         "daily", False, ["en"], "ru")
+    assert saved.accept_translated
     assert saved.keywords == ["Minsk", "exercise"]
 
 
@@ -174,3 +178,48 @@ def test_groups_only_admins_subscribe_and_other_bots_commands_are_ignored(
     saved = subscriber(db_sessions, str(group))
     assert saved is not None and saved.status == "active"
     assert len(botapi.sent(group)) == 3
+
+
+def test_settings_choose_the_preferred_version_and_divergence_alerts_status_lists_them(
+        botapi: BotApiDouble, history: History, db_sessions: sessionmaker[Session]) -> None:
+    from datetime import timedelta
+
+    from core.models import ChangeEvent, Item, StoryPair, utcnow
+    from monitor import divergence_store
+
+    ru = history.new(history.run("ru"), "Министры обороны встретились в Минске")
+    en = history.new(history.run("en"), "Defence ministers met in Minsk")
+    now = utcnow()
+    with db_sessions() as session, session.begin():
+        session.add(StoryPair(en_item_id=en.item_id, ru_item_id=ru.item_id, confidence=1.0,
+                              evidence=[], manual=True, paired_at=now))
+        item = session.get_one(Item, ru.item_id)
+        item.first_seen = session.get_one(Item, en.item_id).first_seen = now - timedelta(2)
+        session.add(ChangeEvent(item=item, kind="removed", url=item.url, title=item.title,
+                                detected_at=now - timedelta(hours=30)))
+        session.flush()
+        assert len(divergence_store.record_due(session, now, timedelta(hours=24))) == 1
+
+    async def script(service: BotService) -> None:
+        botapi.command(1, "/subscribe")
+        await answer(botapi, 1)
+        botapi.command(1, "/settings")
+        panel = await answer(botapi, 1, 2)
+        assert "A story once, preferably in: en · Divergence alerts: off" in panel.text
+        buttons = [b["callback_data"] for row in panel.params["reply_markup"][
+            "inline_keyboard"] for b in row]
+        assert {"pref:en", "pref:ru", "divergence"} <= set(buttons)
+        for data in ("pref:ru", "divergence"):
+            botapi.tap(1, data, panel.message_id or 0)
+        redrawn = await answer(botapi, 1, 2, "editMessageText")
+        assert "preferably in: ru · Divergence alerts: on" in redrawn.text
+        botapi.command(ADMIN, "/status")
+        status = (await answer(botapi, ADMIN)).text
+        assert "<b>Versions differ</b>:" in status
+        assert ("The Russian version was removed from the site 30 h ago; the English "
+                "version was not.") in status
+
+    run_bot(botapi, db_sessions, script)
+    saved = subscriber(db_sessions, "1")
+    assert saved is not None and (saved.preferred_language, saved.notify_divergence) == (
+        "ru", True)

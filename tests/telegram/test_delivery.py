@@ -42,9 +42,11 @@ def test_new_edit_removal_post_and_reply_in_the_channel(
     new = history.new(run, "Summit in Minsk", lead="One. Two. Three. Four.")
     assert deliver(db_sessions, notifier, [new]).sent == 1
     post = botapi.sent("@csto_news")[0]
-    assert post.text.startswith("<b>Summit in Minsk</b>\n<i>2025-07-01 · news</i>")
+    assert post.text.startswith(f'<b><a href="{new.url}">Summit in Minsk</a></b>\n'
+                                "<i>2025-07-01 · News</i>")
     assert "One. Two. Three." in post.text and "Four" not in post.text
-    assert new.url in post.text and post.params["parse_mode"] == "HTML"
+    assert post.text.endswith("\n\n#news") and post.params["parse_mode"] == "HTML"
+    assert post.text.count(new.url) == 1  # the title's link, no bare address
     original = post.message_id
 
     edit = history.edit(history.run(), new, "Summit in Minsk ends")

@@ -39,6 +39,7 @@ def revision(page: str, number: int) -> str:
 def test_each_revision_shows_its_changed_words(server: LiveServer,
                                                sessions: sessionmaker[Session]) -> None:
     page = fetch(f"{server.url}/items/{edited_item(sessions)}").text
+    assert "· CSTO news · en" in page  # the section in words, not its slug
     one_word = revision(page, 2)
     assert re.search(r'<div class="chg"><span class="sign">~</span><span class="where">¶2'
                      r"</span> The talks covered the <del>fourth</del><ins>fifth</ins> stage "

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from core.models import ChangeEvent, Item, ItemRevision
 from csto_monitor.web.api.cursor import BadCursor, Position
-from monitor.history import change_row, item_row
+from monitor.history import add_counterparts, change_row, item_row
 from monitor.schemas import ChangesQuery, ItemsQuery, moment
 from monitor.search import newest_first_condition
 
@@ -68,7 +68,7 @@ def items_page(session: Session, q: ItemsQuery, position: Position | None
              .scalar_subquery())
     found = session.execute(select(Item, count).where(Item.id.in_(ids[:q.limit]))
                             .order_by(*ITEM_ORDER))
-    rows = [item_row(item, n) for item, n in found]
+    rows = add_counterparts(session, [item_row(item, n) for item, n in found])
     if len(ids) <= q.limit or not rows:
         return rows, None
     last = rows[-1]
@@ -115,7 +115,7 @@ def item_detail(session: Session, item_id: int) -> dict[str, Any] | None:
                           .options(selectinload(Item.revisions)))
     if item is None:
         return None
-    row = item_row(item, len(item.revisions))
+    [row] = add_counterparts(session, [item_row(item, len(item.revisions))])
     row.update(body=item.body, attachments=list(item.attachments), revisions=[
         {"number": r.number, "detected_at": r.captured_at, "fields": list(r.changed_fields),
          "url": r.url, "title": r.title, "published": r.published, "lead": r.lead,
