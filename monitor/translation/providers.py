@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import aiohttp
-
 from core.config import Translation
 
 LABELS = {"libretranslate": "LibreTranslate", "deepl": "DeepL"}
@@ -61,6 +59,8 @@ class _Http:
         self.timeout = cfg.timeout.total_seconds()
 
     async def post(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> Any:
+        import aiohttp  # ~0.15 s and a few MB: only for a configured provider's first call
+
         url = self.endpoint + path
         try:
             async with aiohttp.ClientSession(
