@@ -66,7 +66,8 @@ def test_a_digest_lists_a_paired_story_once_in_the_preferred_version(
     assert f"Russian version: {MINSK_RU}\n  https://odkb-csto.org/news/news_odkb/" in both
     assert "CSTO news digest: 2 new" in both  # counted once
     html = smtp.handler.to("both@example.org")[0].get_body(("html",))
-    assert html is not None and 'Russian version: <a href="https://odkb-csto.org/' in html.get_content()
+    assert html is not None
+    assert 'Russian version: <a href="https://odkb-csto.org/' in html.get_content()
     assert f"English version: {MINSK_EN}" in digests_of(smtp, "ru-first@example.org")[0]
     # Readers of one language: as always, no link.
     assert "version:" not in digests_of(smtp, "en@example.org")[0]

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from notifier.story import (EDIT, SEND, SKIP, Pending, Reader, Story, action, digest_listing,
-                            lead_language)
+from notifier.story import (
+    EDIT,
+    SEND,
+    SKIP,
+    Pending,
+    Reader,
+    Story,
+    action,
+    digest_listing,
+    lead_language,
+)
 
 BOTH = Reader(frozenset(), "en")
 EN_OR_RU = Reader(frozenset({"en"}), "en", accepts_other=True)
