@@ -91,9 +91,12 @@ def load_digest(session: Session, delivery: Delivery) -> DigestMessage:
     if subscriber is None:
         return DigestMessage(period, "en", [EventMessage.from_event(e) for e in events])
     wanted = [e for e in events if wants(subscriber, e.kind, e.item)]
-    # Its entries cover both versions of a paired story; it lists the story once.
-    stories = digest_story.gather(session, delivery.channel, wanted, besides=delivery.id)
-    messages = [_message(e, stories, reader_of(subscriber).once_per_story)
+    # Its entries cover both versions of a paired story; it lists the story once (for a
+    # reader of one language, every event: nothing to read).
+    once = reader_of(subscriber).once_per_story
+    stories = (digest_story.gather(session, delivery.channel, wanted, besides=delivery.id)
+               if once else digest_story.Stories())
+    messages = [_message(e, stories, once)
                 for e in digest_story.listed(stories, subscriber, wanted)]
     language = subscriber.ui_language
     return DigestMessage(period, language, messages,

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from core.models import ChangeEvent, Delivery, DigestEntry, Subscriber
+from core.models import ChangeEvent, Delivery, DigestEntry, StoryPair, Subscriber
 from monitor import pair_store
 from monitor.pair_store import Counterpart
 from notifier.message import OtherVersion
@@ -46,9 +46,13 @@ def gather(session: Session, channel: str, events: Sequence[ChangeEvent],
            besides: int | None = None) -> Stories:
     """The counterparts of the events' items, and who was told of each counterpart's
     first `new` event on `channel` (in a digest other than `besides`, or instantly)."""
-    other = pair_store.counterparts(session, {e.item_id for e in events})
-    if not other:
+    items = {e.item_id for e in events}
+    # One query answers the common case, a digest of unpaired items.
+    if not items or session.scalar(select(StoryPair.id).where(
+            or_(StoryPair.en_item_id.in_(items), StoryPair.ru_item_id.in_(items)))
+            .limit(1)) is None:
         return Stories()
+    other = pair_store.counterparts(session, items)
     rows = session.execute(
         select(ChangeEvent.item_id, func.min(ChangeEvent.id))
         .where(ChangeEvent.kind == "new",
