@@ -8,7 +8,7 @@ subscriber gets at most one digest per period, across crashes and restarts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,8 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from core.models import ChangeEvent, Delivery, DigestEntry, Subscriber
+from notifier import digest_story
 from notifier.message import EventMessage
-from notifier.subscriptions import reader_language, wants
+from notifier.subscriptions import reader_language, reader_of, wants
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -87,8 +88,25 @@ def load_digest(session: Session, delivery: Delivery) -> DigestMessage:
         .where(DigestEntry.delivery_id == delivery.id)
         .order_by(ChangeEvent.detected_at.desc(), ChangeEvent.id.desc()))
     # Filtered again: digests queued before migration 0005 list every event of their period.
-    listed = [e for e in events if subscriber is None or wants(subscriber, e.kind, e.item)]
-    language = subscriber.ui_language if subscriber else "en"
-    target = reader_language(subscriber.languages, language) if subscriber else None
-    return DigestMessage(period, language, [EventMessage.from_event(e) for e in listed],
-                         translate_to=target)
+    if subscriber is None:
+        return DigestMessage(period, "en", [EventMessage.from_event(e) for e in events])
+    wanted = [e for e in events if wants(subscriber, e.kind, e.item)]
+    # Its entries cover both versions of a paired story; it lists the story once (for a
+    # reader of one language, every event: nothing to read).
+    once = reader_of(subscriber).once_per_story
+    stories = (digest_story.gather(session, delivery.channel, wanted, besides=delivery.id)
+               if once else digest_story.Stories())
+    messages = [_message(e, stories, once)
+                for e in digest_story.listed(stories, subscriber, wanted)]
+    language = subscriber.ui_language
+    return DigestMessage(period, language, messages,
+                         translate_to=reader_language(subscriber.languages, language))
+
+
+def _message(event: ChangeEvent, stories: digest_story.Stories, once: bool) -> EventMessage:
+    """The event as listed; a story's version links the other for a once-per-story reader
+    (as its instant message would: notifier.channels)."""
+    message = EventMessage.from_event(event)
+    if once and event.kind in ("new", "diverged"):
+        message = replace(message, other=stories.other_version(event.item_id))
+    return message

@@ -14,6 +14,9 @@ cannot both queue one. Nothing is queued for a subscriber with nothing pending.
 Events go by what is covered, not by time alone: an event detected before a cutoff whose
 poll committed it only after the digest was queued is covered by none, so the next digest
 lists it. SETTLE is how far before the previous cutoff the next digest looks for those.
+
+A digest covers every pending event but lists a paired story once for a reader of both
+languages (notifier.digest_story); one with nothing to list is not queued.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from core.models import ChangeEvent, Delivery, DigestEntry, Subscriber
+from notifier import digest_story
 from notifier.base import Notifier
 from notifier.digest import Period, Schedule, digest_key, last_period
 from notifier.subscriptions import active_subscribers, wants
@@ -74,12 +78,16 @@ def queue_period(session: Session, channel: str, period: Period, cutoff: datetim
     scan_from = min(d.scan_from for d in due)
     events = _events(session, scan_from, cutoff)
     covered = _covered(session, channel, scan_from, cutoff)
+    stories = digest_story.gather(session, channel, events)
     queued = 0
     for d in due:
         address = d.subscriber.address
         pending = [e for e in events if e.detected_at >= d.scan_from
                    and (address, e.id) not in covered and wants(d.subscriber, e.kind, e.item)]
-        if pending and _add(session, channel, d, period, cutoff, pending):
+        # Nothing to list (a story's version whose other was told): no digest; the
+        # events stay pending, to be covered by the next digest that lists something.
+        if (digest_story.listed(stories, d.subscriber, pending)
+                and _add(session, channel, d, period, cutoff, pending)):
             queued += 1
     return queued
 

@@ -6,10 +6,15 @@ the preferred language when that version exists, else in the other; when the sec
 version arrives (and pairs) after the first was announced to them, the message they have
 is updated (Telegram edits it; email sends nothing more). Readers of one language only
 get what they always got.
+
+Digests follow the same rules (`digest_listing`): a paired story is listed once, in the
+preferred version when both arrived in the digest's period; a version whose other was
+already told (in an earlier digest, or instantly) adds nothing, as for email.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -69,3 +74,34 @@ def action(reader: Reader, kind: str, story: Story) -> Action:
 def lead_language(reader: Reader, first: str, second: str) -> str:
     """Which of a story's two versions leads its message: the preferred, else the first."""
     return reader.preferred if reader.preferred in (first, second) else first
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An event a digest covers, with its story as the reader stands to it."""
+
+    event_id: int  # in order of detection
+    kind: str
+    story: Story
+    pair: int | None = None  # the story's pair (both versions' events share it)
+
+
+def digest_listing(reader: Reader, pending: Sequence[Pending]) -> list[int]:
+    """The events of `pending` a digest lists (it covers all of them): each as `action`
+    decides, and a paired story whose two `new` events are both pending once, in its lead
+    version (the preferred, else the first detected)."""
+    firsts: dict[int, list[str]] = {}
+    for p in sorted(pending, key=lambda p: p.event_id):
+        languages = firsts.setdefault(p.pair, []) if p.pair is not None else []
+        if p.kind == "new" and p.story.language not in languages:
+            languages.append(p.story.language)
+    listed = []
+    for p in pending:
+        if action(reader, p.kind, p.story) != SEND:
+            continue  # an EDIT too: the reader was told of the story; a digest adds nothing
+        both = firsts.get(p.pair, []) if p.kind == "new" and p.pair is not None else []
+        if (reader.once_per_story and len(both) == 2
+                and lead_language(reader, both[0], both[1]) != p.story.language):
+            continue
+        listed.append(p.event_id)
+    return listed

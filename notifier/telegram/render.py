@@ -170,7 +170,13 @@ def digest_text(digest: DigestMessage) -> str:
     language = digest.language
     day = digest.period.end.date().isoformat()
     header = t(language, "digest", day=day, count=len(digest.events))
-    return header + "\n\n" + "\n".join(event_line(m, language) for m in digest.events)
+    return header + "\n\n" + "\n".join(_digest_line(m, language) for m in digest.events)
+
+
+def _digest_line(message: EventMessage, language: str) -> str:
+    """An event's line; a story's version listed once links the other beneath it."""
+    line = event_line(message, language)
+    return f"{line}\n   {other_line(message, language)}" if message.other else line
 
 
 def item_list(rows: Iterable[Mapping[str, Any]], language: str) -> str:
