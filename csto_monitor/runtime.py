@@ -18,6 +18,7 @@ from core.locks import try_lock, wait_lock
 from monitor import store
 from monitor.crawl_settings import scrapy_settings
 from monitor.poll import SourcePoller
+from monitor.translation.service import build_translator
 from notifier import outbox
 from notifier.base import Notifier
 from notifier.digest_queue import schedules
@@ -49,9 +50,13 @@ class Monitor:
                 store.get_source(session, spec)
         ensure_reactor()
         crawler = SourceCrawler(scrapy_settings(settings))
-        notifiers = build_notifiers(settings, sessions, stream)
+        # One translator: the notifiers' and pairing's (title similarity) share its cache,
+        # request budget and failure log.
+        translator = build_translator(settings.translation, sessions)
+        notifiers = build_notifiers(settings, sessions, stream, translator)
         announce = outbox.announcer(notifiers, settings.notify_on)
-        poller = SourcePoller(settings, sessions, crawler, announce, partial(try_lock, engine))
+        poller = SourcePoller(settings, sessions, crawler, announce, partial(try_lock, engine),
+                              translator)
         return cls(settings, engine, sessions, crawler, poller, notifiers)
 
     def digest_channels(self, mode: str | None = None) -> dict[str, Notifier]:
