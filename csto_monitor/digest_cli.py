@@ -69,9 +69,9 @@ def dry_run(sessions: sessionmaker[Session], notifiers: Mapping[str, Notifier],
 
 async def send_due(settings: Settings, mode: str | None, preview: bool) -> tuple[int, int]:
     """(queued, sent) — or (shown, 0) with `preview`."""
-    from csto_monitor.runtime import Monitor
+    from csto_monitor.runtime import Delivery
 
-    monitor = Monitor.build(settings)
+    monitor = Delivery.build(settings)  # no crawler: a digest installs no reactor
     notifiers = monitor.digest_channels(mode)
     if not notifiers:
         raise NoDigestChannel()

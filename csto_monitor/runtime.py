@@ -7,7 +7,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import TextIO
+from typing import Any, TextIO
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,6 +18,7 @@ from core.locks import try_lock, wait_lock
 from monitor import store
 from monitor.crawl_settings import scrapy_settings
 from monitor.poll import SourcePoller
+from monitor.translation.service import Translator, build_translator
 from notifier import outbox
 from notifier.base import Notifier
 from notifier.digest_queue import schedules
@@ -30,29 +31,36 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class Monitor:
-    """Everything one process needs to poll and deliver; built inside the running loop."""
+class Delivery:
+    """What a process needs to deliver (`digest`): the database and the notifiers.
+
+    It needs no crawler, so building it installs no Twisted reactor: a process may build
+    one per event loop (a reactor stays bound to the first loop for good).
+    """
 
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
-    crawler: SourceCrawler
-    poller: SourcePoller
     notifiers: dict[str, Notifier]
+    # The configured translator, or None: the notifiers' and pairing's (title similarity)
+    # share its cache, request budget and failure log.
+    translator: Translator | None
 
     @classmethod
-    def build(cls, settings: Settings, stream: TextIO | None = None) -> Monitor:
+    def build(cls, settings: Settings, stream: TextIO | None = None) -> Delivery:
+        return cls(**cls._parts(settings, stream))
+
+    @staticmethod
+    def _parts(settings: Settings, stream: TextIO | None) -> dict[str, Any]:
         database = open_database(settings.database_url)
         engine, sessions = database.engine, database.sessions
         with wait_lock(engine, "sources"), sessions() as session, session.begin():
             for spec in settings.sources:
                 store.get_source(session, spec)
-        ensure_reactor()
-        crawler = SourceCrawler(scrapy_settings(settings))
-        notifiers = build_notifiers(settings, sessions, stream)
-        announce = outbox.announcer(notifiers, settings.notify_on)
-        poller = SourcePoller(settings, sessions, crawler, announce, partial(try_lock, engine))
-        return cls(settings, engine, sessions, crawler, poller, notifiers)
+        translator = build_translator(settings.translation, sessions)
+        notifiers = build_notifiers(settings, sessions, stream, translator)
+        return {"settings": settings, "engine": engine, "sessions": sessions,
+                "notifiers": notifiers, "translator": translator}
 
     def digest_channels(self, mode: str | None = None) -> dict[str, Notifier]:
         """The channels that send digests (of `mode` if given)."""
@@ -64,3 +72,22 @@ class Monitor:
         delivery = self.settings.delivery
         return await deliver_due(self.sessions, notifiers or self.notifiers,
                                  lease=delivery.lease, max_attempts=delivery.max_attempts)
+
+
+@dataclass
+class Monitor(Delivery):
+    """Everything one process needs to poll and deliver; built inside the running loop
+    (the loop the Twisted reactor is bound to for the life of the process)."""
+
+    crawler: SourceCrawler
+    poller: SourcePoller
+
+    @classmethod
+    def build(cls, settings: Settings, stream: TextIO | None = None) -> Monitor:
+        ensure_reactor()  # first: before anything can import twisted.internet.reactor
+        parts = cls._parts(settings, stream)
+        crawler = SourceCrawler(scrapy_settings(settings))
+        announce = outbox.announcer(parts["notifiers"], settings.notify_on)
+        poller = SourcePoller(settings, parts["sessions"], crawler, announce,
+                              partial(try_lock, parts["engine"]), parts["translator"])
+        return cls(**parts, crawler=crawler, poller=poller)

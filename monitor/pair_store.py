@@ -165,6 +165,20 @@ def pair_around(session: Session, days: Iterable[date | None],
     return _pair_range(session, low, high, translator, rules, now or utcnow())
 
 
+def titles_around(session: Session, days: Iterable[date | None]
+                  ) -> dict[str, list[str]]:
+    """The titles of the unpaired items, by language, that `pair_around(session, days)`
+    would read: what a poll translates before its transaction (monitor.pair_translations)."""
+    wanted = {day for day in days if day is not None}
+    if not wanted:
+        return {}
+    low, high = _cluster(session, wanted)
+    found: dict[str, list[str]] = {}
+    for version in _versions(session, Item.published.between(low, high)):
+        found.setdefault(version.language, []).append(version.title)
+    return found
+
+
 def _pair_range(session: Session, low: date, high: date, translator: TextTranslator | None,
                 rules: Rules, now: datetime) -> list[PairMade]:
     versions = _versions(session, Item.published.between(low, high))

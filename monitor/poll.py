@@ -16,13 +16,22 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import config, metrics
 from core.models import ChangeEvent, CrawlRun, Source, utcnow
-from monitor import divergence_store, document_store, noise_store, pair_store, revisit_store, store
+from monitor import (
+    divergence_store,
+    document_store,
+    noise_store,
+    pair_store,
+    pair_translations,
+    revisit_store,
+    store,
+)
 from monitor.diff import diff, scope
 from monitor.documents import ReadFile, read_files
 from monitor.noise import NoiseRules, clean_stored
 from monitor.pairing import TextTranslator
 from monitor.settle import Settled, settle
 from monitor.snapshot import Change, EditedChange, NewChange, Scope, StoredItem
+from monitor.translation.service import Translator
 from scraper.items import KnownDocument, KnownItem, ListingEntry
 from scraper.report import CrawlReport
 from scraper.request import CrawlRequest, Revisit
@@ -116,9 +125,11 @@ class SourcePoller:
 
     def __init__(self, settings: config.Settings, sessions: sessionmaker[Session],
                  crawler: Crawler, announce: Announce,
-                 lock: Lock = no_lock, translator: TextTranslator | None = None) -> None:
+                 lock: Lock = no_lock, translator: Translator | None = None) -> None:
         self._settings = settings
-        self._translator = translator  # an extra pairing signal (see monitor.pairing)
+        # The configured translator: title similarity, an extra pairing signal, asked
+        # before the poll's transaction (monitor.pair_translations).
+        self._translator = translator
         self._sessions = sessions
         self._crawler = crawler
         self._announce = announce
@@ -173,8 +184,25 @@ class SourcePoller:
             return PollOutcome(spec.name, "stopped")
         metrics.record_second_opinions(spec.name, report.second_opinions, report.disagreements)
         files = await self._read_files(spec.name, settled.report)
+        translations = await self._pairing_translations(settled.report)
         with self._sessions() as session, session.begin():
-            return self._record(session, spec, settled, started, recheck, files)
+            return self._record(session, spec, settled, started, recheck, files,
+                                translations)
+
+    async def _pairing_translations(self, report: CrawlReport) -> TextTranslator | None:
+        """The translations of the Russian titles this poll's pairing will compare (new
+        items and unpaired ones around their dates), fetched now: pairing runs inside the
+        transaction, which must not wait on a provider. None without a translator."""
+        if self._translator is None or not report.items:
+            return None
+        with self._sessions() as session:
+            titles = pair_store.titles_around(session, (i.published for i in report.items))
+        for item in report.items:
+            titles.setdefault(item.language, []).append(item.title)
+        cfg = self._settings.translation
+        timeout = cfg.timeout.total_seconds() if cfg else pair_translations.DEFAULT_TIMEOUT
+        return await pair_translations.prefetch(
+            self._translator, pair_translations.wanted(titles), timeout)
 
     async def _read_files(self, source: str, report: CrawlReport) -> list[ReadFile]:
         """Read the fetched files off the event loop (a large PDF takes a while), then let
@@ -288,8 +316,8 @@ class SourcePoller:
         return last_full is None or utcnow() - last_full >= interval
 
     def _record(self, session: Session, spec: config.SourceSettings, settled: Settled,
-                started: datetime, recheck: bool, files: Sequence[ReadFile] = ()
-                ) -> PollOutcome:
+                started: datetime, recheck: bool, files: Sequence[ReadFile] = (),
+                translator: TextTranslator | None = None) -> PollOutcome:
         report = settled.report
         source = store.get_source(session, spec)
         run = store.start_run(session, source, started)
@@ -299,7 +327,8 @@ class SourcePoller:
             outcome = PollOutcome(spec.name, "not_modified", requests=report.requests)
             self._record_revisits(session, source, report, [], run.started_at)
         elif report.not_modified and not report.listing_errors:
-            outcome = self._apply(session, source, run, settled, files)  # revisits' finds
+            outcome = self._apply(session, source, run, settled, files,  # revisits' finds
+                                  translator)
         else:
             recent = store.recent_listing_counts(session, source.id)
             problem = _judge(report, recent, self._settings.crawl.min_items_ratio)
@@ -307,12 +336,13 @@ class SourcePoller:
                 outcome = PollOutcome(spec.name, "error", requests=report.requests,
                                       listing_items=len(report.listing), errors=[problem])
             else:
-                outcome = self._apply(session, source, run, settled, files)
+                outcome = self._apply(session, source, run, settled, files, translator)
         self._finish(source, run, report, outcome, recheck)
         return outcome
 
     def _apply(self, session: Session, source: Source, run: CrawlRun,
-               settled: Settled, files: Sequence[ReadFile]) -> PollOutcome:
+               settled: Settled, files: Sequence[ReadFile],
+               translator: TextTranslator | None = None) -> PollOutcome:
         report = settled.report
         stored = self._clean_stored(session, source, settled, scope(report), run.started_at)
         allow_removals = not report.detail_errors
@@ -328,7 +358,7 @@ class SourcePoller:
         # Before announcing: a new item's message can name its other language version.
         paired = pair_store.pair_around(
             session, (c.item.published for c in changes if isinstance(c, NewChange)),
-            self._translator, now=run.started_at)
+            translator, now=run.started_at)
         if paired:
             log.info("%s: paired %d stor%s with the other language's version", source.name,
                      len(paired), "y" if len(paired) == 1 else "ies")

@@ -7,17 +7,20 @@ from typing import TextIO
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
-from monitor.translation.service import build_translator
+from monitor.translation.service import Translator
 from notifier.base import Notifier
 from notifier.channels.console import ConsoleNotifier
 
 
 def build_notifiers(settings: Settings, sessions: sessionmaker[Session],
-                    stream: TextIO | None = None) -> dict[str, Notifier]:
-    """Channels enabled by the configuration; the console is always on."""
+                    stream: TextIO | None = None, translator: Translator | None = None
+                    ) -> dict[str, Notifier]:
+    """Channels enabled by the configuration; the console is always on.
+
+    `translator` is the configured one (`build_translator`), shared by every channel and
+    by pairing: one cache, one request budget, one failure log.
+    """
     notifiers: dict[str, Notifier] = {"console": ConsoleNotifier(stream)}
-    # One translator for every channel: one cache, one request budget, one failure log.
-    translator = build_translator(settings.translation, sessions)
     if settings.email is not None:
         from notifier.channels.email import email_notifier
 

@@ -37,6 +37,8 @@ class TranslatorDouble:
     hang: float = 5.0  # seconds a "timeout" failure keeps the request waiting
     requests: list[dict[str, Any]] = field(default_factory=list)  # bodies received
     headers: list[dict[str, str]] = field(default_factory=list)
+    # More known translations (text -> translation), answered before DICTIONARY's.
+    dictionary: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.port = 0
@@ -110,7 +112,7 @@ class TranslatorDouble:
         texts = body.get("q")
         if not isinstance(texts, list) or body.get("format") != "text":
             return web.json_response({"error": "Invalid request: missing q"}, status=400)
-        return web.json_response({"translatedText": [translate(t, body["target"])
+        return web.json_response({"translatedText": [self._translate(t, body["target"])
                                                      for t in texts]})
 
     def _deepl(self, request: web.Request, body: dict[str, Any]) -> web.Response:
@@ -119,4 +121,7 @@ class TranslatorDouble:
         target = str(body.get("target_lang", "")).split("-")[0].lower()
         return web.json_response({"translations": [
             {"detected_source_language": body.get("source_lang", "RU"),
-             "text": translate(t, target)} for t in body["text"]]})
+             "text": self._translate(t, target)} for t in body["text"]]})
+
+    def _translate(self, text: str, target: str) -> str:
+        return self.dictionary.get(text) or translate(text, target)
