@@ -9,10 +9,18 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
+from notifier.channels.telegram import TelegramNotifier
 from notifier.dispatch import deliver_due
 from tests.fixtures.digests import Timeline, daemon_at
 from tests.telegram.botapi import TOKEN, BotApiDouble
 from tests.telegram.conftest import make_notifier
+
+
+async def deliver(notifier: TelegramNotifier) -> None:
+    """Drain the outbox, then close the bot's connections: they belong to this event loop,
+    and each pass (a daemon restart) runs in a new one."""
+    await deliver_due(notifier.sessions, {"telegram": notifier})
+    await notifier.bot.shutdown()
 
 
 def at(day: int, hour: int) -> datetime:
@@ -36,7 +44,7 @@ def test_a_daily_digest_after_two_missed_send_times_lists_every_event_once(
         """A daemon started at `when` (a restart each time) queues, then delivers."""
         now[0] = when
         queued = daemon_at(settings, db_sessions, {"telegram": notifier}, now).queue_digests()
-        asyncio.run(deliver_due(db_sessions, {"telegram": notifier}))
+        asyncio.run(deliver(notifier))
         return queued
 
     # Down from before 2 March 07:00 until 4 March 12:00: two send times missed.
@@ -46,7 +54,6 @@ def test_a_daily_digest_after_two_missed_send_times_lists_every_event_once(
     assert daemon_pass(at(4, 12)) == 1
     assert daemon_pass(at(4, 13)) == 0
     assert daemon_pass(at(5, 7)) == 1
-    asyncio.run(notifier.bot.shutdown())
     texts = [call.text for call in botapi.sent("501")]
     assert len(texts) == 2 and "Your CSTO digest for 2026-03-04" in texts[0]
     assert titles(texts[0]) == ["Event 1", "Event 2", "Event 3", "Event 4"]
