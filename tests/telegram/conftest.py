@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.config import Telegram
+from core.config import Settings, Telegram
 from core.models import ChangeEvent, CrawlRun, Item, ItemRevision, Source, Subscriber, utcnow
 from notifier.channels.telegram import TelegramNotifier
+from notifier.dispatch import deliver_due
+from tests.fixtures.digests import daemon_at
 from tests.telegram.botapi import TOKEN, BotApiDouble
 
 
@@ -107,3 +110,27 @@ class History:
 @pytest.fixture
 def history(db_sessions: sessionmaker[Session]) -> History:
     return History(db_sessions)
+
+
+def digest_passes(botapi: BotApiDouble, notifier: TelegramNotifier
+                  ) -> Callable[[datetime], int]:
+    """`daemon_pass(when)`: a daemon started at `when` (a restart each time) queues the due
+    digests, then delivers them in an event loop of its own, closing the bot's connections
+    with it; returns how many digests it queued."""
+    settings = Settings.model_validate({
+        "database_url": "sqlite:////nonexistent/unused.db",
+        "sources": [{"name": "csto-en", "url": "https://en.odkb-csto.org/news/",
+                     "language": "en"}],
+        "telegram": {"token": TOKEN, "api_url": botapi.url, "daily_at": "07:00"}})
+    channels = {"telegram": notifier}
+
+    async def deliver() -> None:
+        await deliver_due(notifier.sessions, channels)
+        await notifier.bot.shutdown()
+
+    def daemon_pass(when: datetime) -> int:
+        queued = daemon_at(settings, notifier.sessions, channels, [when]).queue_digests()
+        asyncio.run(deliver())
+        return queued
+
+    return daemon_pass

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.config import Settings
-from notifier.channels.telegram import TelegramNotifier
-from notifier.dispatch import deliver_due
-from tests.fixtures.digests import Timeline, daemon_at
-from tests.telegram.botapi import TOKEN, BotApiDouble
-from tests.telegram.conftest import make_notifier
-
-
-async def deliver(notifier: TelegramNotifier) -> None:
-    """Drain the outbox, then close the bot's connections: they belong to this event loop,
-    and each pass (a daemon restart) runs in a new one."""
-    await deliver_due(notifier.sessions, {"telegram": notifier})
-    await notifier.bot.shutdown()
+from tests.fixtures.digests import Timeline
+from tests.telegram.botapi import BotApiDouble
+from tests.telegram.conftest import digest_passes, make_notifier
 
 
 def at(day: int, hour: int) -> datetime:
@@ -33,19 +22,7 @@ def test_a_daily_digest_after_two_missed_send_times_lists_every_event_once(
     news.subscriber("telegram", "501", since=at(1, 12), mode="daily")
     news.subscriber("telegram", "502", since=at(1, 12), mode="instant")
     notifier = make_notifier(botapi, db_sessions, daily_at="07:00")
-    settings = Settings.model_validate({
-        "database_url": "sqlite:////nonexistent/unused.db",
-        "sources": [{"name": "csto-en", "url": "https://en.odkb-csto.org/news/",
-                     "language": "en"}],
-        "telegram": {"token": TOKEN, "api_url": botapi.url, "daily_at": "07:00"}})
-    now = [at(2, 7)]
-
-    def daemon_pass(when: datetime) -> int:
-        """A daemon started at `when` (a restart each time) queues, then delivers."""
-        now[0] = when
-        queued = daemon_at(settings, db_sessions, {"telegram": notifier}, now).queue_digests()
-        asyncio.run(deliver(notifier))
-        return queued
+    daemon_pass = digest_passes(botapi, notifier)
 
     # Down from before 2 March 07:00 until 4 March 12:00: two send times missed.
     for n, when in enumerate([at(1, 20), at(2, 9), at(3, 10), at(4, 6)], start=1):

@@ -3,20 +3,16 @@ with a link to the other: Bot API double over HTTP, injected clock, SQLite and P
 
 from __future__ import annotations
 
-import asyncio
 import re
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.config import Settings
 from core.models import DigestEntry
-from notifier.channels.telegram import TelegramNotifier
-from notifier.dispatch import deliver_due
-from tests.fixtures.digests import Timeline, daemon_at
-from tests.telegram.botapi import TOKEN, BotApiDouble
-from tests.telegram.conftest import make_notifier
+from tests.fixtures.digests import Timeline
+from tests.telegram.botapi import BotApiDouble
+from tests.telegram.conftest import digest_passes, make_notifier
 
 MINSK_RU, MINSK_EN = "Министры обороны встретились в Минске", "Defence ministers met in Minsk"
 
@@ -24,11 +20,6 @@ MINSK_RU, MINSK_EN = "Министры обороны встретились в 
 def at(day: int, hour: int) -> datetime:
     return datetime(2026, 3, day, hour, tzinfo=UTC)
 
-
-async def deliver(notifier: TelegramNotifier) -> None:
-    """Drain the outbox; the bot's connections closed with this event loop."""
-    await deliver_due(notifier.sessions, {"telegram": notifier})
-    await notifier.bot.shutdown()
 
 
 def listed(text: str) -> list[str]:
@@ -45,18 +36,7 @@ def test_a_telegram_digest_lists_a_paired_story_once_linking_the_other(
     news.subscriber("telegram", "603", since=at(1, 12), mode="daily", languages=[],
                     preferred_language="ru", ui_language="ru")
     notifier = make_notifier(botapi, db_sessions, daily_at="07:00")
-    settings = Settings.model_validate({
-        "database_url": "sqlite:////nonexistent/unused.db",
-        "sources": [{"name": "csto-en", "url": "https://en.odkb-csto.org/news/",
-                     "language": "en"}],
-        "telegram": {"token": TOKEN, "api_url": botapi.url, "daily_at": "07:00"}})
-    now = [at(2, 7)]
-
-    def daemon_pass(when: datetime) -> int:
-        now[0] = when
-        queued = daemon_at(settings, db_sessions, {"telegram": notifier}, now).queue_digests()
-        asyncio.run(deliver(notifier))
-        return queued
+    daemon_pass = digest_passes(botapi, notifier)
 
     ru = news.version("ru", MINSK_RU, at(1, 20))
     en = news.version("en", MINSK_EN, at(2, 3))
