@@ -7,7 +7,7 @@ depth, last success) are read from the database at scrape time (csto_monitor/web
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Protocol
 
 from prometheus_client import CollectorRegistry, Counter
@@ -30,6 +30,12 @@ SECOND_OPINIONS = Counter("csto_extraction_second_opinions",
 DISAGREEMENTS = Counter("csto_extraction_disagreements",
                         "Detail pages whose body the second-opinion extractor disagreed with "
                         "strongly (word similarity below 0.5)", ["source"], registry=REGISTRY)
+CODE_ERRORS = Counter("csto_code_errors",
+                      "Exceptions raised in csto-monitor's own code while polling a source (a "
+                      "bug or a broken install, never a fault of the site), by stage: listing, "
+                      "detail, document, probe (a spider callback), pipeline (an item "
+                      "pipeline), second_opinion (the trafilatura comparison; the page is "
+                      "still stored)", ["source", "stage"], registry=REGISTRY)
 DELIVERIES = Counter("csto_deliveries", "Delivery attempts, by channel and outcome",
                      ["channel", "outcome"], registry=REGISTRY)
 TRANSLATIONS = Counter("csto_translations",
@@ -46,6 +52,8 @@ TRANSLATION_FAILURES = Counter("csto_translation_failures",
 POLL_OUTCOMES = ("baseline", "not_modified", "unchanged", "changed", "error", "skipped")
 EVENT_KINDS = ("new", "edited", "removed", "document_changed", "diverged")
 DELIVERY_OUTCOMES = ("sent", "retrying", "failed")
+# The stages of scraper.code_errors.STAGES (core imports no other layer).
+CODE_ERROR_STAGES = ("listing", "detail", "document", "probe", "pipeline", "second_opinion")
 
 
 TRANSLATION_OUTCOMES = ("requested", "cached", "failed", "skipped")
@@ -62,6 +70,8 @@ def declare(sources: Iterable[str], channels: Iterable[str],
             POLLS.labels(source, outcome)
         for counter in (POLL_FAILURES, REQUESTS, NOT_MODIFIED):
             counter.labels(source)
+        for stage in CODE_ERROR_STAGES:
+            CODE_ERRORS.labels(source, stage)
     for kind in EVENT_KINDS:
         EVENTS.labels(kind)
     for channel in channels:
@@ -112,6 +122,12 @@ def record_second_opinions(source: str, opinions: int, disagreements: int) -> No
     """Count a crawl's second opinions on article bodies and its strong disagreements."""
     SECOND_OPINIONS.labels(source).inc(opinions)
     DISAGREEMENTS.labels(source).inc(disagreements)
+
+
+def record_code_errors(source: str, by_stage: Mapping[str, int]) -> None:
+    """Count a crawl's exceptions in our own code, by stage (scraper.code_errors)."""
+    for stage, count in by_stage.items():
+        CODE_ERRORS.labels(source, stage).inc(count)
 
 
 def record_delivery(channel: str, status: str) -> None:

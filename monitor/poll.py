@@ -32,6 +32,7 @@ from monitor.pairing import TextTranslator
 from monitor.settle import Settled, settle
 from monitor.snapshot import Change, EditedChange, NewChange, Scope, StoredItem
 from monitor.translation.service import Translator
+from scraper.code_errors import CodeError
 from scraper.items import KnownDocument, KnownItem, ListingEntry
 from scraper.report import CrawlReport
 from scraper.request import CrawlRequest, Revisit
@@ -48,6 +49,8 @@ KNOWN_WINDOW_FACTOR = 2
 # A silent baseline lasts until a poll reads every listed item, but at most this many polls
 # (a detail page that never loads must not keep a source silent for good).
 BASELINE_POLLS = 3
+# A poll that failed in our own code lists this many of its pages' errors in its crawl run.
+CODE_ERRORS_LISTED = 10
 
 
 def no_lock(name: str) -> AbstractContextManager[bool]:
@@ -107,6 +110,13 @@ def _implausible(count: int, recent: list[int], ratio: float) -> str | None:
         return (f"found only {count} items on the listing, far fewer than the usual "
                 f"{usual:g}: not trusting this crawl (site fault or markup change?)")
     return None
+
+
+def _code_failure(errors: Sequence[CodeError]) -> str:
+    """The poll's error when our own code raised: what, where, and on how many pages."""
+    pages = len({error.url for error in errors})
+    return (f"our own code failed on {pages} page(s) (a bug, not a fault of the site; "
+            f"--log-level DEBUG shows the traceback); first: {errors[0].line()}")
 
 
 def _judge(report: CrawlReport, recent: list[int], ratio: float) -> str | None:
@@ -170,7 +180,9 @@ class SourcePoller:
             source_id = source.id
             window = store.known_window(session, source_id, self._window_size(session, source))
             recheck = self._recheck_due(source)
-            validators = (None, None) if recheck else (source.etag, source.last_modified)
+            nothing_stored = not window.items and self._forget_empty_baseline(source)
+            validators = ((None, None) if recheck or nothing_stored
+                          else (source.etag, source.last_modified))
             self._documents[spec.name] = document_store.validators(session, source_id)
             due = self._due_revisits(session, source)
             session.commit()
@@ -183,6 +195,7 @@ class SourcePoller:
         if settled.report.stopped:
             return PollOutcome(spec.name, "stopped")
         metrics.record_second_opinions(spec.name, report.second_opinions, report.disagreements)
+        metrics.record_code_errors(spec.name, settled.report.code_error_counts())
         files = await self._read_files(spec.name, settled.report)
         translations = await self._pairing_translations(settled.report)
         with self._sessions() as session, session.begin():
@@ -247,6 +260,8 @@ class SourcePoller:
         return tuple(revisit_store.due(session, source.id, now, settings.max_per_poll))
 
     def _diffable(self, session: Session, source_id: int, report: CrawlReport) -> bool:
+        if report.code_errors:  # whatever else it read was read by code known to be broken
+            return False
         if report.not_modified and not report.listing_errors:
             return bool(report.items)  # revisited pages, read although the listing was 304
         recent = store.recent_listing_counts(session, source_id)
@@ -323,22 +338,53 @@ class SourcePoller:
         run = store.start_run(session, source, started)
         run.requests, run.listing_items = report.requests, len(report.listing)
         revisited = report.items or files or report.gone_urls  # pages, files, removals
-        if report.not_modified and not report.listing_errors and not revisited:
+        problem = self._problem(session, source, report)
+        if problem:
+            pages = [error.line() for error in report.code_errors[:CODE_ERRORS_LISTED]]
+            outcome = PollOutcome(spec.name, "error", requests=report.requests,
+                                  listing_items=len(report.listing), errors=[problem, *pages])
+        elif report.not_modified and not revisited:
             outcome = PollOutcome(spec.name, "not_modified", requests=report.requests)
             self._record_revisits(session, source, report, [], run.started_at)
-        elif report.not_modified and not report.listing_errors:
-            outcome = self._apply(session, source, run, settled, files,  # revisits' finds
-                                  translator)
-        else:
-            recent = store.recent_listing_counts(session, source.id)
-            problem = _judge(report, recent, self._settings.crawl.min_items_ratio)
-            if problem:
-                outcome = PollOutcome(spec.name, "error", requests=report.requests,
-                                      listing_items=len(report.listing), errors=[problem])
-            else:
-                outcome = self._apply(session, source, run, settled, files, translator)
+        else:  # a changed listing, or what the revisits of a 304 poll found
+            outcome = self._apply(session, source, run, settled, files, translator)
         self._finish(source, run, report, outcome, recheck)
         return outcome
+
+    def _problem(self, session: Session, source: Source, report: CrawlReport) -> str | None:
+        """Why this poll is an error, or None (see `_judge`): a 304 listing is not judged,
+        but what its revisits read is, and so is a first poll that would store nothing."""
+        if report.code_errors:
+            return _code_failure(report.code_errors)
+        if report.not_modified and not report.listing_errors:
+            return None
+        recent = store.recent_listing_counts(session, source.id)
+        return (_judge(report, recent, self._settings.crawl.min_items_ratio)
+                or self._empty_first_poll(session, source, report))
+
+    @staticmethod
+    def _empty_first_poll(session: Session, source: Source, report: CrawlReport) -> str | None:
+        """A first poll that read the listing and stored none of it is no baseline: every
+        listed item would later be announced as new, or, with the listing's validators
+        kept, never be read at all."""
+        if source.baseline_done or report.items or not report.listing:
+            return None
+        if store.count_stored(session, source.id, (e.url for e in report.listing)):
+            return None  # an earlier baseline poll stored them; this one retried the rest
+        cause = report.detail_errors[0] if report.detail_errors else "no detail page was read"
+        return (f"the first poll read {len(report.listing)} items on the listing and stored "
+                f"none of them; first failure: {cause}")
+
+    @staticmethod
+    def _forget_empty_baseline(source: Source) -> bool:
+        """Called when nothing of the source is stored: a baseline recorded anyway (by a
+        release that took a poll whose every page failed for one) is taken again, silently,
+        rather than announcing every listed item as new. True: poll unconditionally."""
+        if source.baseline_done:
+            log.warning("%s: no item is stored although a baseline was recorded; taking "
+                        "the baseline again", source.name)
+            source.baseline_done = False
+        return True
 
     def _apply(self, session: Session, source: Source, run: CrawlRun,
                settled: Settled, files: Sequence[ReadFile],
@@ -425,6 +471,8 @@ class SourcePoller:
         if outcome.outcome == "error":
             source.consecutive_failures += 1
             source.last_error, source.last_error_at = outcome.errors[0], now
+            # The next poll reads the listing in full: a 304 must not hide what failed.
+            source.etag = source.last_modified = None
             outcome.failures = source.consecutive_failures
             if outcome.failures >= self._settings.alert_after_failures and not source.alerted:
                 source.alerted = outcome.alert = True

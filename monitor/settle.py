@@ -123,4 +123,5 @@ def _confirmed_report(report: CrawlReport, stored: Mapping[str, StoredItem],
                                         clean_item(again[url], rules))
     items = [confirmed.get(item.url, item) for item in report.items]
     return dataclasses.replace(report, items=[i for i in items if i is not None],
-                               detail_errors=errors)
+                               detail_errors=errors,
+                               code_errors=[*report.code_errors, *second.code_errors])

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
+from scraper.code_errors import CodeError
 from scraper.items import FetchedDocument, ListingEntry, NewsItem, ProbeResult
 
 
@@ -32,6 +34,17 @@ class CrawlReport:
     revisits_unchanged: list[str] = field(default_factory=list)
     # Validators of each detail page read (ETag, Last-Modified), for its next revisit.
     page_validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    # Exceptions raised by our own code (a callback, a pipeline): a bug, never the site's
+    # fault; the crawl is not to be trusted (monitor.poll makes the poll an error).
+    code_errors: list[CodeError] = field(default_factory=list)
+    second_opinion_failures: int = 0  # pages whose second opinion raised (page still read)
+
+    def code_error_counts(self) -> Counter[str]:
+        """Exceptions in our own code by stage, the second opinion's included."""
+        counts = Counter(error.stage for error in self.code_errors)
+        if self.second_opinion_failures:
+            counts["second_opinion"] += self.second_opinion_failures
+        return counts
 
     @property
     def listing_clean(self) -> bool:

@@ -15,7 +15,10 @@ from typing import Any
 import scrapy.core.downloader.handlers.http11  # noqa: F401
 from scrapy import signals
 from scrapy.crawler import AsyncCrawlerRunner, Crawler
+from scrapy.http import Response
+from twisted.python.failure import Failure
 
+from scraper.code_errors import CodeError, from_item_error, from_spider_error
 from scraper.items import FetchedDocument, ListingEntry, NewsItem, ProbeResult
 from scraper.reactor import ensure_reactor
 from scraper.report import CrawlReport
@@ -38,6 +41,7 @@ class _Collector:
         self.probes: list[ProbeResult] = []
         self.documents: list[FetchedDocument] = []
         self.dropped: list[str] = []
+        self.code_errors: list[CodeError] = []
         self.stopped = False
 
     def item_scraped(self, item: Any) -> None:
@@ -54,6 +58,14 @@ class _Collector:
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:
         self.dropped.append(f"dropped: {exception}")
+
+    def spider_error(self, failure: Failure, response: Response | Failure | None) -> None:
+        """A callback or errback raised: Scrapy logged it and went on without its output."""
+        self.code_errors.append(from_spider_error(failure, response))
+
+    def item_error(self, item: Any, response: Response | None, failure: Failure) -> None:
+        """An item pipeline raised something other than DropItem: the item is lost."""
+        self.code_errors.append(from_item_error(item, response, failure))
 
 
 class SourceCrawler:
@@ -80,6 +92,8 @@ class SourceCrawler:
         collector = _Collector(on_item)
         crawler.signals.connect(collector.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(collector.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(collector.spider_error, signal=signals.spider_error)
+        crawler.signals.connect(collector.item_error, signal=signals.item_error)
         self._active[crawler] = collector
         failure: str | None = None
         try:
@@ -152,4 +166,6 @@ def _report(
         revisited=list(outcome.revisited),
         revisits_unchanged=list(outcome.revisits_unchanged),
         page_validators=dict(outcome.page_validators),
+        code_errors=list(collector.code_errors),
+        second_opinion_failures=outcome.second_opinion_failures,
     )

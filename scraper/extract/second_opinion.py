@@ -9,19 +9,27 @@ the poll counts it (`/metrics`) and logs the URL, nothing else changes.
 It costs ~5 ms of CPU per page (about twice the rule-based extraction), so it runs on the
 few detail pages of a poll, not on an archive crawl; trafilatura (~0.6 s, ~5 MB) is
 imported at the first comparison, not when the daemon starts.
+
+It is optional: when it raises (trafilatura missing a dependency, say jusText's
+`lxml.html.clean`), the spider keeps the page from its own extraction, counts the failure
+(`csto_code_errors_total{stage="second_opinion"}`) and `second_opinion_failed` logs it once
+per process.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
 
+from scraper.code_errors import describe_exception
 from scraper.extract import furniture
 from scraper.extract.text import match_key
 
+logger = logging.getLogger(__name__)
 STRONG_DISAGREEMENT = 0.5
 _WORD = re.compile(r"\w+")
 _LINK_SHARE = 0.8  # a paragraph mostly made of links: a list entry or a button
@@ -45,6 +53,25 @@ def second_opinion(html: str, url: str, title: str, body: list[str]) -> Opinion 
     ours, theirs = _words(body), _words(paragraphs)
     union = ours | theirs
     return Opinion(len(ours & theirs) / len(union) if union else 1.0)
+
+
+class _LoggedOnce:
+    """Whether this process has logged a failure of the second opinion yet: it fails on
+    every page alike (a missing module), and one line says all there is to say."""
+
+    done = False
+
+
+def second_opinion_failed(url: str, exc: BaseException) -> None:
+    """Log the first failure of the second opinion in this process; later ones are only
+    counted (the spider's CrawlOutcome, then /metrics)."""
+    if _LoggedOnce.done:
+        return
+    _LoggedOnce.done = True
+    logger.error("the second-opinion extractor (trafilatura) failed on %s: %s; pages are "
+                 "stored from our own extraction without the comparison (failures are "
+                 "counted in csto_code_errors_total{stage=\"second_opinion\"}; logged once "
+                 "per process)", url, describe_exception(exc).rstrip("."))
 
 
 def _their_paragraphs(html: str, url: str, title: str) -> list[str]:

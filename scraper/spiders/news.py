@@ -22,7 +22,7 @@ from twisted.python.failure import Failure
 from scraper.documents.fetch import document_request, failed, fetched
 from scraper.extract.detail import DetailFields, ExtractionError, extract_detail
 from scraper.extract.listing import ListingRow, extract_listing
-from scraper.extract.second_opinion import second_opinion
+from scraper.extract.second_opinion import second_opinion, second_opinion_failed
 from scraper.extract.text import SelectorError
 from scraper.failures import describe_failure
 from scraper.items import FetchedDocument, ListingEntry, NewsItem, ProbeResult
@@ -46,6 +46,7 @@ class CrawlOutcome:
     last_modified: str | None = None
     second_opinions: int = 0  # detail pages also read by the second-opinion extractor
     disagreements: int = 0  # ... whose body it disagreed with strongly
+    second_opinion_failures: int = 0  # ... where it raised instead (the page is kept)
     revisited: list[ListingEntry] = field(default_factory=list)  # revisits answered 200
     revisits_unchanged: list[str] = field(default_factory=list)  # ... answered 304
     page_validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
@@ -311,7 +312,12 @@ class NewsSpider(scrapy.Spider):
 
     def _compare(self, html: str, url: str, fields: DetailFields) -> None:
         """Count (and log) a strong disagreement of the second opinion with the body."""
-        opinion = second_opinion(html, url, fields.title, fields.body)
+        try:
+            opinion = second_opinion(html, url, fields.title, fields.body)
+        except Exception as exc:  # an optional check: it must never cost the page itself
+            self.outcome.second_opinion_failures += 1
+            second_opinion_failed(url, exc)
+            return
         if opinion is None:
             return
         self.outcome.second_opinions += 1

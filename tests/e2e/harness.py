@@ -261,14 +261,16 @@ def count_events(out: str) -> dict[str, int]:
 class Daemon:
     """`csto-monitor run` in its own process; output kept in files, appended across restarts."""
 
-    def __init__(self, config: Path, workdir: Path, name: str = "daemon") -> None:
+    def __init__(self, config: Path, workdir: Path, name: str = "daemon",
+                 env: dict[str, str] | None = None) -> None:
         self.config = config
+        self.env = env or {}  # added to the process's environment
         self.out_path = workdir / f"{name}.out"
         self.err_path = workdir / f"{name}.err"
         self.proc: Process | None = None
 
     def start(self, *extra: str) -> Daemon:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}
         env.pop("DATABASE_URL", None)
         with open(self.out_path, "ab") as out, open(self.err_path, "ab") as err:
             self.proc = spawn(["--config", str(self.config), *extra, "run"], env, out, err)
