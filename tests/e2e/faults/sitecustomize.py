@@ -22,7 +22,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, ClassVar
 
 EXTRACTION_FAULT = "fault injected into extract_detail by tests/e2e/faults"
 
@@ -52,7 +52,7 @@ def _break_extraction(news: ModuleType) -> None:
 class _Faults(importlib.abc.MetaPathFinder):
     """Hides a module, or patches one right after it is executed."""
 
-    after_import: dict[str, Callable[[ModuleType], None]] = {
+    after_import: ClassVar[dict[str, Callable[[ModuleType], None]]] = {
         "scraper.spiders.news": _break_extraction,
     }
 
