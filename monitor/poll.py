@@ -471,8 +471,6 @@ class SourcePoller:
         if outcome.outcome == "error":
             source.consecutive_failures += 1
             source.last_error, source.last_error_at = outcome.errors[0], now
-            # The next poll reads the listing in full: a 304 must not hide what failed.
-            source.etag = source.last_modified = None
             outcome.failures = source.consecutive_failures
             if outcome.failures >= self._settings.alert_after_failures and not source.alerted:
                 source.alerted = outcome.alert = True
