@@ -180,8 +180,9 @@ class SourcePoller:
             source_id = source.id
             window = store.known_window(session, source_id, self._window_size(session, source))
             recheck = self._recheck_due(source)
-            nothing_stored = not window.items and self._forget_empty_baseline(source)
-            validators = ((None, None) if recheck or nothing_stored
+            if not window.items:  # nothing stored: no 304 may stand in for a baseline
+                self._forget_empty_baseline(source)
+            validators = ((None, None) if recheck or not window.items
                           else (source.etag, source.last_modified))
             self._documents[spec.name] = document_store.validators(session, source_id)
             due = self._due_revisits(session, source)
@@ -376,15 +377,14 @@ class SourcePoller:
                 f"none of them; first failure: {cause}")
 
     @staticmethod
-    def _forget_empty_baseline(source: Source) -> bool:
-        """Called when nothing of the source is stored: a baseline recorded anyway (by a
-        release that took a poll whose every page failed for one) is taken again, silently,
-        rather than announcing every listed item as new. True: poll unconditionally."""
+    def _forget_empty_baseline(source: Source) -> None:
+        """A baseline recorded although nothing of the source is stored (by a release that
+        took a poll whose every page failed for one) is taken again, silently, rather than
+        every listed item being announced as new."""
         if source.baseline_done:
             log.warning("%s: no item is stored although a baseline was recorded; taking "
                         "the baseline again", source.name)
             source.baseline_done = False
-        return True
 
     def _apply(self, session: Session, source: Source, run: CrawlRun,
                settled: Settled, files: Sequence[ReadFile],
