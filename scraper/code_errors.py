@@ -9,10 +9,11 @@ be missing, and a crawl where every page raised would look like one with nothing
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scrapy.http import Request, Response
-from twisted.python.failure import Failure
+if TYPE_CHECKING:  # the monitor and the reading commands import CodeError without Scrapy
+    from scrapy.http import Request, Response
+    from twisted.python.failure import Failure
 
 # The spider's callbacks and errbacks, by the stage of the crawl they belong to.
 _STAGES = {
@@ -50,10 +51,14 @@ def describe_exception(exc: BaseException | None) -> str:
 
 def from_spider_error(failure: Failure, response: Response | Failure | None) -> CodeError:
     """What Scrapy's `spider_error` signal tells: a callback (or an errback) raised."""
-    request = _request_of(response)
+    from twisted.python.failure import Failure  # loaded with Scrapy, which sent the signal
+
+    errback = isinstance(response, Failure)  # an errback gets the download's failure
+    # A response, and a download's failure (Scrapy sets it), know their request.
+    request: Request | None = getattr(response, "request", None)
     if request is None:  # raised while producing the first requests
         return CodeError("spider", "", describe_exception(failure.value))
-    callback = request.errback if isinstance(response, Failure) else request.callback
+    callback = request.errback if errback else request.callback
     stage = _STAGES.get(getattr(callback, "__name__", ""), "spider")
     return CodeError(stage, request.url, describe_exception(failure.value))
 
@@ -62,11 +67,3 @@ def from_item_error(item: Any, response: Response | None, failure: Failure) -> C
     """What Scrapy's `item_error` signal tells: an item pipeline raised (DropItem aside)."""
     url = getattr(item, "url", None) or (response.url if response is not None else "")
     return CodeError("pipeline", url, describe_exception(failure.value))
-
-
-def _request_of(response: Response | Failure | None) -> Request | None:
-    if isinstance(response, Failure):
-        return getattr(response, "request", None)
-    if response is not None:
-        return response.request
-    return None
