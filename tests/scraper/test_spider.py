@@ -135,7 +135,8 @@ def test_which_details_are_fetched_and_which_urls_are_probed() -> None:
         f"{BASE}/news/news_odkb/gone/",
         f"{BASE}/news/news_odkb/on-the-oldest-day/",
     ]
-    assert probes[0].meta["handle_httpstatus_list"] == [404, 410]
+    assert probes[0].meta["handle_httpstatus_list"] == [404, 410, 301, 302, 303, 307, 308]
+    assert probes[0].meta["dont_redirect"] is True
 
 
 def test_detail_page_becomes_a_news_item() -> None:
