@@ -215,6 +215,22 @@ def scope(report: CrawlReport) -> Scope:
     return Scope(frozenset(urls), frozenset(dates))
 
 
+def _reslugs(stored: Mapping[str, StoredItem], report: CrawlReport, items: list[NewsItem]
+             ) -> tuple[_Reslugs, dict[int, _Match]]:
+    present = {item.url for item in items} | {entry.url for entry in report.listing}
+    reslugs = _Reslugs(report, stored, present, _rarity(stored, report, scope(report)))
+    unknown = [(rank, item) for rank, item in enumerate(items) if item.url not in stored]
+    return reslugs, reslugs.matches(unknown)
+
+
+def reslug_moves(stored: Mapping[str, StoredItem], report: CrawlReport) -> dict[str, str]:
+    """The re-slugs `diff(stored, report)` finds, old URL -> new URL. They depend on URLs,
+    probes, dates and titles only: the same before and after furniture is cleaned."""
+    items = _ordered_items(report)
+    _, matches = _reslugs(stored, report, items)
+    return {match.key: items[rank].url for rank, match in matches.items()}
+
+
 def diff(
     stored: Mapping[str, StoredItem], report: CrawlReport, *, allow_removals: bool
 ) -> list[Change]:
@@ -226,10 +242,7 @@ def diff(
     """
     items = _ordered_items(report)
     crawled = {item.url for item in items}
-    present = crawled | {entry.url for entry in report.listing}
-    reslugs = _Reslugs(report, stored, present, _rarity(stored, report, scope(report)))
-    unknown = [(rank, item) for rank, item in enumerate(items) if item.url not in stored]
-    matches = reslugs.matches(unknown)
+    reslugs, matches = _reslugs(stored, report, items)
     changes: list[Change] = []
     for rank, item in enumerate(items):
         match = matches.get(rank)

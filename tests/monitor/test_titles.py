@@ -52,7 +52,8 @@ SAME_STORY = [
     # a typo fixed in the title as in the slug
     ("CSTO Secretary General met with the Ambasador of Cuba",
      "CSTO Secretary General met with the Ambassador of Cuba"),
-    (COUNCIL.format("Defense Ministers", "Bishkek"), COUNCIL.format("Defence Ministers", "Bishkek")),
+    (COUNCIL.format("Defense Ministers", "Bishkek"),
+     COUNCIL.format("Defence Ministers", "Bishkek")),
     # lightly edited: a word or a name added, case and punctuation changed
     ("CSTO Secretary General met with the Ambassador of Cuba",
      "CSTO Secretary General met with the Ambassador of the Republic of Cuba"),
