@@ -195,6 +195,20 @@ def test_probe_statuses() -> None:
     assert s.outcome.detail_errors == [f"{url}: HTTP 503 (probe)"]
 
 
+def test_a_probe_reads_where_a_redirect_goes_and_says_when_nothing_answered() -> None:
+    s = spider()
+    url = f"{BASE}/news/news_odkb/old-slug/"
+    moved = response(url, "", status=301,
+                     headers={"Location": "/news/news_odkb/new-slug?bxajaxid=1#loaded"})
+    assert list(s.parse_probe(moved, url=url)) == [
+        ProbeResult(url, 301, location=f"{BASE}/news/news_odkb/new-slug/")]
+    home = response(url, "", status=302, headers={"Location": "/"})
+    assert list(s.parse_probe(home, url=url)) == [ProbeResult(url, 302)]
+    request = Request(url, cb_kwargs={"url": url}, meta={"download_timeout": 3})
+    assert list(s.probe_failed(_failure(TimeoutError(), request))) == [ProbeResult(url, 0)]
+    assert s.outcome.detail_errors == [f"cannot reach {url}: timeout after 3 s (probe)"]
+
+
 def test_failures_read_well() -> None:
     request = Request(SOURCE, meta={"download_timeout": 30})
     assert describe_failure(_failure(TimeoutError(), request), request) == (
