@@ -134,6 +134,26 @@ class ItemRevision(Base):
     __table_args__ = (UniqueConstraint("item_id", "number"),)
 
 
+class ReslugMerge(Base):
+    """A stored story moved to a new URL (a confirmed re-slug), so that it can be shown and
+    undone (migration 0012): which item, from where to where, why, and at which revision."""
+
+    __tablename__ = "reslug_merges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    old_url: Mapped[str] = mapped_column(String(1000))
+    new_url: Mapped[str] = mapped_column(String(1000))
+    reason: Mapped[str] = mapped_column(String(16))  # 404 | 410 | redirect
+    revision_number: Mapped[int]  # the item's revision that the merge recorded
+    merged_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Undone by `csto-monitor unmerge`: when, and the item the new URL's story became.
+    unmerged_at: Mapped[datetime | None]
+    split_item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"))
+
+    __table_args__ = (Index("ix_reslug_merges_item", "item_id"),)
+
+
 class CrawlRun(Base):
     """One poll of one source, whatever its outcome."""
 

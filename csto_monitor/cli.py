@@ -20,6 +20,7 @@ from csto_monitor.digest_cli import digest_command
 from csto_monitor.export_cli import export_command
 from csto_monitor.noise_cli import noise_app
 from csto_monitor.pair_cli import pair_command, unpair_command
+from csto_monitor.reslug_cli import unmerge_command
 from csto_monitor.subscribers_cli import subscribers_app
 from monitor import history, pair_store
 
@@ -33,6 +34,7 @@ app.command("digest")(digest_command)
 app.command("export")(export_command)
 app.command("pair")(pair_command)
 app.command("unpair")(unpair_command)
+app.command("unmerge")(unmerge_command)
 
 ITEM_COLUMNS: tuple[str, ...] = (
     "id", "published", "section", "language", "status", "revisions", "title", "url",
@@ -177,7 +179,10 @@ def show(ctx: typer.Context, key: Annotated[str, typer.Argument(metavar="ID|URL"
         item = history.find_item(session, key)
         if item is None:
             raise fail(f"no stored item {key!r}; list items with `csto-monitor history`", 1)
-        print_item(item, counterpart=pair_store.counterpart(session, item.id))
+        from monitor.reslug_store import describe, merges_of
+
+        merges = [describe(m, item.id) for m in merges_of(session, [item.id])]
+        print_item(item, counterpart=pair_store.counterpart(session, item.id), merges=merges)
 
 
 STATUS_COLUMNS: tuple[str, ...] = (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.console import Console
 from rich.text import Text
 
@@ -22,13 +24,15 @@ def change_text(change: Change, field: str) -> Text:
 
 
 def print_item(item: Item, console: Console | None = None,
-               counterpart: Counterpart | None = None) -> None:
+               counterpart: Counterpart | None = None, merges: Sequence[str] = ()) -> None:
     """Print the item as it is now, then every revision with a diff against the one before."""
     out = console or Console(highlight=False)
     published = item.published.isoformat() if item.published else "undated"
     out.print(Text(f"#{item.id} {item.title}", style="bold"))
     out.print(Text(f"{published} · {item.section} · {item.language} · {item.status}"))
     out.print(Text(item.url))
+    for merge in merges:  # re-slugs: the old URL and why (`csto-monitor unmerge` undoes one)
+        out.print(Text(f"URL history: {merge}", style="yellow"), soft_wrap=True)
     print_counterpart(counterpart, out)
     if item.lead:
         out.print(Text(f"\n{item.lead}"))

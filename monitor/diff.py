@@ -18,10 +18,12 @@ from monitor.snapshot import (
     StoredItem,
     body_text,
 )
+from monitor.titles import RESLUG_SIMILARITY, TitleRarity
 from scraper.items import NewsItem
 from scraper.report import CrawlReport
 
-# Minimum title similarity for a re-slugged story (same date, lightly edited title).
+# Minimum plain similarity of two titles naming one story (identical or lightly edited);
+# a re-slug is judged by `monitor.titles` instead, which knows the source's template words.
 TITLE_SIMILARITY = 0.85
 
 # Invisible characters the site's editor sprinkles into text; they are never a real edit:
@@ -99,6 +101,11 @@ class _Match:
     rank: int  # the crawled item's rank in output order
     key: str  # the stored item's key (canonical URL)
     stored: StoredItem
+    reason: str  # what the old URL answered: "404", "410" or "redirect"
+
+
+# A redirect to the new URL is the site's own word: it outranks any title similarity.
+_REDIRECT_SCORE = 2.0
 
 
 def _ordered_items(report: CrawlReport) -> list[NewsItem]:
@@ -113,48 +120,76 @@ def _ordered_items(report: CrawlReport) -> list[NewsItem]:
     return sorted(unique.values(), key=lambda item: positions.get(item.url, math.inf))
 
 
-def _reslug_candidates(
-    stored: Mapping[str, StoredItem], report: CrawlReport, crawled: set[str]
-) -> list[tuple[str, StoredItem]]:
-    """Active stored items that vanished from the listing: a re-slugged story's old record."""
-    present = crawled | {entry.url for entry in report.listing}
-    return [
-        (url, item)
-        for url, item in stored.items()
-        if item.active and item.published is not None and url not in present
-    ]
+@dataclass(frozen=True)
+class _Reslugs:
+    """What the probes of stored items missing from the listing said, for re-slugs."""
+
+    report: CrawlReport
+    stored: Mapping[str, StoredItem]
+    present: set[str]  # listed or crawled URLs: not missing
+    rarity: TitleRarity
+
+    def missing(self, urls: set[str]) -> list[tuple[str, StoredItem]]:
+        """Active stored items of these probed URLs, missing from the listing."""
+        return [(url, item) for url, item in self.stored.items()
+                if item.active and url in urls and url not in self.present]
+
+    def alike(self, stored: StoredItem, item: NewsItem) -> float | None:
+        """The titles' similarity if the two could be one story (same date), else None."""
+        if item.published is None or stored.published != item.published:
+            return None
+        score = self.rarity.similarity(stored.title, item.title)
+        return score if score >= RESLUG_SIMILARITY else None
+
+    def matches(self, unknown: Iterable[tuple[int, NewsItem]]) -> dict[int, _Match]:
+        """Pair unknown crawled items with confirmed candidates: the old URL redirects to
+        the new one, or is gone (404/410) and the titles agree; each at most once."""
+        redirects, gone = self.report.redirects, self.report.gone_urls
+        statuses = {p.url: str(p.status) for p in self.report.probes if p.url in gone}
+        candidates = self.missing(gone | redirects.keys())
+        pairs: list[_Match] = []
+        for rank, item in unknown:
+            for key, cand in candidates:
+                if key in redirects:
+                    if redirects[key] == item.url:
+                        pairs.append(_Match(_REDIRECT_SCORE, rank, key, cand, "redirect"))
+                elif (score := self.alike(cand, item)) is not None:
+                    pairs.append(_Match(score, rank, key, cand, statuses[key]))
+        # Ties go to the newest listing position, then the oldest stored record.
+        pairs.sort(key=lambda m: (-m.score, m.rank, m.stored.id, m.key))
+        matched: dict[int, _Match] = {}
+        used: set[str] = set()
+        for pair in pairs:
+            if pair.rank not in matched and pair.key not in used:
+                matched[pair.rank] = pair
+                used.add(pair.key)
+        return matched
+
+    def undecided(self, item: NewsItem) -> bool:
+        """Whether `item` may be a re-slug of a stored item whose probe told nothing (an
+        error): it waits for the next poll rather than be announced as new on a guess."""
+        unsure = self.missing(self.report.unsettled_urls)
+        return any(self.alike(cand, item) is not None for _, cand in unsure)
 
 
-def _match_reslugs(
-    unknown: Iterable[tuple[int, NewsItem]], candidates: list[tuple[str, StoredItem]]
-) -> dict[int, _Match]:
-    """Pair unknown crawled items with candidates, best similarity first, each at most once."""
-    pairs: list[_Match] = []
-    for rank, item in unknown:
-        for key, cand in candidates:
-            if item.published is None or cand.published != item.published:
-                continue
-            score = title_similarity(cand.title, item.title)
-            if score >= TITLE_SIMILARITY:
-                pairs.append(_Match(score, rank, key, cand))
-    # Ties go to the newest listing position, then the oldest stored record.
-    pairs.sort(key=lambda m: (-m.score, m.rank, m.stored.id, m.key))
-    matched: dict[int, _Match] = {}
-    used: set[str] = set()
-    for pair in pairs:
-        if pair.rank not in matched and pair.key not in used:
-            matched[pair.rank] = pair
-            used.add(pair.key)
-    return matched
+def _rarity(stored: Mapping[str, StoredItem], report: CrawlReport, wanted: Scope) -> TitleRarity:
+    """Word rarity among the titles in scope: the stored ones and those just read."""
+    titles = {url: item.title for url, item in stored.items()
+              if url in wanted.urls or (item.active and item.published in wanted.dates)}
+    titles.update((item.url, item.title) for item in report.items)
+    return TitleRarity(titles.values())
 
 
-def _item_change(known: StoredItem | None, item: NewsItem, *, reslug: bool) -> Change | None:
+def _item_change(known: StoredItem | None, item: NewsItem, match: _Match | None
+                 ) -> Change | None:
     if known is None:
         return NewChange(item)
-    head = ("url",) if reslug else ()
+    head = ("url",) if match else ()
     status = () if known.active else ("status",)
     fields = head + status + changed_fields(known, item)
-    return EditedChange(known, item, fields) if fields else None
+    if not fields:
+        return None
+    return EditedChange(known, item, fields, reslug=match.reason if match else None)
 
 
 def _removals(
@@ -170,12 +205,30 @@ def _removals(
 def scope(report: CrawlReport) -> Scope:
     """The stored items `diff(stored, report)` reads: given only these, it returns the same.
 
-    Listed, crawled and gone URLs are looked up by URL; the only other items it reads are
-    re-slug candidates, which must be active and published on the date of a crawled item.
+    Listed, crawled and probed URLs are looked up by URL (re-slug candidates are probed
+    ones); the only other items it reads are the active ones published on the date of a
+    crawled item, whose titles tell the source's template words from a story's own.
     """
-    urls = {e.url for e in report.listing} | {i.url for i in report.items} | report.gone_urls
+    urls = {e.url for e in report.listing} | {i.url for i in report.items} | {
+        p.url for p in report.probes}
     dates = {i.published for i in report.items if i.published is not None}
     return Scope(frozenset(urls), frozenset(dates))
+
+
+def _reslugs(stored: Mapping[str, StoredItem], report: CrawlReport, items: list[NewsItem]
+             ) -> tuple[_Reslugs, dict[int, _Match]]:
+    present = {item.url for item in items} | {entry.url for entry in report.listing}
+    reslugs = _Reslugs(report, stored, present, _rarity(stored, report, scope(report)))
+    unknown = [(rank, item) for rank, item in enumerate(items) if item.url not in stored]
+    return reslugs, reslugs.matches(unknown)
+
+
+def reslug_moves(stored: Mapping[str, StoredItem], report: CrawlReport) -> dict[str, str]:
+    """The re-slugs `diff(stored, report)` finds, old URL -> new URL. They depend on URLs,
+    probes, dates and titles only: the same before and after furniture is cleaned."""
+    items = _ordered_items(report)
+    _, matches = _reslugs(stored, report, items)
+    return {match.key: items[rank].url for rank, match in matches.items()}
 
 
 def diff(
@@ -184,20 +237,22 @@ def diff(
     """Change events of `report` against `stored` (keyed by canonical URL, all states).
 
     Order: crawled items by listing position (newest first, unlisted ones after), then
-    removals by stored id.
+    removals by stored id. A new item that may be a re-slug of a stored one whose probe
+    failed is left out (no event; the next poll decides).
     """
     items = _ordered_items(report)
     crawled = {item.url for item in items}
-    unknown = [(rank, item) for rank, item in enumerate(items) if item.url not in stored]
-    reslugs = _match_reslugs(unknown, _reslug_candidates(stored, report, crawled))
+    reslugs, matches = _reslugs(stored, report, items)
     changes: list[Change] = []
     for rank, item in enumerate(items):
-        match = reslugs.get(rank)
+        match = matches.get(rank)
         known = match.stored if match else stored.get(item.url)
-        change = _item_change(known, item, reslug=match is not None)
+        if known is None and reslugs.undecided(item):
+            continue
+        change = _item_change(known, item, match)
         if change is not None:
             changes.append(change)
     if allow_removals:
-        spared = crawled | {match.key for match in reslugs.values()}
+        spared = crawled | {match.key for match in matches.values()}
         changes.extend(_removals(stored, report, spared))
     return changes

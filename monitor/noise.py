@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -67,10 +67,14 @@ class NoiseRule:
 class NoiseRules:
     """A source's rules, indexed for matching a paragraph in constant time."""
 
-    def __init__(self, rules: Iterable[NoiseRule] = ()) -> None:
+    def __init__(self, rules: Iterable[NoiseRule] = (),
+                 moves: Mapping[str, str] | None = None) -> None:
         self._rules: dict[tuple[str, str], NoiseRule] = {}
         for rule in rules:
             self._rules.setdefault((rule.kind, rule.pattern), rule)
+        # Re-slugged stories (old URL -> new URL): a rule owned by the old page is the
+        # story's own text on the new page too.
+        self._moves = dict(moves or {})
         # A poll matches the same paragraphs many times (both reads, the stored copy).
         self._seen: dict[str, NoiseRule | None] = {}
 
@@ -84,7 +88,11 @@ class NoiseRules:
         return isinstance(rule, NoiseRule) and (rule.kind, rule.pattern) in self._rules
 
     def with_rules(self, rules: Iterable[NoiseRule]) -> NoiseRules:
-        return NoiseRules([*self, *rules])
+        return NoiseRules([*self, *rules], self._moves)
+
+    def with_moves(self, moves: Mapping[str, str]) -> NoiseRules:
+        """These rules, knowing that the stories of these URLs moved (old -> new)."""
+        return NoiseRules(self, {**self._moves, **moves}) if moves else self
 
     def match(self, paragraph: str, url: str = "") -> NoiseRule | None:
         """The rule that makes this paragraph furniture on the page at `url`, if any."""
@@ -93,7 +101,7 @@ class NoiseRules:
         if paragraph not in self._seen:
             self._seen[paragraph] = self._lookup(paragraph)
         found = self._seen[paragraph]
-        if found is not None and url and found.owner == url:
+        if found is not None and url and url in (found.owner, self._moves.get(found.owner)):
             masked = shape(paragraph)  # its own story, unless also of a furniture shape
             found = self._rules.get(("shape", masked)) if masked else None
         return found

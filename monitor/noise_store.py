@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, delete, func, or_, select
@@ -38,6 +38,16 @@ def add_rules(session: Session, source_id: int, rules: Iterable[NoiseRule],
                                 example=rule.example, evidence=rule.evidence,
                                 owner=rule.owner, learned_at=now, hits=0))
     session.flush()
+
+
+def move_owners(session: Session, source_id: int, moves: Mapping[str, str]) -> None:
+    """Re-slugged stories (old URL -> new URL): their own text is owned by the new page."""
+    if not moves:
+        return
+    rows = session.scalars(select(LearnedRule).where(LearnedRule.source_id == source_id,
+                                                     LearnedRule.owner.in_(moves)))
+    for row in rows:
+        row.owner = moves[row.owner]
 
 
 def record_hits(session: Session, source_id: int, hits: Counter[NoiseRule],

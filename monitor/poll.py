@@ -395,6 +395,8 @@ class SourcePoller:
         changes = diff(stored, report, allow_removals=allow_removals)
         baseline = not source.baseline_done and self._settings.first_run == "silent"
         events = store.apply_changes(session, source, run, changes, record_events=not baseline)
+        noise_store.move_owners(session, source.id, {
+            c.stored.url: c.item.url for c in changes if isinstance(c, EditedChange) and c.reslug})
         store.refresh_seen(session, source, (e.url for e in report.listing), report.items,
                            run.started_at)
         replaced = document_store.record(session, source.id, files, report.items,

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from monitor.confirm import confirmed_item, needs_confirmation
-from monitor.diff import diff
+from monitor.diff import diff, reslug_moves
 from monitor.noise import (
     NoiseRule,
     NoiseRules,
@@ -66,6 +66,9 @@ def _suspects(stored: Mapping[str, StoredItem], report: CrawlReport,
 async def settle(report: CrawlReport, stored: Mapping[str, StoredItem], known: NoiseRules,
                  reread: Reread) -> Settled:
     """Learn, clean and confirm; `stored` must cover `monitor.diff.scope(report)`."""
+    # A re-slugged story's own title and lead, learned as furniture elsewhere with its old
+    # page as their owner, stay its text on the new page.
+    known = known.with_moves(reslug_moves(stored, report))
     corpus = page_corpus(stored, report.items, report.listing, known)
     rules = known.with_rules(corpus.rules())
     items, _ = _cleaned(report.items, rules)

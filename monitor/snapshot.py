@@ -44,6 +44,9 @@ class EditedChange:
     # Names of changed fields among "url", "status", *COMPARED_FIELDS, "documents" (a file
     # attached or detached), in that order.
     fields: tuple[str, ...]
+    # A re-slug (the stored item moved to item.url): what its old URL answered, "404",
+    # "410" or "redirect" (to item.url); None for an edit in place.
+    reslug: str | None = None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from sqlalchemy import Row, insert, select
 from sqlalchemy.orm import Session
 
 from core import config
-from core.models import ChangeEvent, CrawlRun, Item, ItemRevision, Source
+from core.models import ChangeEvent, CrawlRun, Item, ItemRevision, ReslugMerge, Source
 from monitor.documents import file_list
 from monitor.snapshot import (
     Change,
@@ -210,6 +210,10 @@ def apply_changes(session: Session, source: Source, run: CrawlRun, changes: Sequ
             events.append(_event(row, run, "new", now, revision_number=1))
         elif isinstance(change, EditedChange):
             row, previous, number = _update_item(session, change, now)
+            if change.reslug:
+                session.add(ReslugMerge(item_id=row.id, old_url=change.stored.url,
+                                        new_url=row.url, reason=change.reslug,
+                                        revision_number=number, merged_at=now))
             events.append(_event(row, run, "edited", now, fields=list(change.fields),
                                  previous=previous, revision_number=number))
         elif isinstance(change, RemovedChange):

@@ -5,7 +5,8 @@ The spider yields three kinds of item:
 - `NewsItem`: a fully extracted detail page (only for items new or changed on the listing,
   due for a revisit and changed, or among the newest `recheck_latest` of a sweep);
 - `ProbeResult`: the HTTP status of a known item's detail page that vanished from the
-  listing range (404/410 is the evidence a removal needs);
+  listing range (404/410 is the evidence a removal needs; 404/410 or a redirect to a new
+  URL the evidence a re-slug needs);
 - `FetchedDocument`: what one attached file's URL answered (when the poll asks for them).
 """
 
@@ -49,7 +50,8 @@ class NewsItem:
 @dataclass(frozen=True)
 class ProbeResult:
     url: str
-    status: int  # final HTTP status of the detail URL
+    status: int  # HTTP status of the detail URL (not followed); 0: nothing was answered
+    location: str | None = None  # a redirect's target, canonical (None: not a detail URL)
 
 
 @dataclass(frozen=True)

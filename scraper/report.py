@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from scraper.code_errors import CodeError
 from scraper.items import FetchedDocument, ListingEntry, NewsItem, ProbeResult
 
+GONE = (404, 410)
+REDIRECTS = (301, 302, 303, 307, 308)
+
 
 @dataclass
 class CrawlReport:
@@ -58,4 +61,21 @@ class CrawlReport:
 
     @property
     def gone_urls(self) -> set[str]:
-        return {p.url for p in self.probes if p.status in (404, 410)}
+        return {p.url for p in self.probes if p.status in GONE}
+
+    @property
+    def redirects(self) -> dict[str, str]:
+        """Probed URLs that redirect to another detail URL: old URL -> new URL."""
+        return {p.url: p.location for p in self.probes
+                if p.status in REDIRECTS and p.location and p.location != p.url}
+
+    @property
+    def unsettled_urls(self) -> set[str]:
+        """Probed URLs whose answer says nothing of their story (an error, a timeout):
+        whether it is still served is for a later probe to tell."""
+        return {p.url for p in self.probes if not _settled(p.status)}
+
+
+def _settled(status: int) -> bool:
+    """Served (2xx), gone (404/410) or sent elsewhere (3xx)."""
+    return 200 <= status < 300 or status in GONE or status in REDIRECTS

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
 import re
 import socket
@@ -247,6 +248,17 @@ def test_remove_and_reslug(replica: ReplicaServer, world: World) -> None:
     assert new.path in dict(items_on(replica)) and moved.path not in dict(items_on(replica))
     status, headers, body = fetch(replica.url + "/no/such/page/")
     assert status == 404 and headers["Content-Type"].startswith("text/html") and b"<html" in body
+
+
+def test_reslug_with_a_redirect(replica: ReplicaServer, world: World) -> None:
+    moved = world.articles[3]
+    new = world.reslug(moved.id, moved.slug + "-2", redirect=True)
+    response = raw_get(replica, moved.path)
+    assert response.status == 301 and response.getheader("Location") == replica.url_for(new)
+    assert fetch(replica.url_for(new))[0] == 200
+    world.remove(new.id)  # the old URL stops redirecting only when published again
+    world.publish(dataclasses.replace(moved, id=moved.id + 10_000))
+    assert fetch(replica.url_for(moved))[0] == 200
 
 
 # --- faults ----------------------------------------------------------------------------

@@ -128,7 +128,17 @@ def _item(session: Session, item_id: int, env: Any) -> str | None:
         paragraphs=_paragraphs(item.body), other=other, other_item=other_item,
         other_revisions=_revisions(other_item) if other_item else [],
         other_paragraphs=_paragraphs(other_item.body) if other_item else [],
-        divergences=_divergences(session, [item.id, *([other.id] if other else [])])))
+        divergences=_divergences(session, [item.id, *([other.id] if other else [])]),
+        merges=_merges(session, item.id)))
+
+
+def _merges(session: Session, item_id: int) -> list[dict[str, Any]]:
+    """The item's re-slug merges: the old URL, why, and whether `unmerge` can undo it."""
+    from monitor.reslug_store import describe, merges_of
+
+    return [{"text": describe(m, item_id),
+             "undoable": m.unmerged_at is None and m.item_id == item_id}
+            for m in merges_of(session, [item_id])]
 
 
 def _divergences(session: Session, item_ids: list[int]) -> list[dict[str, Any]]:

@@ -27,10 +27,13 @@ from scraper.extract.text import SelectorError
 from scraper.failures import describe_failure
 from scraper.items import FetchedDocument, ListingEntry, NewsItem, ProbeResult
 from scraper.request import CrawlRequest, Revisit
-from scraper.urls import listing_page_url, section_and_slug
+from scraper.urls import canonical_detail_url, listing_page_url, section_and_slug
 
 logger = logging.getLogger(__name__)
 _GONE = [404, 410]  # a probe must see these statuses, not have them filtered out
+# A probe is not redirected: where the old URL sends its reader is the evidence a re-slug
+# needs (one request), and the target page is read from the listing anyway.
+_PROBE_STATUSES = [*_GONE, 301, 302, 303, 307, 308]
 _REVISIT_STATUSES = [304, *_GONE]  # a revisit is answered 304, or says the page is gone
 
 
@@ -197,7 +200,7 @@ class NewsSpider(scrapy.Spider):
                 callback=self.parse_probe,
                 errback=self.probe_failed,
                 cb_kwargs={"url": url},
-                meta={"handle_httpstatus_list": _GONE},
+                meta={"handle_httpstatus_list": _PROBE_STATUSES, "dont_redirect": True},
             )
         yield from self._revisit_requests()
 
@@ -337,12 +340,16 @@ class NewsSpider(scrapy.Spider):
         yield failed(failure, self.max_document_bytes)
 
     def parse_probe(self, response: Response, url: str) -> Iterator[ProbeResult]:
-        yield ProbeResult(url=url, status=response.status)
+        location = None
+        if 300 <= response.status < 400 and (target := response.headers.get("Location")):
+            location = canonical_detail_url(target.decode("latin-1"), response.url,
+                                            self.source_url)
+        yield ProbeResult(url=url, status=response.status, location=location)
 
     def probe_failed(self, failure: Failure) -> Iterator[ProbeResult]:
         request: Request = failure.request  # type: ignore[attr-defined]
         self.outcome.detail_errors.append(f"{describe_failure(failure, request)} (probe)")
-        if isinstance(failure.value, HttpError):
-            # Any answer is the URL's status; only 404/410 count as removal evidence.
-            status = failure.value.response.status
-            yield ProbeResult(url=request.cb_kwargs["url"], status=status)
+        # Any answer is the URL's status (only 404/410 count as removal evidence); none is
+        # status 0: the monitor must know the probe was made and told nothing.
+        status = failure.value.response.status if isinstance(failure.value, HttpError) else 0
+        yield ProbeResult(url=request.cb_kwargs["url"], status=status)

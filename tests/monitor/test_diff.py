@@ -49,6 +49,25 @@ def probe(slug: str, status: int) -> ProbeResult:
     return ProbeResult(url=url(slug), status=status)
 
 
+def moved(slug: str, to: str) -> ProbeResult:
+    return ProbeResult(url=url(slug), status=301, location=url(to))
+
+
+# A summit day on the CSTO site: most titles are one of a few formulas.
+AMBASSADOR = "The CSTO Secretary General met with the Ambassador of {} to the Russian Federation"
+BUSY_TITLES = [
+    AMBASSADOR.format("the People's Republic of China"), AMBASSADOR.format("Mongolia"),
+    AMBASSADOR.format("the Islamic Republic of Iran"), AMBASSADOR.format("the Republic of India"),
+    "A meeting of the CSTO Council of Defense Ministers was held in Bishkek",
+    "A meeting of the CSTO Council of Foreign Ministers was held in Bishkek",
+    "Consultations of representatives of the CSTO member states on biological security",
+    "Consultations of representatives of the CSTO member states on the situation in Afghanistan",
+]
+BUSY_SLUGS = [f"busy-{n}" for n in range(len(BUSY_TITLES))]
+BUSY_DAY = [stored(slug, id=10 + n, title=title)
+            for n, (slug, title) in enumerate(zip(BUSY_SLUGS, BUSY_TITLES, strict=True))]
+
+
 @dataclass
 class Case:
     stored: list[StoredItem]
@@ -114,15 +133,55 @@ CASES = {
         items=[item("a", title="Встреча в Минске, е\u0308лка")]),
     "re-slug with identical title": Case(
         stored=[stored("old")], listed=["new"], items=[item("new")],
-        expected=[("edited", "old", "new", "url")]),
+        probes=[probe("old", 404)], expected=[("edited", "old", "new", "url")]),
     "re-slug with small title edit": Case(
         stored=[stored("old")], listed=["new"],
         items=[item("new", title=TITLE_A.replace("met with", "held a meeting with"),
-                    lead="Edited lead.")],
+                    lead="Edited lead.")], probes=[probe("old", 410)],
         expected=[("edited", "old", "new", "url", "title", "lead")]),
     "re-slug ignores case and spacing of the title": Case(
         stored=[stored("old")], listed=["new"], items=[item("new", title=TITLE_A.upper())],
-        expected=[("edited", "old", "new", "url", "title")]),
+        probes=[probe("old", 404)], expected=[("edited", "old", "new", "url", "title")]),
+    "same title, old URL not probed (slid off the listing): two stories": Case(
+        stored=[stored("old")], listed=["new"], items=[item("new")],
+        expected=[("new", "new")]),
+    "same title, old URL still served: two stories": Case(
+        stored=[stored("old")], listed=["new"], items=[item("new")],
+        probes=[probe("old", 200)], expected=[("new", "new")]),
+    "old URL redirects to the new one: a re-slug whatever the title": Case(
+        stored=[stored("old")], listed=["new"], items=[item("new", title=TITLE_B)],
+        probes=[moved("old", "new")], expected=[("edited", "old", "new", "url", "title")]),
+    "redirect wins over a gone candidate with the same title": Case(
+        stored=[stored("gone", id=1), stored("old", id=2, title=TITLE_B)], listed=["new"],
+        items=[item("new")], probes=[probe("gone", 404), moved("old", "new")],
+        expected=[("edited", "old", "new", "url", "title"), ("removed", "gone")]),
+    "old URL redirects elsewhere: two stories": Case(
+        stored=[stored("old")], listed=["new"], items=[item("new")],
+        probes=[moved("old", "third")], expected=[("new", "new")]),
+    "old URL redirects to itself: served, two stories": Case(
+        stored=[stored("old")], listed=["new"], items=[item("new")],
+        probes=[moved("old", "old")], expected=[("new", "new")]),
+    "probe error on a like candidate: the new item waits": Case(
+        stored=[stored("old")], listed=["new"], items=[item("new")],
+        probes=[probe("old", 503)]),
+    "probe answered nothing on a like candidate: the new item waits": Case(
+        stored=[stored("old")], listed=["new"], items=[item("new")],
+        probes=[probe("old", 0)]),
+    "probe error on an unlike candidate: the new item is new": Case(
+        stored=[stored("old", title=TITLE_B)], listed=["new"], items=[item("new")],
+        probes=[probe("old", 503)], expected=[("new", "new")]),
+    "probe error on a like candidate of another date: the new item is new": Case(
+        stored=[stored("old", published=date(2025, 6, 4))], listed=["new"],
+        items=[item("new")], probes=[probe("old", 503)], expected=[("new", "new")]),
+    "formulaic title of a gone item on a busy day: a new story and a removal": Case(
+        stored=[*BUSY_DAY, stored("cuba", id=1, title=AMBASSADOR.format("Cuba"))],
+        listed=["serbia", *BUSY_SLUGS], items=[item("serbia", title=AMBASSADOR.format("Serbia"))],
+        probes=[probe("cuba", 404)], expected=[("new", "serbia"), ("removed", "cuba")]),
+    "lightly edited formulaic title of a gone item on a busy day: a re-slug": Case(
+        stored=[*BUSY_DAY, stored("cuba", id=1, title=AMBASSADOR.format("Cuba"))],
+        listed=["cuba-2", *BUSY_SLUGS],
+        items=[item("cuba-2", title=AMBASSADOR.format("the Republic of Cuba"))],
+        probes=[probe("cuba", 404)], expected=[("edited", "cuba", "cuba-2", "url", "title")]),
     "different story on the same date is new": Case(
         stored=[stored("old")], listed=["new"], items=[item("new", title=TITLE_B)],
         expected=[("new", "new")]),
@@ -138,11 +197,12 @@ CASES = {
     "two re-slug candidates, best wins": Case(
         stored=[stored("old-1", id=1, title=TITLE_A + " in Moscow"),
                 stored("old-2", id=2, title=TITLE_A)],
-        listed=["new"], items=[item("new")],
-        expected=[("edited", "old-2", "new", "url")]),
+        listed=["new"], items=[item("new")], probes=[probe("old-1", 404), probe("old-2", 404)],
+        expected=[("edited", "old-2", "new", "url"), ("removed", "old-1")]),
     "two new slugs for one stored item, best wins, other is new": Case(
         stored=[stored("old")], listed=["new-1", "new-2"],
         items=[item("new-1", title=TITLE_A + " in Moscow"), item("new-2")],
+        probes=[probe("old", 404)],
         expected=[("new", "new-1"), ("edited", "old", "new-2", "url")]),
     "re-slugged item is not removed even if its old URL is gone": Case(
         stored=[stored("old")], listed=["new"], items=[item("new")],
@@ -221,9 +281,17 @@ def test_diff_reads_only_its_scope(case: Case) -> None:
 
 def test_edited_change_carries_stored_and_crawled_values() -> None:
     old, new = stored("old"), item("new", title=TITLE_A + ".")
-    report = CrawlReport(source="en", listing=[entry("new", 0)], items=[new])
+    report = CrawlReport(source="en", listing=[entry("new", 0)], items=[new],
+                         probes=[probe("old", 410)])
     assert diff({old.url: old}, report, allow_removals=True) == [
-        EditedChange(old, new, ("url", "title"))
+        EditedChange(old, new, ("url", "title"), reslug="410")
+    ]
+    report.probes = [moved("old", "new")]
+    assert diff({old.url: old}, report, allow_removals=True) == [
+        EditedChange(old, new, ("url", "title"), reslug="redirect")
+    ]
+    assert diff({new.url: replace(old, url=new.url)}, report, allow_removals=True) == [
+        EditedChange(replace(old, url=new.url), new, ("title",))
     ]
 
 

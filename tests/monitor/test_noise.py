@@ -88,3 +88,18 @@ def test_a_related_news_rule_never_strips_the_story_it_links_to() -> None:
     assert own_page.body == [lead, "It adopted a statement."] and own_page.lead == lead
     other_page = clean_text("Another story.", ["Another story.", lead], related, "https://x/o/")
     assert other_page.body == ["Another story."]
+
+
+def test_a_related_news_rule_follows_its_story_to_a_new_slug() -> None:
+    """Issue 24: a re-slugged story's lead, learned as furniture owned by its old page,
+    stays its lead on the new page (and on the old one, for the stored copy)."""
+    lead = "On 5 June the Council met in Minsk."
+    old, new = "https://x/council/", "https://x/council-1/"
+    related = NoiseRules([NoiseRule("text", lead, lead, "test", owner=old)])
+    body = [lead, "It adopted a statement."]
+    assert clean_text(lead, body, related, new).body == ["It adopted a statement."]
+    moved = related.with_moves({old: new}).with_rules(rules(COUNTER))
+    for url in (old, new):
+        assert clean_text(lead, body, moved, url) == clean_text(lead, body, NoiseRules(), url)
+    assert clean_text(lead, body, moved, "https://x/o/").body == ["It adopted a statement."]
+    assert related.with_moves({}) is related

@@ -176,6 +176,8 @@ def _detail(site: Site, path: str, query: str, headers: Mapping[str, str]) -> Re
         return Response(0, fault="reset") if fault == "reset" else _garbage()
     article = world.find(canonical, ctx.language)
     if article is None:
+        if (target := world.moved_to(canonical)) is not None:
+            return _html("", 301, {"Location": ctx.base_url + target})
         return error_page(site, world.gone_status(canonical) or 404)
     if canonical != path and world.slashless != "serve":
         if world.slashless == "404":

@@ -135,6 +135,7 @@ class World:
         self._last_stamp = datetime(1970, 1, 1, tzinfo=UTC)
         self.removed_at: datetime | None = None
         self.gone: dict[str, int] = {}  # path -> 404/410 for removed and re-slugged items
+        self.moved: dict[str, str] = {}  # old path -> new path of items re-slugged with a 301
         self.detail_faults: dict[str, str] = {}  # detail path -> fault
         self.page_size = page_size
         self.hang_seconds = hang_seconds
@@ -210,11 +211,26 @@ class World:
                 self.gone[old.path] = 404
             self._items[article_id] = new
             self.gone.pop(new.path, None)
+            self.moved.pop(new.path, None)
             return new
 
-    def reslug(self, article_id: int, new_slug: str) -> Article:
-        """Move an article to a new slug: the old URL answers 404."""
-        return self.edit(article_id, slug=new_slug)
+    def reslug(self, article_id: int, new_slug: str, redirect: bool = False) -> Article:
+        """Move an article to a new slug: the old URL answers 404, or with `redirect` a
+        301 to the new URL."""
+        with self._lock:
+            old = self._items[article_id].path
+            new = self.edit(article_id, slug=new_slug)
+            if redirect:
+                self.gone.pop(old, None)
+                self.moved[old] = new.path
+            return new
+
+    def moved_to(self, path: str) -> str | None:
+        """The path a re-slugged article's old path redirects to, if it does."""
+        wanted = unquote(path)
+        with self._lock:
+            return next((new for old, new in list(self.moved.items())
+                         if unquote(old) == wanted), None)
 
     def remove(self, article_id: int, status: int = 404) -> Article:
         """Delete an article: its URL then answers status (404 or 410)."""
@@ -231,6 +247,7 @@ class World:
             self._seq[article.id] = self._next_seq
             self._next_seq += 1
             self.gone.pop(article.path, None)
+            self.moved.pop(article.path, None)
             self._last_stamp = max(self._last_stamp, article.changed_at)
             return article
 

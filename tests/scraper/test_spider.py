@@ -135,7 +135,8 @@ def test_which_details_are_fetched_and_which_urls_are_probed() -> None:
         f"{BASE}/news/news_odkb/gone/",
         f"{BASE}/news/news_odkb/on-the-oldest-day/",
     ]
-    assert probes[0].meta["handle_httpstatus_list"] == [404, 410]
+    assert probes[0].meta["handle_httpstatus_list"] == [404, 410, 301, 302, 303, 307, 308]
+    assert probes[0].meta["dont_redirect"] is True
 
 
 def test_detail_page_becomes_a_news_item() -> None:
@@ -192,6 +193,20 @@ def test_probe_statuses() -> None:
     results = list(s.probe_failed(_failure(HttpError(error, "Ignoring"), request)))
     assert results == [ProbeResult(url, 503)]
     assert s.outcome.detail_errors == [f"{url}: HTTP 503 (probe)"]
+
+
+def test_a_probe_reads_where_a_redirect_goes_and_says_when_nothing_answered() -> None:
+    s = spider()
+    url = f"{BASE}/news/news_odkb/old-slug/"
+    moved = response(url, "", status=301,
+                     headers={"Location": "/news/news_odkb/new-slug?bxajaxid=1#loaded"})
+    assert list(s.parse_probe(moved, url=url)) == [
+        ProbeResult(url, 301, location=f"{BASE}/news/news_odkb/new-slug/")]
+    home = response(url, "", status=302, headers={"Location": "/"})
+    assert list(s.parse_probe(home, url=url)) == [ProbeResult(url, 302)]
+    request = Request(url, cb_kwargs={"url": url}, meta={"download_timeout": 3})
+    assert list(s.probe_failed(_failure(TimeoutError(), request))) == [ProbeResult(url, 0)]
+    assert s.outcome.detail_errors == [f"cannot reach {url}: timeout after 3 s (probe)"]
 
 
 def test_failures_read_well() -> None:
