@@ -2,7 +2,7 @@
 
 The notifier keeps one SMTP connection open for a batch of deliveries (`close_batch()`
 ends it), and keeps each subscriber's bounce count: a 5xx for a recipient counts one
-failure, `email.bounce_after` in a row mark the subscriber `bouncing` and stop the mail.
+failure, `email.max_bounces` in a row mark the subscriber `bouncing` and stop the mail.
 """
 
 from __future__ import annotations
@@ -123,7 +123,8 @@ class EmailNotifier(BaseNotifier):
         return self._footer_for(subscriber.address, subscriber.mode)
 
     def _footer_for(self, address: str, mode: str) -> Footer:
-        return Footer(address, mode, self.envelope.unsubscribe_url(CHANNEL, address))
+        return Footer(address, mode, self.envelope.unsubscribe_url(CHANNEL, address),
+                      self.envelope.preferences_url(address))
 
     def _active(self, recipient: str) -> Subscriber:
         """The subscriber, if still active: mail queued before an unsubscribe is dropped."""
@@ -150,7 +151,7 @@ class EmailNotifier(BaseNotifier):
                 return
             subscriber.consecutive_failures += 1
             subscriber.updated_at = utcnow()
-            if subscriber.consecutive_failures >= self.config.bounce_after:
+            if subscriber.consecutive_failures >= self.config.max_bounces:
                 subscriber.status = "bouncing"
                 log.warning("email %s marked bouncing after %d refusals in a row; no more "
                             "mail is sent to it", recipient, subscriber.consecutive_failures)
