@@ -138,13 +138,13 @@ class EmailNotifier(BaseNotifier):
     async def _deliver(self, message: EmailMessage, subscriber: Subscriber) -> None:
         try:
             await self.smtp.send(message, subscriber.address)
-        except RecipientRejected:
-            self._count_bounce(subscriber.address)
+        except RecipientRejected as exc:
+            self._count_bounce(subscriber.address, str(exc))
             raise
         if subscriber.consecutive_failures:  # a write only when there is a count to clear
             self._reset_bounces(subscriber.address)
 
-    def _count_bounce(self, recipient: str) -> None:
+    def _count_bounce(self, recipient: str, reason: str) -> None:
         with self.sessions() as session, session.begin():
             subscriber = find(session, CHANNEL, recipient)
             if subscriber is None:
@@ -153,6 +153,10 @@ class EmailNotifier(BaseNotifier):
             subscriber.updated_at = utcnow()
             if subscriber.consecutive_failures >= self.config.max_bounces:
                 subscriber.status = "bouncing"
+                # Shown by `subscribers list` and on the reader's preference page.
+                subscriber.status_reason = (
+                    f"{subscriber.consecutive_failures} permanent refusals in a row, "
+                    f"the last on {utcnow():%Y-%m-%d}: {reason}")[:300]
                 log.warning("email %s marked bouncing after %d refusals in a row; no more "
                             "mail is sent to it", recipient, subscriber.consecutive_failures)
 

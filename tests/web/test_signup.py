@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.config import ConfigError, load_settings
+from core.config import ConfigError, Telegram, load_settings
 from core.models import Signup, Subscriber, utcnow
 from notifier import tokens
 from tests.email.smtpd import Recorder, SmtpServer
@@ -246,3 +246,16 @@ def test_form_on_without_a_secret_stops_at_start(tmp_path: Any) -> None:
         load_settings(config)
     assert "email: Value error, self_service (the sign-up form) needs email.secret" in str(
         error.value)
+
+
+def test_the_form_offers_the_bot(database_url: str, sessions: sessionmaker[Session],
+                                 smtp: SmtpServer) -> None:
+    settings = signup_settings(database_url, smtp.port).model_copy(update={
+        "telegram": Telegram(token="123:abc", bot_username="@csto_news_bot")})
+    live = LiveServer(settings, sessions).start()
+    try:
+        page = fetch(f"{live.url}/subscribe?lang=ru")
+    finally:
+        live.stop()
+    assert 'href="https://t.me/csto_news_bot?start=email"' in page.text
+    assert "Удобнее в Telegram?" in page.text and '<html lang="ru">' in page.text
