@@ -23,7 +23,7 @@ from notifier.digest import DigestMessage, Schedule, digest_key
 from notifier.email.compose import Envelope, compose
 from notifier.email.render import Footer, Rendered, render_digest, render_instant
 from notifier.email.smtp import RecipientRejected, SmtpSender
-from notifier.message import EventMessage, other_version
+from notifier.message import STORY_KINDS, EventMessage
 from notifier.outbox import idempotency_key
 from notifier.story import Planned
 from notifier.subscriptions import find, instant_plan, reader_of, translation_target
@@ -76,10 +76,11 @@ class EmailNotifier(BaseNotifier):
 
     async def send(self, message: EventMessage, recipient: str) -> None:
         subscriber = self._active(recipient)
-        if message.kind in ("new", "diverged") and reader_of(subscriber).once_per_story:
-            with self.sessions() as session:
-                item_id = session.get_one(ChangeEvent, message.event_id).item_id
-                message = replace(message, other=other_version(session, item_id))
+        if message.kind in STORY_KINDS and reader_of(subscriber).once_per_story:
+            if not message.counterpart_loaded:  # not built by the dispatcher
+                with self.sessions() as session:
+                    message = message.with_counterpart(session)
+            message = replace(message, other=message.counterpart)
         target = translation_target(subscriber, message.language)
         if target is not None:  # a reader of the other language who accepts translations
             message = await translate_message(message, target, self.translator)

@@ -21,7 +21,7 @@ from monitor.translation.service import Translator
 from notifier import subscriptions
 from notifier.base import BaseNotifier, DeliveryError
 from notifier.digest import DigestMessage, Schedule
-from notifier.message import EventMessage, other_version
+from notifier.message import STORY_KINDS, EventMessage, other_version
 from notifier.story import Planned, Reader, lead_language
 from notifier.telegram import posts
 from notifier.telegram.client import (
@@ -102,10 +102,11 @@ class TelegramNotifier(BaseNotifier):
 
     async def send(self, message: EventMessage, recipient: str) -> None:
         await self.ready()
-        if message.kind in ("new", "diverged"):
-            with self.sessions() as session:
-                item_id = session.get_one(ChangeEvent, message.event_id).item_id
-                message = replace(message, other=other_version(session, item_id))
+        if message.kind in STORY_KINDS:
+            if not message.counterpart_loaded:  # not built by the dispatcher
+                with self.sessions() as session:
+                    message = message.with_counterpart(session)
+            message = replace(message, other=message.counterpart)
         if recipient.startswith(CHANNEL_PREFIX):
             await self._post(message, recipient.removeprefix(CHANNEL_PREFIX))
         else:
