@@ -14,6 +14,7 @@ through the outbox (`deliver_due`), every SQL statement counted with SQLAlchemy'
 from __future__ import annotations
 
 import asyncio
+import os
 import tempfile
 import threading
 import time
@@ -202,6 +203,7 @@ def run(quick: bool = False) -> str:
     rate, accepted, mailed = signups_per_second(count)
     per_delivery, delivered = queries_per_delivery(readers)
     per_telegram, posted = queries_per_telegram_delivery(readers)
+    load = os.getloadavg()[0]
     return "\n".join([
         "## 14. Email self-service: sign-ups and queries per delivery", "",
         "`.venv/bin/python -m bench.selfservice` (issue 22). The web app on its own event "
@@ -209,7 +211,8 @@ def run(quick: bool = False) -> str:
         f"{WIDTH} at a time with `email.signup.rate_limits: false` (each one validated, "
         "stored and mailed a confirmation). Then one new item delivered to "
         f"{readers} instant email subscribers through the outbox, its SQL statements "
-        "counted.", "",
+        f"counted. Load average during the run: {load:.1f} on {os.cpu_count()} cores "
+        "(other work on the machine): read the rate as a floor.", "",
         "| figure | value |", "| --- | --- |",
         f"| sign-ups accepted per second | {rate:.0f} ({accepted}/{count} answered 200, "
         f"{mailed} confirmation mails received) |",
