@@ -28,15 +28,18 @@ class DispatchResult:
     failed: int = 0
 
 
-def _message(session: Session, delivery: Delivery, built: dict[int, EventMessage]
-             ) -> EventMessage | None:
-    """The finished message of the delivery's event: built (event, item, documents, the
-    story's other version) once per event of a batch, whoever it goes to."""
+def _message(session: Session, notifier: Notifier, delivery: Delivery,
+             built: dict[int, EventMessage]) -> EventMessage | None:
+    """The finished message of the delivery's event: built (event, item, documents, and
+    the story's other version for channels that link it) once per event of a batch."""
     event = delivery.event
     if event is None:
         return None
     if event.id not in built:
-        built[event.id] = EventMessage.from_event(event).with_counterpart(session)
+        message = EventMessage.from_event(event)
+        if getattr(notifier, "links_other_version", False):
+            message = message.with_counterpart(session)
+        built[event.id] = message
     return built[event.id]
 
 
@@ -44,7 +47,7 @@ async def _send_one(session: Session, notifier: Notifier, delivery: Delivery,
                     result: DispatchResult, max_attempts: int,
                     built: dict[int, EventMessage] | None = None) -> None:
     digest = load_digest(session, delivery) if delivery.event is None else None
-    message = _message(session, delivery, {} if built is None else built)
+    message = _message(session, notifier, delivery, {} if built is None else built)
     edits = delivery.edits_event_id  # an update of the message that announced that event
     # No transaction held across the send: on SQLite, a notifier writing meanwhile (a
     # channel's post ids, a blocked subscriber) would make our mark_sent fail "locked".

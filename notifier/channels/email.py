@@ -52,6 +52,7 @@ def email_notifier(settings: Settings, sessions: sessionmaker[Session],
 
 class EmailNotifier(BaseNotifier):
     name = CHANNEL
+    links_other_version = True
 
     def __init__(self, settings: Settings, sessions: sessionmaker[Session],
                  translator: Translator | None = None) -> None:

@@ -42,6 +42,7 @@ CHANNEL_PREFIX = "channel:"
 
 class TelegramNotifier(BaseNotifier):
     name = CHANNEL
+    links_other_version = True
     # Sends the outbox may overlap: they mostly wait on the network, and the limiter
     # (notifier/telegram/limits.py) keeps the rate. As many as the bot's HTTP connections.
     concurrency = POOL_SIZE
