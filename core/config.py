@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import (
     AfterValidator,
+    AliasChoices,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -186,11 +187,24 @@ class Telegram(_Strict):
     # "@name" or a numeric id (-100...); no channel posts when unset.
     channel: Annotated[str, Field(pattern=r"^(@[A-Za-z]\w{3,31}|-?\d+)$")] | None = None
     channel_language: Literal["en", "ru"] = "en"  # the language of the posts' own words
+    # The bot's @name: the email sign-up page links to https://t.me/<name>.
+    bot_username: Annotated[str, Field(pattern=r"^@?[A-Za-z]\w{3,31}$")] | None = None
     admins: list[int] = []
     burst_threshold: Annotated[int, Field(ge=1, le=1000)] = 5  # more in one poll: one summary
     daily_at: ClockTime = "07:00"
     timezone: TimeZone = "UTC"
     read_timeout: Duration = timedelta(seconds=20)  # long: a timeout is never resent
+
+
+class Signup(_Strict):
+    """Limits of the sign-up form, against abuse (docs/email.md, "Sign-up form")."""
+
+    per_address: Annotated[int, Field(ge=1, le=1000)] = 3  # mails to one address per window
+    per_client: Annotated[int, Field(ge=1, le=100_000)] = 10  # sign-ups per client per window
+    window: Duration = timedelta(hours=1)
+    max_pending: Annotated[int, Field(ge=1, le=10_000_000)] = 1000  # unconfirmed at once
+    confirm_within: Duration = timedelta(hours=48)  # a confirmation link's life
+    rate_limits: bool = True  # false only for load tests (bench/signups.py)
 
 
 class Email(_Strict):
@@ -208,7 +222,13 @@ class Email(_Strict):
     timezone: TimeZone = "UTC"
     public_url: HttpUrl | None = None
     secret: str | None = None  # signs unsubscribe tokens; or env CSTO_MONITOR_SECRET
-    bounce_after: Annotated[int, Field(ge=1, le=100)] = 3  # 5xx in a row -> bouncing
+    # 5xx refusals in a row -> the subscriber is paused (`bouncing`); `bounce_after` is
+    # the key's former name, still read.
+    max_bounces: Annotated[int, Field(ge=1, le=100, validation_alias=AliasChoices(
+        "max_bounces", "bounce_after"))] = 3
+    # The sign-up form (/subscribe, docs/email.md): None = on when public_url is set.
+    self_service: bool | None = None
+    signup: Signup = Signup()
     connect_timeout: Duration = timedelta(seconds=10)
     command_timeout: Duration = timedelta(seconds=30)
 
@@ -233,7 +253,23 @@ class Email(_Strict):
         if self.public_url is not None and self.secret is None:
             raise ValueError("public_url needs a secret to sign unsubscribe links; set "
                              "email.secret or env CSTO_MONITOR_SECRET")
+        if self.self_service:
+            missing = [key for key, value in (("secret", self.secret),
+                                              ("public_url", self.public_url),
+                                              ("sender", self.sender)) if value is None]
+            if missing:
+                raise ValueError(
+                    "self_service (the sign-up form) needs " + ", ".join(
+                        f"email.{key}" for key in missing) + " (the secret signs the "
+                    "confirmation links, public_url is where they point, sender mails "
+                    "them); set them, or set email.self_service: false")
         return self
+
+    @property
+    def sign_up_open(self) -> bool:
+        """Whether the web server offers the sign-up form."""
+        ready = None not in (self.secret, self.public_url, self.sender)
+        return ready if self.self_service is None else self.self_service
 
 
 class Bilingual(_Strict):

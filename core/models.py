@@ -297,6 +297,7 @@ class Subscriber(Base):
     notify_divergence: Mapped[bool] = mapped_column(Boolean, default=False)  # `diverged`
     # active | unsubscribed | blocked (403, chat gone) | bouncing (repeated 5xx)
     status: Mapped[str] = mapped_column(String(16), default="active")
+    status_reason: Mapped[str | None] = mapped_column(String(300))  # why not active (0012)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -318,6 +319,19 @@ class Subscriber(Base):
     def recipient(self) -> str:
         """The outbox recipient key of this subscriber."""
         return f"{self.channel}:{self.address}"
+
+
+class Signup(Base):
+    """An address that signed up on the web form and has not confirmed yet (0012)."""
+
+    __tablename__ = "signups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(String(320), unique=True)
+    nonce: Mapped[str] = mapped_column(String(32))  # in the link: a replaced row's link fails
+    choices: Mapped[dict[str, Any]] = mapped_column(JSON)  # notifier.preferences.Choices
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class TelegramPost(Base):

@@ -18,9 +18,9 @@ from notifier.subscriptions import find
 CHANNEL = "email"
 COLUMNS = ("channel", "address", "mode", "ui_language", "languages", "accept_translated",
            "preferred_language", "notify_divergence", "sections", "keywords", "status",
-           "consecutive_failures", "created_at")
+           "status_reason", "consecutive_failures", "created_at")
 TABLE_COLUMNS = ("address", "channel", "mode", "ui_language", "languages", "sections",
-                 "keywords", "status")
+                 "keywords", "status", "status_reason")
 _TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 subscribers_app = typer.Typer(help="Email subscribers: add, list, remove.",
@@ -67,6 +67,7 @@ def _apply(subscriber: Subscriber, mode: Mode | None, lang: Lang | None, all_lan
     if translated is not None:
         subscriber.accept_translated = translated
     subscriber.status, subscriber.consecutive_failures = "active", 0
+    subscriber.status_reason = None
     subscriber.updated_at = utcnow()
 
 

@@ -29,6 +29,9 @@ class Notifier(Protocol):
     # Sends the dispatcher may overlap: those that mostly wait on the network (Telegram;
     # its own limiter keeps the rate). 1 where one connection serves a batch (email).
     concurrency: int
+    # Whether its messages link the story's other version: then the dispatcher looks it
+    # up once per event (EventMessage.counterpart) for every recipient of the batch.
+    links_other_version: bool
 
     def recipients(self, session: Session, event: ChangeEvent) -> list[str]:
         """The recipients of this event on this channel (subscriber keys)."""
@@ -71,6 +74,7 @@ class BaseNotifier:
 
     name: str
     concurrency = 1
+    links_other_version = False
 
     def recipients(self, session: Session, event: ChangeEvent) -> list[str]:
         raise NotImplementedError

@@ -28,10 +28,26 @@ class DispatchResult:
     failed: int = 0
 
 
+def _message(session: Session, notifier: Notifier, delivery: Delivery,
+             built: dict[int, EventMessage]) -> EventMessage | None:
+    """The finished message of the delivery's event: built (event, item, documents, and
+    the story's other version for channels that link it) once per event of a batch."""
+    event = delivery.event
+    if event is None:
+        return None
+    if event.id not in built:
+        message = EventMessage.from_event(event)
+        if getattr(notifier, "links_other_version", False):
+            message = message.with_counterpart(session)
+        built[event.id] = message
+    return built[event.id]
+
+
 async def _send_one(session: Session, notifier: Notifier, delivery: Delivery,
-                    result: DispatchResult, max_attempts: int) -> None:
+                    result: DispatchResult, max_attempts: int,
+                    built: dict[int, EventMessage] | None = None) -> None:
     digest = load_digest(session, delivery) if delivery.event is None else None
-    message = EventMessage.from_event(delivery.event) if delivery.event else None
+    message = _message(session, notifier, delivery, {} if built is None else built)
     edits = delivery.edits_event_id  # an update of the message that announced that event
     # No transaction held across the send: on SQLite, a notifier writing meanwhile (a
     # channel's post ids, a blocked subscriber) would make our mark_sent fail "locked".
@@ -84,11 +100,12 @@ async def _send_batch(session: Session, notifier: Notifier, channel: str,
     commit) runs without an `await` in between, and ends with no transaction open.
     """
     gate = asyncio.Semaphore(width)
+    built: dict[int, EventMessage] = {}
 
     async def in_order(deliveries: Sequence[Delivery]) -> None:
         async with gate:
             for delivery in deliveries:
-                await _send_one(session, notifier, delivery, result, max_attempts)
+                await _send_one(session, notifier, delivery, result, max_attempts, built)
                 metrics.record_delivery(channel, delivery.status)
 
     if width == 1:

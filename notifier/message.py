@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -15,6 +15,8 @@ from monitor.documents import describe
 from monitor.revdiff import event_diff
 from monitor.worddiff import Change, ItemDiff
 from notifier.summary import summarize
+
+STORY_KINDS = ("new", "diverged")  # the messages that link the story's other version
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,12 @@ class EventMessage:
     other: OtherVersion | None = None
     # Set when the message is for a reader of another language (notifier.translated).
     translation: MachineTranslation | None = None
+    item_id: int | None = None
+    # The story's other version, loaded once per event by the dispatcher for the messages
+    # that may link it (new, diverged); a channel copies it to `other` for the readers
+    # told once per story. `counterpart_loaded` False: not looked up (load it yourself).
+    counterpart: OtherVersion | None = None
+    counterpart_loaded: bool = False
 
     @property
     def is_edit(self) -> bool:
@@ -79,8 +87,18 @@ class EventMessage:
             summary=summarize(item.lead, item.body.split("\n\n") if item.body else []),
             detected_at=event.detected_at, fields=tuple(event.fields),
             previous=dict(event.previous), changes=event_diff(event),
-            documents=_documents(item),
+            documents=_documents(item), item_id=event.item_id,
         )
+
+    def with_counterpart(self, session: Session) -> EventMessage:
+        """This message with the story's other version looked up (new and diverged)."""
+        if self.counterpart_loaded or self.kind not in STORY_KINDS:
+            return self
+        item_id = self.item_id
+        if item_id is None:
+            item_id = session.get_one(ChangeEvent, self.event_id).item_id
+        return replace(self, counterpart=other_version(session, item_id),
+                       counterpart_loaded=True)
 
 
 def _documents(item: Item) -> tuple[str, ...]:

@@ -34,3 +34,31 @@ def verify(secret: str, token: str) -> tuple[str, str] | None:
         return None
     channel, _, address = payload.decode("utf-8", "replace").partition(":")
     return (channel, address) if address else None
+
+
+def confirmation(secret: str, signup_id: int, nonce: str, expires: int) -> str:
+    """The token of a sign-up's confirmation link: the row, its nonce, when it expires
+    (a Unix time), so an expired link is refused before any database lookup."""
+    return sign(secret, "confirm", f"{signup_id}:{nonce}:{expires}")
+
+
+def read_confirmation(secret: str, token: str) -> tuple[int, str, int] | None:
+    """(signup id, nonce, expiry) of a genuine confirmation token, else None."""
+    found = verify(secret, token)
+    if found is None or found[0] != "confirm":
+        return None
+    parts = found[1].split(":")
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[2].isdigit():
+        return None
+    return int(parts[0]), parts[1], int(parts[2])
+
+
+def preferences(secret: str, address: str) -> str:
+    """The token of an email subscriber's preference page (not valid to unsubscribe by
+    RFC 8058 POST alone: its purpose is part of what is signed)."""
+    return sign(secret, "preferences", address)
+
+
+def read_preferences(secret: str, token: str) -> str | None:
+    found = verify(secret, token)
+    return found[1] if found is not None and found[0] == "preferences" else None

@@ -36,6 +36,14 @@ class BotDeps:
     sessions: sessionmaker[Session]
 
     @property
+    def signup_page(self) -> str | None:
+        """The email sign-up form, offered by /help when email.public_url is set."""
+        email = self.settings.email
+        if email is None or email.public_url is None or not email.sign_up_open:
+            return None
+        return f"{str(email.public_url).rstrip('/')}/subscribe"
+
+    @property
     def admins(self) -> set[int]:
         return set(self.settings.telegram.admins) if self.settings.telegram else set()
 
@@ -90,7 +98,9 @@ async def help_command(update: Update, context: Context) -> None:
     language = chat_language(update, context)
     user = update.effective_user
     admin = user is not None and user.id in deps(context).admins
-    await reply(update, t(language, "help") + (t(language, "help_admin") if admin else ""))
+    page = deps(context).signup_page
+    text = t(language, "help") + (t(language, "help_email", url=escape(page)) if page else "")
+    await reply(update, text + (t(language, "help_admin") if admin else ""))
 
 
 async def subscribe(update: Update, context: Context) -> None:

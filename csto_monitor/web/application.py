@@ -72,5 +72,31 @@ def make_app(settings: Settings, sessions: sessionmaker[Session],
         web.get("/", pages.history_page),
         web.get("/items/{item_id}", pages.item_page),
     ])
+    account_routes(app, settings)
     app.add_subapp("/api", api_app(settings, sessions))  # the JSON API, /api/v1/
     return app
+
+
+def account_routes(app: web.Application, settings: Settings) -> None:
+    """The sign-up form, confirmation and preference pages (docs/email.md); answered
+    "closed" when email.self_service is off."""
+    from csto_monitor.web import preferences, signup
+
+    if settings.email is not None and settings.email.sign_up_open:
+        app[signup.SIGNUP] = signup.SignupState(settings.email, bot_link(settings))
+        app.cleanup_ctx.append(signup.housekeeping)
+    app.add_routes([
+        web.get("/subscribe", signup.subscribe_page),
+        web.post("/subscribe", signup.subscribe),
+        web.get("/confirm/{token}", signup.confirm_page),
+        web.post("/confirm/{token}", signup.confirm),
+        web.get("/preferences/{token}", preferences.preferences_page),
+        web.post("/preferences/{token}", preferences.change),
+    ])
+
+
+def bot_link(settings: Settings) -> str | None:
+    """https://t.me/<bot>?start=email when the bot's name is configured."""
+    telegram = settings.telegram
+    name = getattr(telegram, "bot_username", None) if telegram and telegram.token else None
+    return f"https://t.me/{name.lstrip('@')}?start=email" if name else None

@@ -2,7 +2,7 @@
 
 The notifier keeps one SMTP connection open for a batch of deliveries (`close_batch()`
 ends it), and keeps each subscriber's bounce count: a 5xx for a recipient counts one
-failure, `email.bounce_after` in a row mark the subscriber `bouncing` and stop the mail.
+failure, `email.max_bounces` in a row mark the subscriber `bouncing` and stop the mail.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from notifier.digest import DigestMessage, Schedule, digest_key
 from notifier.email.compose import Envelope, compose
 from notifier.email.render import Footer, Rendered, render_digest, render_instant
 from notifier.email.smtp import RecipientRejected, SmtpSender
-from notifier.message import EventMessage, other_version
+from notifier.message import STORY_KINDS, EventMessage
 from notifier.outbox import idempotency_key
 from notifier.story import Planned
 from notifier.subscriptions import find, instant_plan, reader_of, translation_target
@@ -52,6 +52,7 @@ def email_notifier(settings: Settings, sessions: sessionmaker[Session],
 
 class EmailNotifier(BaseNotifier):
     name = CHANNEL
+    links_other_version = True
 
     def __init__(self, settings: Settings, sessions: sessionmaker[Session],
                  translator: Translator | None = None) -> None:
@@ -76,10 +77,11 @@ class EmailNotifier(BaseNotifier):
 
     async def send(self, message: EventMessage, recipient: str) -> None:
         subscriber = self._active(recipient)
-        if message.kind in ("new", "diverged") and reader_of(subscriber).once_per_story:
-            with self.sessions() as session:
-                item_id = session.get_one(ChangeEvent, message.event_id).item_id
-                message = replace(message, other=other_version(session, item_id))
+        if message.kind in STORY_KINDS and reader_of(subscriber).once_per_story:
+            if not message.counterpart_loaded:  # not built by the dispatcher
+                with self.sessions() as session:
+                    message = message.with_counterpart(session)
+            message = replace(message, other=message.counterpart)
         target = translation_target(subscriber, message.language)
         if target is not None:  # a reader of the other language who accepts translations
             message = await translate_message(message, target, self.translator)
@@ -123,7 +125,8 @@ class EmailNotifier(BaseNotifier):
         return self._footer_for(subscriber.address, subscriber.mode)
 
     def _footer_for(self, address: str, mode: str) -> Footer:
-        return Footer(address, mode, self.envelope.unsubscribe_url(CHANNEL, address))
+        return Footer(address, mode, self.envelope.unsubscribe_url(CHANNEL, address),
+                      self.envelope.preferences_url(address))
 
     def _active(self, recipient: str) -> Subscriber:
         """The subscriber, if still active: mail queued before an unsubscribe is dropped."""
@@ -137,21 +140,25 @@ class EmailNotifier(BaseNotifier):
     async def _deliver(self, message: EmailMessage, subscriber: Subscriber) -> None:
         try:
             await self.smtp.send(message, subscriber.address)
-        except RecipientRejected:
-            self._count_bounce(subscriber.address)
+        except RecipientRejected as exc:
+            self._count_bounce(subscriber.address, str(exc))
             raise
         if subscriber.consecutive_failures:  # a write only when there is a count to clear
             self._reset_bounces(subscriber.address)
 
-    def _count_bounce(self, recipient: str) -> None:
+    def _count_bounce(self, recipient: str, reason: str) -> None:
         with self.sessions() as session, session.begin():
             subscriber = find(session, CHANNEL, recipient)
             if subscriber is None:
                 return
             subscriber.consecutive_failures += 1
             subscriber.updated_at = utcnow()
-            if subscriber.consecutive_failures >= self.config.bounce_after:
+            if subscriber.consecutive_failures >= self.config.max_bounces:
                 subscriber.status = "bouncing"
+                # Shown by `subscribers list` and on the reader's preference page.
+                subscriber.status_reason = (
+                    f"{subscriber.consecutive_failures} permanent refusals in a row, "
+                    f"the last on {utcnow():%Y-%m-%d}: {reason}")[:300]
                 log.warning("email %s marked bouncing after %d refusals in a row; no more "
                             "mail is sent to it", recipient, subscriber.consecutive_failures)
 

@@ -21,7 +21,7 @@ from monitor.translation.service import Translator
 from notifier import subscriptions
 from notifier.base import BaseNotifier, DeliveryError
 from notifier.digest import DigestMessage, Schedule
-from notifier.message import EventMessage, other_version
+from notifier.message import STORY_KINDS, EventMessage, other_version
 from notifier.story import Planned, Reader, lead_language
 from notifier.telegram import posts
 from notifier.telegram.client import (
@@ -42,6 +42,7 @@ CHANNEL_PREFIX = "channel:"
 
 class TelegramNotifier(BaseNotifier):
     name = CHANNEL
+    links_other_version = True
     # Sends the outbox may overlap: they mostly wait on the network, and the limiter
     # (notifier/telegram/limits.py) keeps the rate. As many as the bot's HTTP connections.
     concurrency = POOL_SIZE
@@ -102,10 +103,11 @@ class TelegramNotifier(BaseNotifier):
 
     async def send(self, message: EventMessage, recipient: str) -> None:
         await self.ready()
-        if message.kind in ("new", "diverged"):
-            with self.sessions() as session:
-                item_id = session.get_one(ChangeEvent, message.event_id).item_id
-                message = replace(message, other=other_version(session, item_id))
+        if message.kind in STORY_KINDS:
+            if not message.counterpart_loaded:  # not built by the dispatcher
+                with self.sessions() as session:
+                    message = message.with_counterpart(session)
+            message = replace(message, other=message.counterpart)
         if recipient.startswith(CHANNEL_PREFIX):
             await self._post(message, recipient.removeprefix(CHANNEL_PREFIX))
         else:

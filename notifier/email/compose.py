@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from core.addresses import domain_of, header_address
 from notifier.email.render import Rendered, clean_line
-from notifier.tokens import sign
+from notifier.tokens import preferences, sign
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,12 @@ class Envelope:
             return None
         token = sign(self.secret, channel, address)
         return f"{self.public_url.rstrip('/')}/unsubscribe?token={quote(token)}"
+
+    def preferences_url(self, address: str) -> str | None:
+        """The reader's preference page (/preferences/<token>), when links can be made."""
+        if not (self.public_url and self.secret):
+            return None
+        return f"{self.public_url.rstrip('/')}/preferences/{preferences(self.secret, address)}"
 
     def unsubscribe_mailto(self) -> str:
         return f"mailto:{header_address(self.sender).addr_spec}?subject=unsubscribe"

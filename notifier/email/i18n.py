@@ -24,6 +24,7 @@ WORDS: dict[str, dict[str, str]] = {
         "why": "You receive this because {address} subscribed to CSTO news ({mode}).",
         "mode_instant": "each item as it appears", "mode_daily": "a daily digest",
         "mode_weekly": "a weekly digest", "unsubscribe": "Unsubscribe",
+        "preferences": "Change what you receive",
         "unsubscribe_mail": "To unsubscribe, reply with the subject \"unsubscribe\".",
     },
     "ru": {
@@ -40,6 +41,7 @@ WORDS: dict[str, dict[str, str]] = {
                " ({mode}).",
         "mode_instant": "каждая новость сразу", "mode_daily": "ежедневный дайджест",
         "mode_weekly": "еженедельный дайджест", "unsubscribe": "Отписаться",
+        "preferences": "Изменить настройки",
         "unsubscribe_mail": "Чтобы отписаться, ответьте на это письмо с темой «unsubscribe».",
     },
 }

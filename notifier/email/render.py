@@ -61,6 +61,7 @@ class Footer:
     address: str
     mode: str
     unsubscribe_url: str | None
+    preferences_url: str | None = None  # the reader's page to change or pause (issue 22)
 
 
 def clean_line(text: str) -> str:
@@ -145,7 +146,8 @@ def _run_html(run: Run) -> Markup:
 def _footer(footer: Footer, language: str) -> dict[str, Any]:
     w = words(language)
     why = w["why"].format(address=footer.address, mode=w[f"mode_{footer.mode}"])
-    return {"why": why, "unsubscribe_url": footer.unsubscribe_url}
+    return {"why": why, "unsubscribe_url": footer.unsubscribe_url,
+            "preferences_url": footer.preferences_url}
 
 
 def _render(name: str, context: dict[str, Any]) -> tuple[str, str]:

@@ -21,7 +21,8 @@ CONNECT_PAUSE = 0.5  # seconds before the 2nd attempt, doubled before the next
 
 
 class RecipientRejected(DeliveryError):
-    """The server refused this recipient for good (5xx at RCPT)."""
+    """The server refused this recipient for good (5xx at RCPT, or at DATA: one recipient
+    per message, so the refusal is about it)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason, permanent=True)
@@ -83,6 +84,12 @@ class SmtpSender:
             raise _refused(exc.recipients[0] if exc.recipients else None, to) from None
         except aiosmtplib.SMTPRecipientRefused as exc:
             raise _refused(exc, to) from None
+        except aiosmtplib.SMTPDataError as exc:
+            await self._drop()
+            if 500 <= exc.code < 600:  # the one recipient's server refused the message
+                raise RecipientRejected(f"the SMTP server refused the message to {to}: "
+                                        f"{exc.code} {exc.message}") from None
+            raise DeliveryError(f"SMTP server replied {exc.code} {exc.message}") from None
         except aiosmtplib.SMTPResponseException as exc:
             await self._drop()
             raise DeliveryError(f"SMTP server replied {exc.code} {exc.message}",

@@ -16,6 +16,7 @@ TEXTS: dict[str, dict[str, str]] = {
                  "clears)\n/latest [N] – the newest N items (1–20)\n/search TEXT – search "
                  "the stored news\n/item ID – one item with its revisions\n/language – "
                  "English or Russian"),
+        "help_email": "\n\nBy email instead: {url}",
         "help_admin": "\n\n<b>Admins</b>\n/status – sources and outbox\n/stats – subscribers "
                       "and deliveries",
         "subscribe_button": "Subscribe",
@@ -73,6 +74,7 @@ TEXTS: dict[str, dict[str, str]] = {
                  "(/keywords – сбросить)\n/latest [N] – последние N новостей (1–20)\n"
                  "/search ТЕКСТ – поиск по новостям\n/item ID – новость и её редакции\n"
                  "/language – русский или английский"),
+        "help_email": "\n\nПо почте: {url}",
         "help_admin": "\n\n<b>Администраторам</b>\n/status – источники и очередь\n/stats – "
                       "подписчики и доставки",
         "subscribe_button": "Подписаться",

@@ -24,6 +24,7 @@ class Recorder:
     """The handler: records accepted messages; refuses, defers or stalls as told."""
 
     refuse: dict[str, str] = field(default_factory=dict)  # address -> "550 ..." reply
+    refuse_data: dict[str, str] = field(default_factory=dict)  # the same, at DATA
     defer_rcpt: int = 0  # reply 421 to this many RCPT commands first
     stall_after: int | None = None  # stall RCPT once this many messages were accepted
     messages: list[tuple[list[str], bytes]] = field(default_factory=list)
@@ -53,6 +54,9 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        for address in envelope.rcpt_tos:
+            if address in self.refuse_data:
+                return self.refuse_data[address]
         self.messages.append((list(envelope.rcpt_tos), bytes(envelope.content)))
         return "250 Message accepted"
 

@@ -29,11 +29,12 @@ class FakeMonitor:
 
 
 def run_bot(botapi: BotApiDouble, sessions: sessionmaker[Session],
-            script: Callable[[BotService], Awaitable[None]]) -> None:
+            script: Callable[[BotService], Awaitable[None]], **extra: Any) -> None:
     """Start the bot service on a fresh loop, run `script`, stop the service."""
     settings = Settings.model_validate({
         "sources": [{"name": "csto-en", "url": "https://example.org/", "language": "en"}],
-        "telegram": {"token": botapi.token, "api_url": botapi.url, "admins": [ADMIN]}})
+        "telegram": {"token": botapi.token, "api_url": botapi.url, "admins": [ADMIN]},
+        **extra})
     notifier = make_notifier(botapi, sessions, admins=[ADMIN])
     monitor: Any = FakeMonitor(settings, sessions, {"telegram": notifier})
 
@@ -223,3 +224,29 @@ def test_settings_choose_the_preferred_version_and_divergence_alerts_status_list
     saved = subscriber(db_sessions, "1")
     assert saved is not None and (saved.preferred_language, saved.notify_divergence) == (
         "ru", True)
+
+
+def test_help_offers_the_email_sign_up_page(botapi: BotApiDouble,
+                                            db_sessions: sessionmaker[Session]) -> None:
+    email = {"sender": "CSTO <news@example.org>", "public_url": "https://csto.example.org",
+             "secret": "a-long-test-secret-0123456789"}
+
+    async def script(service: BotService) -> None:
+        botapi.command(2, "/help", language="ru")
+        assert "По почте: https://csto.example.org/subscribe" in (
+            await answer(botapi, 2)).text
+
+    run_bot(botapi, db_sessions, script, email=email)
+
+
+def test_help_without_the_form_offers_no_page(botapi: BotApiDouble,
+                                              db_sessions: sessionmaker[Session]) -> None:
+    email = {"sender": "CSTO <news@example.org>", "public_url": "https://csto.example.org",
+             "secret": "a-long-test-secret-0123456789", "self_service": False}
+
+    async def script(service: BotService) -> None:
+        botapi.command(2, "/help")
+        text = (await answer(botapi, 2)).text
+        assert "/subscribe – receive news here" in text and "By email" not in text
+
+    run_bot(botapi, db_sessions, script, email=email)
