@@ -11,8 +11,13 @@ from sqlalchemy.orm import Session
 
 from core.models import ChangeEvent, Document, DocumentVersion, Item, ItemRevision
 from monitor.pair_store import counterparts
-from monitor.search import (by_relevance, document_hits, item_hits, newest_first_condition,
-                            search_condition)
+from monitor.search import (
+    by_relevance,
+    document_hits,
+    item_hits,
+    newest_first_condition,
+    search_condition,
+)
 from monitor.snippets import snippet
 
 RELEVANCE, DATE = "relevance", "date"

@@ -20,8 +20,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import (ColumnElement, Select, and_, bindparam, false, func, literal_column,
-                        select, table)
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    false,
+    func,
+    literal_column,
+    select,
+    table,
+)
 from sqlalchemy.orm import Session
 
 from core import analyzer
@@ -47,7 +56,9 @@ def fts5_query(terms: list[Term], fts: str = "items_search") -> str:
     stemmed, exact = _FTS[fts]
     parts = []
     for term in terms:
-        if term.kind != PREFIX:
+        if term.kind == WORD:
+            parts.append(f"{stemmed} : (" + " OR ".join(f'"{s}"' for s in term.forms) + ")")
+        elif term.kind == PHRASE:
             parts += [f'{stemmed} : "{s}"' for s in term.stems]
         if term.kind == PHRASE:
             parts.append(f'{exact} : "{" ".join(term.words)}"')
@@ -105,7 +116,7 @@ def _pg_condition(terms: list[Term], table_name: str) -> ColumnElement[bool]:
 
 def _not_stop(terms: list[Term]) -> list[Term]:
     """Terms with stems: a phrase of stop words only is matched by its exact words."""
-    return [t for t in terms if t.kind == WORD or t.kind == PHRASE and t.stems]
+    return [t for t in terms if t.kind == WORD or (t.kind == PHRASE and t.stems)]
 
 
 # --- both -----------------------------------------------------------------------------
@@ -225,11 +236,11 @@ def document_hits(session: Session, text: str, item_ids: Iterable[int]) -> dict[
     matching: set[int] = set()
     for term in terms:
         matching |= set(session.scalars(_document_matches(session, [term])))
-    rows = session.execute(select(Document.item_id, Document.name).where(
-        Document.item_id.in_(ids), Document.id.in_(sorted(matching))).order_by(Document.id)
-        ) if matching else []
     hits: dict[int, list[str]] = {}
-    for row in rows:
-        hits.setdefault(row.item_id, []).append(row.name)
+    if not matching:
+        return hits
+    for item_id, name in session.execute(select(Document.item_id, Document.name).where(
+            Document.item_id.in_(ids), Document.id.in_(sorted(matching))).order_by(Document.id)):
+        hits.setdefault(item_id, []).append(name)
     return hits
 

@@ -17,22 +17,35 @@ from typing import Literal
 
 from core import analyzer
 
-WORD, PHRASE, PREFIX = "word", "phrase", "prefix"
+Kind = Literal["word", "phrase", "prefix"]
+WORD: Kind = "word"
+PHRASE: Kind = "phrase"
+PREFIX: Kind = "prefix"
 _QUOTED = re.compile(r'"([^"]*)"')
 
 
 @dataclass(frozen=True)
 class Term:
-    kind: Literal["word", "phrase", "prefix"]
+    kind: Kind
     words: tuple[str, ...]  # folded exact words; a word term has one
 
     @property
     def stems(self) -> tuple[str, ...]:
-        """The stems this term implies (a phrase's words but its stop words): a word
-        term matches them; for the others they only rank."""
+        """The stems of the term's words but its stop words: a phrase only ranks by them."""
         if self.kind == PREFIX:
             return ()
         return tuple(analyzer.stem(w) for w in self.words if not analyzer.is_stop(w))
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """What a word term matches in the index of stems: its stem, and for a Russian word
+        also the word as written (the Russian stemmer cuts «визит» to «виз» but «визита»
+        to «визит»). PostgreSQL does the same: its `english` configuration, which a query
+        is also read with, leaves Cyrillic words whole."""
+        word = self.words[0]
+        found = (analyzer.stem(word), word) if analyzer.language_of(word) == "ru" else (
+            analyzer.stem(word),)
+        return tuple(dict.fromkeys(found))
 
 
 def clean(text: str) -> str:
@@ -55,7 +68,7 @@ def parse(text: str) -> list[Term]:
 
 
 def _bare_terms(text: str) -> list[Term]:
-    terms = []
+    terms: list[Term] = []
     for chunk in text.split():
         words = analyzer.tokens(chunk)
         if not words:
@@ -79,7 +92,7 @@ def _without_stop_words(terms: list[Term]) -> list[Term]:
 
 def matched_words(terms: list[Term], words: list[str]) -> set[int]:
     """Indexes of the folded `words` (a text's, in order) that a term matches."""
-    stems = {s for t in terms if t.kind == WORD for s in t.stems}
+    stems = {s for t in terms if t.kind == WORD for s in t.forms}
     found = {i for i, w in enumerate(words) if not analyzer.is_stop(w)
              and analyzer.stem(w) in stems}
     for term in terms:

@@ -12,6 +12,7 @@ same on demand. Downgrading restores 0002's and 0007's indexes and rebuilds them
 """
 
 import importlib
+from types import ModuleType
 
 from alembic import op
 
@@ -48,7 +49,7 @@ def upgrade() -> None:
         op.execute(ddl)
 
 
-def _older(name: str):  # type: ignore[no-untyped-def]
+def _older(name: str) -> ModuleType:
     return importlib.import_module(f"core.migrations.versions.{name}")
 
 
