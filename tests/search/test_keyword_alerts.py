@@ -8,6 +8,7 @@ import asyncio
 import json
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -150,7 +151,7 @@ def test_webhook_and_apprise_keywords_match_word_forms(
     assert titles("/apprise") == sorted([f"[CSTO] {MET}", f"[CSTO] {EXERCISES}"])
 
 
-def test_a_keyword_without_a_word_is_refused_at_start(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_keyword_without_a_word_is_refused_at_start(tmp_path: Path) -> None:
     config = tmp_path / "c.yaml"
     config.write_text("sources: [{name: s, url: 'https://odkb-csto.org/news/', language: en}]\n"
                       "webhooks: [{url: 'http://127.0.0.1:9/h', secret: 'webhook-secret-012345',"
