@@ -79,7 +79,7 @@ def items(session: Session, f: Filters) -> list[dict[str, Any]]:
         row["documents"] = documents.get(row["id"], [])
     if f.search:
         _where_found(session, f.search, rows)
-        _add_snippets(session, f.search, rows, {item.id: item for item, _ in ordered})
+        add_snippets(session, f.search, rows, {item.id: item for item, _ in ordered})
         if not f.language:
             rows = group_pairs(rows)
     return rows
@@ -101,11 +101,11 @@ def _page_ids(session: Session, f: Filters) -> list[int]:
     return list(session.scalars(query.limit(f.limit)))
 
 
-def _add_snippets(session: Session, text: str, rows: list[dict[str, Any]],
+def add_snippets(session: Session, text: str, rows: list[dict[str, Any]],
                   items: dict[int, Item]) -> None:
     """`snippet`: the lead, body or found document's passage with the matched words."""
-    texts = document_texts(session, [row["id"] for row in rows if len(row["found_in"]) > 1
-                                     or row["found_in"][:1] != ["item"]])
+    texts = document_texts(session, list(document_hits(session, text,
+                                                       [row["id"] for row in rows])))
     for row in rows:
         item = items[row["id"]]
         found = snippet(text, [item.lead, item.body, *texts.get(item.id, []), item.title])

@@ -72,7 +72,9 @@ def _cut(terms: list[Term], text: str, words: list[tuple[int, int, str]], start:
          ) -> Snippet:
     """The window's words as one line (whitespace folded), the matches marked in it."""
     end = min(len(words), start + WIDTH)
-    passage = " ".join(text[words[start][0]:words[end - 1][1]].split())
+    # To the end of the text when the window reaches it (its last full stop too).
+    finish = words[end - 1][1] if end < len(words) else len(text)
+    passage = " ".join(text[words[start][0]:finish].split())
     passage = (ELLIPSIS if start > 0 else "") + passage + (ELLIPSIS if end < len(words) else "")
     spans = analyzer.spans(passage)
     hits = matched_words(terms, [w for _, _, w in spans])

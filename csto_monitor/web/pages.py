@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import web
+from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
 from core.models import Item
@@ -18,7 +19,9 @@ from csto_monitor.web.diffhtml import document_views, html_diff
 from csto_monitor.web.queries import KINDS, PAGE_SIZE, Query
 from monitor import divergence_store
 from monitor.pair_store import counterpart, counterparts
+from monitor.history import document_texts
 from monitor.search import document_hits
+from monitor.snippets import snippet
 from monitor.textdiff import clip
 from notifier.story_words import describe_divergence
 
@@ -59,7 +62,8 @@ def parse_query(params: Mapping[str, str]) -> Query:
         raise BadQuery("since is after until: swap the two dates")
     return Query(q=params.get("q", "")[:500], section=params.get("section", "")[:64],
                  lang=_choice(params, "lang", ("en", "ru")), since=since, until=until,
-                 kind=_choice(params, "kind", KINDS), page=_page(params))
+                 kind=_choice(params, "kind", KINDS), sort=_choice(params, "sort", ("date",)),
+                 page=_page(params))
 
 
 def _link(query: Query, **changes: Any) -> str:
@@ -78,9 +82,11 @@ def _history(session: Session, query: Query, env: Any) -> str:
     pages = max(1, -(-page.total // PAGE_SIZE))
     hits = document_hits(session, query.q, [i.id for i in page.items]) if query.q else {}
     others = counterparts(session, [i.id for i in page.items])
+    texts = document_texts(session, list(hits)) if query.q else {}
     rows = [{"item": i, "summary": _summary(i.lead, i.body), "revisions": len(i.revisions),
              "in_documents": hits.get(i.id, []), "counterpart": others.get(i.id),
-             "both_found": False} for i in page.items]
+             "both_found": False, "snippet": _snippet(query.q, i, texts.get(i.id, []))}
+            for i in page.items]
     if query.q and not query.lang:
         rows = _one_row_per_story(rows)
     return str(env.get_template("history.html").render(
@@ -89,6 +95,16 @@ def _history(session: Session, query: Query, env: Any) -> str:
         chart=monthly_chart(queries.month_counts(session, query)),
         prev_url=_link(query, page=query.page - 1) if query.page > 1 else None,
         next_url=_link(query, page=query.page + 1) if query.page < pages else None))
+
+
+def _snippet(q: str, item: Item, documents: list[str]) -> Markup | None:
+    """The matched words in context, each in <mark>."""
+    if not q.strip():
+        return None
+    found = snippet(q, [item.lead, item.body, *documents, item.title])
+    if found is None:
+        return None
+    return Markup(found.marked(lambda w: f"<mark>{escape(w)}</mark>", lambda t: str(escape(t))))
 
 
 def _one_row_per_story(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

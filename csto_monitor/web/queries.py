@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from core.models import ChangeEvent, Item
-from monitor.search import search_condition
+from monitor.search import by_relevance, search_condition
 
 PAGE_SIZE = 20
 KINDS = ("new", "edited", "removed", "document_changed", "diverged")
@@ -27,6 +27,7 @@ class Query:
     since: date | None = None
     until: date | None = None
     kind: str = ""
+    sort: str = ""  # with a search: "" = by relevance, "date" = newest first
     page: int = 1
 
 
@@ -61,10 +62,12 @@ class Page:
 
 def page_of_items(session: Session, query: Query) -> Page:
     total = session.scalar(_filtered(session, select(func.count(Item.id)), query)) or 0
-    stmt = (_filtered(session, select(Item), query)
-            .options(selectinload(Item.revisions))
-            .order_by(Item.published.desc().nulls_last(), Item.id.desc())
-            .offset((query.page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
+    stmt = _filtered(session, select(Item), query).options(selectinload(Item.revisions))
+    if query.q.strip() and query.sort != "date":
+        stmt = by_relevance(session, stmt, query.q)
+    else:
+        stmt = stmt.order_by(Item.published.desc().nulls_last(), Item.id.desc())
+    stmt = stmt.offset((query.page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     return Page(list(session.scalars(stmt)), total)
 
 
