@@ -18,8 +18,8 @@ from csto_monitor.web.context import TEMPLATES, error_page, in_thread
 from csto_monitor.web.diffhtml import document_views, html_diff
 from csto_monitor.web.queries import KINDS, PAGE_SIZE, Query
 from monitor import divergence_store
-from monitor.pair_store import counterpart, counterparts
 from monitor.history import document_texts
+from monitor.pair_store import counterpart, counterparts
 from monitor.search import document_hits
 from monitor.snippets import snippet
 from monitor.textdiff import clip
