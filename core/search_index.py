@@ -20,6 +20,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import Connection, text
 
@@ -127,7 +128,7 @@ def reindex(conn: Connection, *, quiet: bool = False) -> int:
     return int(total)
 
 
-def _batches(conn: Connection, table: str, columns: str) -> Iterator[list[tuple]]:
+def _batches(conn: Connection, table: str, columns: str) -> Iterator[list[tuple[Any, ...]]]:
     last = 0
     while True:
         rows = conn.execute(text(f"SELECT id, {columns} FROM {table} WHERE id > :last "
@@ -138,13 +139,19 @@ def _batches(conn: Connection, table: str, columns: str) -> Iterator[list[tuple]
         yield [tuple(row) for row in rows]
 
 
+def sqlite_index_items(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+    """Index (id, title, lead, body) rows in one statement (what the insert trigger does
+    row by row)."""
+    conn.exec_driver_sql(
+        "INSERT INTO items_search(rowid, title, lead, body, exact) VALUES (?, ?, ?, ?, ?)",
+        [(i, analyzer.stem_text(t), analyzer.stem_text(lead), analyzer.stem_text(b),
+          analyzer.exact_text(f"{t} {lead} {b}")) for i, t, lead, b in rows])
+
+
 def _sqlite_rebuild(conn: Connection, advance: Progress) -> None:
     conn.execute(text("DELETE FROM items_search"))
     for rows in _batches(conn, "items", "title, lead, body"):
-        conn.exec_driver_sql(
-            "INSERT INTO items_search(rowid, title, lead, body, exact) VALUES (?, ?, ?, ?, ?)",
-            [(i, analyzer.stem_text(t), analyzer.stem_text(lead), analyzer.stem_text(b),
-              analyzer.exact_text(f"{t} {lead} {b}")) for i, t, lead, b in rows])
+        sqlite_index_items(conn, rows)
         advance(len(rows))
     conn.execute(text("DELETE FROM document_search"))
     for rows in _batches(conn, "document_versions", "text"):

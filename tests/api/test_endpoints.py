@@ -42,7 +42,8 @@ def test_items_are_the_history_rows_newest_first(api: LiveServer,
 
 
 @pytest.mark.parametrize(("query", "count"), [
-    ("q=quokka", 1), ("q=QUOKKA%20prog*", 1), ("q=QUOKKA%20prog", 0), ("section=speech", 9), ("lang=ru", 0),
+    ("q=quokka", 1), ("q=QUOKKA%20prog*", 1), ("q=QUOKKA%20prog", 0), ("section=speech", 9),
+    ("lang=ru", 0),
     ("since=2026-01-01&until=2026-02-10", 3), ("status=removed", 0), ("status=active", 30),
 ])
 def test_items_filters(api: LiveServer, history_ids: dict[str, int], query: str,
