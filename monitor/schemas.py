@@ -114,6 +114,9 @@ class ItemsPage(BaseModel):
     items: list[Item]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null "
                                                 "on the last one")
+    facets: dict[Literal["section", "language", "year"], dict[str, int]] | None = Field(
+        default=None, description="With `q`: how many matches (under the other filters) "
+        "are in each section, language and year of publication; else null")
 
 
 class ChangesPage(BaseModel):

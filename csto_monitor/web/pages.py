@@ -92,9 +92,22 @@ def _history(session: Session, query: Query, env: Any) -> str:
     return str(env.get_template("history.html").render(
         query=query, rows=rows, total=page.total, page=query.page, pages=pages,
         sections=queries.sections(session), kinds=KINDS,
+        facets=_facet_links(query, queries.search_facets(session, query)),
         chart=monthly_chart(queries.month_counts(session, query)),
         prev_url=_link(query, page=query.page - 1) if query.page > 1 else None,
         next_url=_link(query, page=query.page + 1) if query.page < pages else None))
+
+
+def _facet_links(query: Query, counts: dict[str, dict[str, int]]
+                 ) -> dict[str, list[tuple[str, int, str]]]:
+    """Each facet's values as (label, count, URL of the search narrowed to it)."""
+    def narrowed(name: str, value: str) -> str:
+        if name == "year":
+            return _link(query, since=f"{value}-01-01", until=f"{value}-12-31", page=1)
+        return _link(query, **{"section" if name == "section" else "lang": value}, page=1)
+
+    return {name: [(value, n, narrowed(name, value)) for value, n in values.items()]
+            for name, values in counts.items()}
 
 
 def _snippet(q: str, item: Item, documents: list[str]) -> Markup | None:

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from core.models import ChangeEvent, Item
+from monitor.facets import facets
 from monitor.search import by_relevance, search_condition
 
 PAGE_SIZE = 20
@@ -69,6 +70,13 @@ def page_of_items(session: Session, query: Query) -> Page:
         stmt = stmt.order_by(Item.published.desc().nulls_last(), Item.id.desc())
     stmt = stmt.offset((query.page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     return Page(list(session.scalars(stmt)), total)
+
+
+def search_facets(session: Session, query: Query) -> dict[str, dict[str, int]]:
+    """With a search: its matches by section, language and year (the page's filters)."""
+    if not query.q.strip():
+        return {}
+    return facets(session, _filtered(session, select(Item.id), query))
 
 
 def month_counts(session: Session, query: Query) -> Counter[tuple[int, int]]:

@@ -180,3 +180,21 @@ def test_bot_search_answers_with_bold_words(botapi: BotApiDouble,
 
     run_bot(botapi, sessions, script)
     assert asyncio  # the bot runs on its own loop (run_bot)
+
+
+def test_api_and_web_count_the_matches_by_section_language_and_year(
+        server: LiveServer, sessions: sessionmaker[Session], ids: dict[str, int]) -> None:
+    with sessions() as session, session.begin():  # one match elsewhere: another section, year
+        item = session.get_one(Item, ids["kazakhstan"])
+        item.section, item.published = "speech", date(2024, 5, 1)
+    q = "%D0%9A%D0%B0%D0%B7%D0%B0%D1%85%D1%81%D1%82%D0%B0%D0%BD"  # Казахстан
+    body = fetch(server.url + f"/api/v1/items?q={q}").json()
+    assert body["facets"] == {"section": {"news_odkb": 1, "speech": 1},
+                              "language": {"ru": 2}, "year": {"2024": 1, "2025": 1}}
+    narrowed = fetch(server.url + f"/api/v1/items?q={q}&section=speech").json()
+    assert narrowed["facets"]["year"] == {"2024": 1}
+    assert fetch(server.url + "/api/v1/items").json()["facets"] is None  # no search
+    page = fetch(server.url + f"/?q={q}").text
+    assert 'href="/?q=%D0%9A%D0%B0%D0%B7%D0%B0%D1%85%D1%81%D1%82%D0%B0%D0%BD&amp;' \
+           'since=2024-01-01&amp;until=2024-12-31">2024</a> (1)' in page
+    assert "&amp;section=speech" in page and "&amp;lang=ru" in page

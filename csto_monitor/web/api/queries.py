@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from core.models import ChangeEvent, Item, ItemRevision
 from csto_monitor.web.api.cursor import BadCursor, Position
+from monitor.facets import facets
 from monitor.history import add_counterparts, add_snippets, change_row, item_row
 from monitor.schemas import ChangesQuery, ItemsQuery, moment
 from monitor.search import by_relevance, newest_first_condition, search_condition
@@ -55,6 +56,23 @@ def _offset(position: Position | None) -> int:
     if not key.startswith("@") or not key[1:].isdigit():
         raise BadCursor("not a cursor this API gave out; start again without it")
     return int(key[1:])
+
+
+def _matching(session: Session, q: ItemsQuery) -> Select[Any]:
+    """Ids of every item the filters select, unordered (for the facets)."""
+    query = _common(select(Item.id), q).where(search_condition(session, q.q or ""))
+    if q.status:
+        query = query.where(Item.status == q.status)
+    if q.since:
+        query = query.where(Item.published >= q.since)
+    if q.until:
+        query = query.where(Item.published <= q.until)
+    return query
+
+
+def search_facets(session: Session, q: ItemsQuery) -> dict[str, dict[str, int]] | None:
+    """With a search: the matches by section, language and year."""
+    return facets(session, _matching(session, q)) if q.q and q.q.strip() else None
 
 
 def item_ids(session: Session, q: ItemsQuery, position: Position | None) -> list[int]:
