@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from core.models import ChangeEvent, Document, DocumentVersion, Item, ItemRevision
 from monitor.pair_store import counterparts
 from monitor.search import (
-    by_relevance,
     document_hits,
     item_hits,
     newest_first_condition,
+    ranked_ids,
     search_condition,
 )
 from monitor.snippets import snippet
@@ -95,9 +95,8 @@ def _page_ids(session: Session, f: Filters) -> list[int]:
     if f.until:
         query = query.where(Item.published <= f.until)
     if f.ranked:
-        query = by_relevance(session, query, f.search or "")
-    else:
-        query = query.order_by(Item.published.desc().nulls_last(), Item.id.desc())
+        return ranked_ids(session, query, f.search or "", f.limit)
+    query = query.order_by(Item.published.desc().nulls_last(), Item.id.desc())
     return list(session.scalars(query.limit(f.limit)))
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.models import ChangeEvent, Item
 from monitor.facets import facets
-from monitor.search import by_relevance, search_condition
+from monitor.search import ranked_ids, search_condition
 
 PAGE_SIZE = 20
 KINDS = ("new", "edited", "removed", "document_changed", "diverged")
@@ -63,12 +63,16 @@ class Page:
 
 def page_of_items(session: Session, query: Query) -> Page:
     total = session.scalar(_filtered(session, select(func.count(Item.id)), query)) or 0
-    stmt = _filtered(session, select(Item), query).options(selectinload(Item.revisions))
+    offset = (query.page - 1) * PAGE_SIZE
     if query.q.strip() and query.sort != "date":
-        stmt = by_relevance(session, stmt, query.q)
-    else:
-        stmt = stmt.order_by(Item.published.desc().nulls_last(), Item.id.desc())
-    stmt = stmt.offset((query.page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+        ids = ranked_ids(session, _filtered(session, select(Item.id), query), query.q,
+                         PAGE_SIZE, offset)
+        found = {item.id: item for item in session.scalars(
+            select(Item).where(Item.id.in_(ids)).options(selectinload(Item.revisions)))}
+        return Page([found[i] for i in ids if i in found], total)
+    stmt = (_filtered(session, select(Item), query).options(selectinload(Item.revisions))
+            .order_by(Item.published.desc().nulls_last(), Item.id.desc())
+            .offset(offset).limit(PAGE_SIZE))
     return Page(list(session.scalars(stmt)), total)
 
 

@@ -198,3 +198,26 @@ def test_api_and_web_count_the_matches_by_section_language_and_year(
     assert 'href="/?q=%D0%9A%D0%B0%D0%B7%D0%B0%D1%85%D1%81%D1%82%D0%B0%D0%BD&amp;' \
            'since=2024-01-01&amp;until=2024-12-31">2024</a> (1)' in page
     assert "&amp;section=speech" in page and "&amp;lang=ru" in page
+
+
+@pytest.mark.parametrize(("factor", "extra"), [(1, 0), (1, 1), (4, 100)])
+def test_the_best_few_from_the_index_rank_as_the_whole_ranking(
+        sessions: sessionmaker[Session], ids: dict[str, int], factor: int, extra: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite asks FTS5 for the best few first (`ranked_ids`); whatever it decides must be
+    the order of the full ranking, for every page, under filters too."""
+    from sqlalchemy import select
+
+    from monitor import search
+
+    monkeypatch.setattr(search, "TOP_FACTOR", factor)
+    monkeypatch.setattr(search, "TOP_EXTRA", extra)
+    with sessions() as session:
+        for query in ("совещание", "Казахстан", "совещ*", '"совещание министров"'):
+            for where in (True, Item.published >= date(2025, 3, 4)):
+                base = select(Item.id).where(where, search.search_condition(session, query))
+                full = list(session.scalars(search.by_relevance(session, base, query)))
+                for limit in (1, 2, 3, 10):
+                    for offset in (0, 1, 3):
+                        assert search.ranked_ids(session, base, query, limit, offset) == \
+                            full[offset:offset + limit], (query, limit, offset)

@@ -17,7 +17,7 @@ from csto_monitor.web.api.cursor import BadCursor, Position
 from monitor.facets import facets
 from monitor.history import add_counterparts, add_snippets, change_row, item_row
 from monitor.schemas import ChangesQuery, ItemsQuery, moment
-from monitor.search import by_relevance, newest_first_condition, search_condition
+from monitor.search import newest_first_condition, ranked_ids, search_condition
 
 ITEM_ORDER = (Item.published.desc().nulls_last(), Item.id.desc())
 CHANGE_ORDER = (ChangeEvent.detected_at.desc(), ChangeEvent.id.desc())
@@ -91,8 +91,7 @@ def item_ids(session: Session, q: ItemsQuery, position: Position | None) -> list
     if _ranked(q):
         if position is not None:
             query = query.where(Item.id + 0 <= position.high)
-        query = by_relevance(session, query, q.q or "").offset(_offset(position))
-        return list(session.scalars(query.limit(q.limit + 1)))
+        return ranked_ids(session, query, q.q or "", q.limit + 1, _offset(position))
     if position is not None:
         # `+ 0`: a condition on the id itself would let SQLite scan by rowid and sort.
         query = query.where(_after_item(position), Item.id + 0 <= position.high)
