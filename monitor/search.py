@@ -217,46 +217,55 @@ def by_relevance(session: Session, query: Select[Any], text: str) -> Select[Any]
     return query.order_by(score.desc(), *newest)
 
 
-def ranked_ids(session: Session, query: Select[Any], text: str, limit: int, offset: int = 0
+def ranked_ids(session: Session, base: Select[Any], text: str, limit: int, offset: int = 0
                ) -> list[int]:
-    """The ids of `query` (a select of item ids, filtered) ranked as `by_relevance` ranks
-    them, `offset` and `limit` applied.
+    """The ids of the items `base` selects (item ids under the other filters) that match
+    `text`, ranked as `by_relevance` ranks them, `offset` and `limit` applied.
 
-    SQLite: BM25 over every match and a join with the items sorts 40,000 rows for a common
-    word of 100,000 items. FTS5 ranks inside the index much faster when asked only for the
-    best few: the best TOP_FACTOR × (offset + limit) are taken, filtered and sorted here,
-    and only when they cannot decide the page (too few left after the filters, or a tie
-    with the last one taken) is the whole ranking read.
+    SQLite: BM25 over every match joined with the items sorts 40,000 rows for a common word
+    of 100,000 items. FTS5 ranks inside the index much faster when asked for the best few:
+    the best TOP_FACTOR × (offset + limit) are taken (more, while a tie at the last one
+    leaves the page undecided), filtered and sorted here; only when they cannot decide the
+    page is the whole ranking read.
     """
     terms = parse(text)
     if terms and _dialect(session) == "sqlite":
-        page = _top_page(session, query, terms, limit, offset)
-        if page is not None:
-            return page
+        wanted = TOP_FACTOR * (offset + limit) + TOP_EXTRA
+        while wanted <= TOP_MOST:
+            page, tied = _top_page(session, base, terms, limit, offset, wanted)
+            if page is not None:
+                return page
+            if not tied:
+                break
+            wanted *= 8
+    query = base.where(search_condition(session, text))
     return list(session.scalars(by_relevance(session, query, text).offset(offset).limit(limit)))
 
 
-TOP_FACTOR, TOP_EXTRA = 4, 100
+TOP_FACTOR, TOP_EXTRA, TOP_MOST = 4, 100, 50_000
 
 
-def _top_page(session: Session, query: Select[Any], terms: list[Term], limit: int,
-              offset: int) -> list[int] | None:
-    wanted = TOP_FACTOR * (offset + limit) + TOP_EXTRA
+def _top_page(session: Session, base: Select[Any], terms: list[Term], limit: int,
+              offset: int, wanted: int) -> tuple[list[int] | None, bool]:
+    """The page from the index's best `wanted` matches, or None (and whether a tie with
+    the last of them is why)."""
     top: list[Any] = list(session.execute(
         select(literal_column("items_search.rowid"), literal_column(_BM25))
         .select_from(table("items_search"))
         .where(literal_column("items_search").bool_op("MATCH")(fts5_query(terms)))
         .order_by(literal_column(_BM25)).limit(wanted)).all())
     scores = {row[0]: row[1] for row in top}
-    rows = list(session.execute(query.where(Item.id.in_(list(scores))).add_columns(
+    rows = list(session.execute(base.where(Item.id.in_(list(scores))).add_columns(
         Item.published)).all())
     rows.sort(key=lambda r: (scores[r[0]], -(r[1].toordinal() if r[1] else 0), -r[0]))
     page = rows[offset:offset + limit]
     if len(top) < wanted:  # every match of the index is here: documents' matches follow
-        return [r[0] for r in page] if len(page) == limit else None
-    if len(page) < limit or scores[page[-1][0]] >= top[-1][1]:
-        return None
-    return [r[0] for r in page]
+        return ([r[0] for r in page] if len(page) == limit else None), False
+    if len(page) < limit:
+        return None, False
+    if scores[page[-1][0]] >= top[-1][1]:
+        return None, True
+    return [r[0] for r in page], False
 
 
 def item_hits(session: Session, text: str, item_ids: Iterable[int]) -> set[int]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -65,8 +65,8 @@ def page_of_items(session: Session, query: Query) -> Page:
     total = session.scalar(_filtered(session, select(func.count(Item.id)), query)) or 0
     offset = (query.page - 1) * PAGE_SIZE
     if query.q.strip() and query.sort != "date":
-        ids = ranked_ids(session, _filtered(session, select(Item.id), query), query.q,
-                         PAGE_SIZE, offset)
+        unsearched = select(Item.id).where(*conditions(session, replace(query, q="")))
+        ids = ranked_ids(session, unsearched, query.q, PAGE_SIZE, offset)
         found = {item.id: item for item in session.scalars(
             select(Item).where(Item.id.in_(ids)).options(selectinload(Item.revisions)))}
         return Page([found[i] for i in ids if i in found], total)

@@ -78,9 +78,7 @@ def search_facets(session: Session, q: ItemsQuery) -> dict[str, dict[str, int]] 
 def item_ids(session: Session, q: ItemsQuery, position: Position | None) -> list[int]:
     """The ids of one page (and one more, to tell whether a next page exists)."""
     query = _common(select(Item.id), q)
-    if _ranked(q):
-        query = query.where(search_condition(session, q.q or ""))
-    elif q.q:
+    if q.q and not _ranked(q):  # a ranked listing matches in ranked_ids
         query = query.where(newest_first_condition(session, q.q, q.limit))
     if q.status:
         query = query.where(Item.status == q.status)
