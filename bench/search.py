@@ -42,7 +42,17 @@ SIZE, QUICK_SIZE = 100_000, 3_000
 SEARCHES, QUICK_SEARCHES = 20, 5
 GOAL_P95 = 0.050
 _MiB = 1024 * 1024
-READING = ("Reading: the goal is missed. The run shared 2 cores with other jobs (load average 9-17; benchmark 3's `history --search` of the old exact-form index measured 3-10 ms at 100,000 items on a quiet machine, and its `--sort date` figures here are 60-140 ms), so the figures are inflated several times, but ranking a common word (40 % of the items) stays the slow case: PostgreSQL's `ts_rank_cd` reads every matching tsvector, and on SQLite the generated corpus repeats 600 texts, so hundreds of items tie at the page's edge and the best-few shortcut (`monitor.search.ranked_ids`) has to ask FTS5 again for more. Snippets of the 50 results are a further 10-20 ms. Next steps: rank PostgreSQL on the best few too (a RUM index or a LIMITed subquery), and snippets for the first page only.")
+READING = (
+    'Reading: the goal is missed. The run shared 2 cores with other jobs (load average '
+    "9-17; benchmark 3's `history --search` of the old exact-form index measured 3-10 ms "
+    'at 100,000 items on a quiet machine, and its `--sort date` figures here are 60-140 '
+    'ms), so the figures are inflated several times, but ranking a common word (40 % of '
+    "the items) stays the slow case: PostgreSQL's `ts_rank_cd` reads every matching "
+    'tsvector, and on SQLite the generated corpus repeats 600 texts, so hundreds of items'
+    " tie at the page's edge and the best-few shortcut (`monitor.search.ranked_ids`) has "
+    'to ask FTS5 again for more. Snippets of the 50 results are a further 10-20 ms. Next '
+    'steps: rank PostgreSQL on the best few too (a RUM index or a LIMITed subquery), and '
+    'snippets for the first page only.')
 
 
 @contextmanager
