@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import os
 import re
 import signal
@@ -42,6 +41,7 @@ from sqlalchemy import Connection, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bench import common
+from core import search_index
 from core.config import Settings
 from core.models import Item, Source
 from csto_monitor.runtime import Monitor
@@ -58,8 +58,6 @@ HOLD_BACK = 2 * len(SIZES) * ROUNDS + 2  # one new article per new-item poll, bo
 PG_ADMIN_URL = os.environ.get("CSTO_BENCH_PG_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 SOURCE = "csto-en"
-FTS_TRIGGERS: dict[str, str] = importlib.import_module(
-    "core.migrations.versions.0002_fulltext")._SQLITE_TRIGGERS
 OLDEST_GENERATED = date(2020, 12, 31)  # generated articles are older than the replica's
 PER_DAY = 3
 
@@ -153,35 +151,36 @@ def generate(sessions: sessionmaker[Session], host: str, first: int, count: int,
 
 def _insert_sqlite(conn: Connection, items: list[tuple[Any, ...]],
                    revisions: list[tuple[Any, ...]]) -> None:
-    """executemany in one transaction; the FTS5 index rebuilt once, not row by row.
-
-    Row-by-row indexing through the insert trigger took 3 times as long (12 s of wall
-    time for 30,000 items on this machine).
-    """
-    trigger = FTS_TRIGGERS["items_fts_insert"]
-    conn.exec_driver_sql("DROP TRIGGER items_fts_insert")
+    """executemany in one transaction; the new rows indexed in one statement, not row by
+    row through the insert trigger (which also re-enters Python per row)."""
+    trigger = search_index.SQLITE_ITEM_TRIGGERS["items_search_insert"]
+    conn.exec_driver_sql("DROP TRIGGER items_search_insert")
     for table, columns, rows in (("items", ITEM_COLUMNS, items),
                                  ("item_revisions", REVISION_COLUMNS, revisions)):
         marks = ", ".join("?" * len(columns))
         conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
                              rows)  # type: ignore[arg-type]
-    conn.exec_driver_sql("INSERT INTO items_fts(items_fts) VALUES ('rebuild')")
-    conn.exec_driver_sql(trigger)  # exactly as migration 0002 created it
+    at = {name: ITEM_COLUMNS.index(name) for name in ("id", "title", "lead", "body")}
+    search_index.sqlite_index_items(conn, [(r[at["id"]], r[at["title"]], r[at["lead"]],
+                                            r[at["body"]]) for r in items])
+    conn.exec_driver_sql(trigger)  # exactly as migration 0014 created it
 
 
 def _copy_postgres(conn: Connection, items: list[tuple[Any, ...]],
                    revisions: list[tuple[Any, ...]]) -> None:
-    """COPY both tables (the generated tsvector column is computed on the way in)."""
+    """COPY both tables (the trigger computes the tsvector columns on the way in)."""
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    # Building the GIN index once is faster than updating it row by row (0002's DDL).
-    cursor.execute("DROP INDEX ix_items_search_vector")
+    # Building the GIN indexes once is faster than updating them row by row (0014's DDL).
+    cursor.execute("DROP INDEX ix_items_search_stems")
+    cursor.execute("DROP INDEX ix_items_search_exact")
     for table, columns, rows in (("items", ITEM_COLUMNS, items),
                                  ("item_revisions", REVISION_COLUMNS, revisions)):
         with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
     cursor.execute("SET maintenance_work_mem = '256MB'")
-    cursor.execute("CREATE INDEX ix_items_search_vector ON items USING gin (search_vector)")
+    for ddl in search_index.PG_INDEXES[:2]:
+        cursor.execute(ddl)
     # Explicit ids: move the sequence past them, or the next poll's insert collides.
     cursor.execute("SELECT setval(pg_get_serial_sequence('items', 'id'), max(id)) FROM items")
     cursor.execute("ANALYZE items")  # as autovacuum would soon after a large import

@@ -388,6 +388,19 @@ class _EventFilter(_Strict):
     events: list[EventKind] = ["new", "edited", "removed"]
     sections: list[str] = []
     languages: list[Literal["en", "ru"]] = []
+    # Only items mentioning one of these (matched as search matches: word forms).
+    keywords: list[str] = []
+
+    @field_validator("keywords")
+    @classmethod
+    def _words(cls, keywords: list[str]) -> list[str]:
+        from core.analyzer import tokens
+
+        for keyword in keywords:
+            if not tokens(keyword):
+                raise ValueError(f"{keyword!r} has no letter or digit: write a word, "
+                                 "e.g. Minsk")
+        return keywords
 
     def key(self, url: str, prefix: str) -> str:
         """A stable short name, so that a URL carrying a token never reaches the outbox."""

@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import migrate
+from core.analyzer import register_sqlite_functions
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -20,6 +21,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # Search triggers analyse text in Python (migration 0012).
+    register_sqlite_functions(dbapi_connection)
     # Let SQLAlchemy emit BEGIN itself (pysqlite's own handling breaks SAVEPOINTs).
     dbapi_connection.isolation_level = None
 

@@ -25,3 +25,8 @@ class Mode(StrEnum):
     instant = "instant"
     daily = "daily"
     weekly = "weekly"
+
+
+class Sort(StrEnum):
+    relevance = "relevance"
+    date = "date"

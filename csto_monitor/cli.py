@@ -14,7 +14,7 @@ import typer
 
 from core.logs import setup_logging
 from csto_monitor import cli_support, output
-from csto_monitor.choices import Format, Lang
+from csto_monitor.choices import Format, Lang, Sort
 from csto_monitor.cli_support import fail
 from csto_monitor.digest_cli import digest_command
 from csto_monitor.export_cli import export_command
@@ -106,10 +106,12 @@ def backfill(
 
 
 def _filters(since: datetime | None, until: datetime | None, search: str | None,
-             section: str | None, lang: Lang | None, limit: int) -> history.Filters:
+             section: str | None, lang: Lang | None, limit: int,
+             sort: Sort = Sort.relevance) -> history.Filters:
     day: Callable[[datetime | None], date | None] = lambda d: d.date() if d else None  # noqa: E731
     return history.Filters(since=day(since), until=day(until), search=search, section=section,
-                           language=lang.value if lang else None, limit=limit)
+                           language=lang.value if lang else None, limit=limit,
+                           sort=sort.value)
 
 
 @app.command("history")
@@ -120,8 +122,8 @@ def history_cmd(
     until: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"],
                                                    help="Up to this date (YYYY-MM-DD)")] = None,
     search: Annotated[str | None, typer.Option(
-        help="Words in title, lead, body or an attached document's text (all must match; "
-             "the last may be a prefix)")] = None,
+        help="Words in title, lead, body or an attached document's text, in any of their "
+             "forms (all must match); \"exact phrase\", prefix*")] = None,
     section: Annotated[str | None, typer.Option(help="e.g. news_odkb, smi, speech")] = None,
     lang: Annotated[Lang | None, typer.Option(
         help="en or ru [default: both; a search then lists a story found in both "
@@ -130,29 +132,36 @@ def history_cmd(
     fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.table,
     show_changes: Annotated[bool, typer.Option("--changes",
                                                help="List change events instead")] = False,
+    sort: Annotated[Sort, typer.Option(
+        help="With --search: relevance (title above lead above body above documents, then "
+             "newest) or date (newest first)")] = Sort.relevance,
 ) -> None:
-    """List stored items (or change events with --changes), newest first."""
-    filters = _filters(since, until, search, section, lang, limit)
+    """List stored items (or change events with --changes), newest first or, with --search,
+    the most relevant first with the matched words in context."""
+    filters = _filters(since, until, search, section, lang, limit, sort)
     with cli_support.database(cli_support.load(ctx)) as session:
         if show_changes:
             rows, columns, title = history.changes(session, filters), CHANGE_COLUMNS, "Changes"
         else:
             rows, columns, title = history.items(session, filters), ITEM_COLUMNS, "Items"
             if search:
-                columns = (*columns, "found_in")
+                columns = (*columns, "found_in", "snippet")
     if fmt is Format.json:
         output.print_json(rows)
         return
-    rows = [_flat(row) for row in rows]
+    rows = [_flat(row, bold=fmt is Format.table) for row in rows]
     if fmt is Format.csv:
         output.print_csv(rows, list(rows[0]) if rows else columns)
     else:
         output.print_table(rows, columns, title)
 
 
-def _flat(row: dict[str, object]) -> dict[str, object]:
-    """A row for a table or CSV: documents and search places as one text each."""
+def _flat(row: dict[str, object], *, bold: bool = False) -> dict[str, object]:
+    """A row for a table or CSV: documents and search places as one text each; the
+    snippet with its matched words in bold (a table) or as plain text (CSV)."""
     flat = dict(row)
+    if isinstance(found := row.get("snippet"), dict):
+        flat["snippet"] = output.marked(found) if bold else found["text"]
     if isinstance(documents := row.get("documents"), list):
         flat["documents"] = "; ".join(str(d["name"]) for d in documents)
     if isinstance(found := row.get("found_in"), list):
@@ -211,6 +220,18 @@ def status_cmd(
                            f"({row['next_poll_reason']})")
         typer.echo(f"outbox: {report['outbox']['pending']} notification(s) waiting")
     raise typer.Exit(0 if report["healthy"] else 1)
+
+
+@app.command()
+def reindex(ctx: typer.Context) -> None:
+    """Rebuild the search index from the stored text (after an analyzer upgrade, say)."""
+    from core.search_index import reindex as rebuild
+
+    settings = cli_support.load(ctx)
+    with cli_support.database(settings) as session:
+        count = rebuild(session.connection())
+        session.commit()
+    typer.echo(f"search index rebuilt: {count} item(s) in {cli_support.safe_url(settings)}")
 
 
 @db_app.command("upgrade")

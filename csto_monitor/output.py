@@ -39,9 +39,19 @@ def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], title: s
     Console(markup=False, highlight=False).print(table)
 
 
-def _cell(value: Any) -> str:
+def marked(snippet: dict[str, Any]) -> Any:
+    """A search snippet as rich Text with its matched words in bold."""
+    from rich.text import Text
+
+    text = Text(snippet["text"])
+    for start, end in snippet["ranges"]:
+        text.stylize("bold", start, end)
+    return text
+
+
+def _cell(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
-    return str(value)
+    return value if hasattr(value, "stylize") else str(value)  # rich Text stays styled

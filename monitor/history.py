@@ -11,7 +11,16 @@ from sqlalchemy.orm import Session
 
 from core.models import ChangeEvent, Document, DocumentVersion, Item, ItemRevision
 from monitor.pair_store import counterparts
-from monitor.search import document_hits, item_hits, newest_first_condition, search_condition
+from monitor.search import (
+    document_hits,
+    item_hits,
+    newest_first_condition,
+    ranked_ids,
+    search_condition,
+)
+from monitor.snippets import snippet
+
+RELEVANCE, DATE = "relevance", "date"
 
 
 @dataclass(frozen=True)
@@ -22,6 +31,11 @@ class Filters:
     section: str | None = None
     language: str | None = None
     limit: int = 50
+    sort: str = RELEVANCE  # with a search: by relevance, or newest first ("date")
+
+    @property
+    def ranked(self) -> bool:
+        return bool(self.search and self.search.strip()) and self.sort == RELEVANCE
 
 
 def _item_filters(session: Session, query: Select[Any], f: Filters, *,
@@ -51,29 +65,66 @@ def item_row(item: Item, revisions: int) -> dict[str, Any]:
 
 
 def items(session: Session, f: Filters) -> list[dict[str, Any]]:
-    """Items newest first (by the article's own date), with their revision counts."""
-    newest = _item_filters(session, select(Item.id), f, newest_first=True)
-    if f.since:
-        newest = newest.where(Item.published >= f.since)
-    if f.until:
-        newest = newest.where(Item.published <= f.until)
-    order = (Item.published.desc().nulls_last(), Item.id.desc())
-    # The page is chosen on ids alone, then read: else SQLite reads every matching row and
-    # counts its revisions before sorting (56 ms for a word in 40,000 of 100,000 items).
-    page = newest.order_by(*order).limit(f.limit).subquery()
+    """Items by relevance to the search (or newest first, by the article's own date), with
+    their revision counts; a search adds where each was found and a snippet."""
+    ids = _page_ids(session, f)
     count = (select(func.count(ItemRevision.id)).where(ItemRevision.item_id == Item.id)
              .scalar_subquery())
-    query = select(Item, count).where(Item.id.in_(select(page.c.id))).order_by(*order)
-    rows = add_counterparts(session, [item_row(item, n) for item, n in session.execute(query)])
-    ids = [row["id"] for row in rows]
+    found = {item.id: (item, n) for item, n in
+             session.execute(select(Item, count).where(Item.id.in_(ids)))}
+    ordered = [found[i] for i in ids if i in found]
+    rows = add_counterparts(session, [item_row(item, n) for item, n in ordered])
     documents = document_rows(session, ids)
     for row in rows:
         row["documents"] = documents.get(row["id"], [])
     if f.search:
         _where_found(session, f.search, rows)
+        add_snippets(session, f.search, rows, {item.id: item for item, _ in ordered})
         if not f.language:
             rows = group_pairs(rows)
     return rows
+
+
+def _page_ids(session: Session, f: Filters) -> list[int]:
+    """The ids of the page, in order. The page is chosen on ids alone, then read: else
+    SQLite reads every matching row and counts its revisions before sorting (56 ms for a
+    word in 40,000 of 100,000 items)."""
+    unsearched = Filters(**{**f.__dict__, "search": None}) if f.ranked else f
+    query = _item_filters(session, select(Item.id), unsearched, newest_first=True)
+    if f.since:
+        query = query.where(Item.published >= f.since)
+    if f.until:
+        query = query.where(Item.published <= f.until)
+    if f.ranked:
+        return ranked_ids(session, query, f.search or "", f.limit)
+    query = query.order_by(Item.published.desc().nulls_last(), Item.id.desc())
+    return list(session.scalars(query.limit(f.limit)))
+
+
+def add_snippets(session: Session, text: str, rows: list[dict[str, Any]],
+                  items: dict[int, Item]) -> None:
+    """`snippet`: the lead, body or found document's passage with the matched words."""
+    texts = document_texts(session, list(document_hits(session, text,
+                                                       [row["id"] for row in rows])))
+    for row in rows:
+        item = items[row["id"]]
+        found = snippet(text, [item.lead, item.body, *texts.get(item.id, []), item.title])
+        row["snippet"] = found.as_json() if found else None
+
+
+def document_texts(session: Session, item_ids: list[int]) -> dict[int, list[str]]:
+    """The current text of the items' attached documents, by item."""
+    if not item_ids:
+        return {}
+    rows = session.execute(
+        select(Document.item_id, DocumentVersion.text)
+        .join(DocumentVersion, DocumentVersion.document_id == Document.id)
+        .where(Document.item_id.in_(item_ids), Document.attached,
+               DocumentVersion.sha256 == Document.sha256).order_by(Document.id))
+    found: dict[int, list[str]] = {}
+    for item_id, body in rows:
+        found.setdefault(item_id, []).append(body)
+    return found
 
 
 def add_counterparts(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -55,10 +55,20 @@ class _ItemFields(BaseModel):
         default=None, description="The other language version of the story, or null")
 
 
+class Snippet(BaseModel):
+    """A passage of the item (lead, body or a found document) with the matched words."""
+
+    text: str
+    ranges: list[tuple[int, int]] = Field(description="[start, end) character offsets in "
+                                                      "`text` of each matched word")
+
+
 class Item(_ItemFields):
     """A stored item, as `history --format json` prints it."""
 
     revisions: int = Field(description="How many revisions are stored")
+    snippet: Snippet | None = Field(default=None, description="With a search (`q`): the "
+                                    "words in context; else null")
 
 
 class Revision(BaseModel):
@@ -104,6 +114,9 @@ class ItemsPage(BaseModel):
     items: list[Item]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null "
                                                 "on the last one")
+    facets: dict[Literal["section", "language", "year"], dict[str, int]] | None = Field(
+        default=None, description="With `q`: how many matches (under the other filters) "
+        "are in each section, language and year of publication; else null")
 
 
 class ChangesPage(BaseModel):
@@ -143,11 +156,14 @@ class _Query(BaseModel):
 
 
 class ItemsQuery(_Query):
-    """GET /api/v1/items: newest first by the article's date."""
+    """GET /api/v1/items: newest first by the article's date, or by relevance to `q`."""
 
     q: Annotated[str | None, Field(max_length=500, description=(
-        "Full-text search over title, lead and body: every word must match, the last one "
-        "also as a prefix"))] = None
+        "Full-text search over title, lead, body and attached documents: every word must "
+        "match in any of its forms; \"exact phrase\", prefix*"))] = None
+    sort: Annotated[Literal["relevance", "date"], Field(description=(
+        "With `q`: relevance (title above lead above body above documents, then newest) "
+        "or date (newest first); without `q` always date"))] = "relevance"
     since: Annotated[date | None, Field(description="Published on or after (YYYY-MM-DD)")
                      ] = None
     until: Annotated[date | None, Field(description="Published on or before (YYYY-MM-DD)")

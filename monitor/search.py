@@ -1,28 +1,18 @@
-"""Full-text search over items: a WHERE condition on `Item` for what a user typed.
+"""Full-text search over items: WHERE conditions and a relevance order for what a user typed.
 
-The index is built by migration 0002: an FTS5 table `items_fts` on SQLite, the generated
-column `items.search_vector` (GIN-indexed, 'simple' configuration) on PostgreSQL.
+The index is migration 0014's (`core.search_index`): text analysed by `core.analyzer`
+(SQLite, FTS5) or by PostgreSQL's `russian`/`english` configurations, beside the exact
+folded words. What a query means is `monitor.search_query`'s: word forms, `"phrases"`,
+`prefix*`, every term required (AND).
 
-What a query means, on both backends:
+An item matches when each term is found in its title, lead or body, or in the current text
+of one of its attached documents: different terms may be in different places. The few
+items whose documents hold a term are looked up first and ORed as a list of ids: a
+subquery there would keep either database from using the items' index (10 times slower
+on 100,000 items), and without them the query is the items' own.
 
-- The text is split at whitespace into words, and every word must occur (AND) in the
-  title, the lead or the body of the item; different words may be in different fields.
-- Words match whole words, case-insensitively (Cyrillic too: "одкб" finds "ОДКБ"); the
-  last word also matches as a prefix ("Kazakh" finds "Kazakhstan", "Минск" "Минске").
-- Punctuation is not searched for. A word with punctuation inside ("CSTO-led",
-  "2025-07-01") must match its parts next to each other, as a phrase; surrounding
-  punctuation ("«Совета».") is ignored.
-- There is no query language: quotes, `*`, `-`, `:`, parentheses, NEAR, AND/OR/NOT are
-  ordinary text ("OR" is a word to find), so no input can cause a syntax error.
-- A text without any letter or digit (empty, blank, "%", "-") matches nothing.
-
-An item also matches when every word occurs in the current text of one of its attached
-documents (migration 0007 indexes document versions the same way); `document_hits` says
-which documents of an item matched.
-
-The backends tokenise slightly differently: SQLite also removes diacritics ("cafe" finds
-"café") and splits host names and decimals ("csto.int", "3.5") into their parts, which
-PostgreSQL's parser keeps whole.
+Relevance: SQLite's BM25 and PostgreSQL's `ts_rank_cd`, title above lead above body;
+items found only through their documents come after; newer first among equals.
 """
 
 from __future__ import annotations
@@ -30,40 +20,155 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, func, literal_column, or_, select, table
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    false,
+    func,
+    literal_column,
+    select,
+    table,
+)
 from sqlalchemy.orm import Session
 
+from core import analyzer
 from core.models import Document, DocumentVersion, Item
+from monitor.search_query import PHRASE, PREFIX, WORD, Term, parse
 
-# Not mapped on the model (SQLite has no such column): see migration 0002.
-_PG_VECTOR = "items.search_vector"
-_PG_DOCUMENT_VECTOR = "document_versions.search_vector"
-
-
-def query_words(text: str) -> list[str]:
-    """The whitespace-separated words of `text` that contain a letter or a digit."""
-    # Lone surrogates (undecodable argv bytes) and NUL cannot be sent to either database.
-    clean = text.encode("utf-8", "replace").decode("utf-8").replace("\x00", " ")
-    return [word for word in clean.split() if any(c.isalnum() for c in word)]
+# BM25 weights of items_search's columns: title, lead, body, exact (exact only matches).
+_BM25 = "bm25(items_search, 8.0, 4.0, 1.0, 0.0)"
+# ts_rank_cd weights {D, C, B, A}: body is C, lead B, title A.
+_PG_WEIGHTS = "'{0.05, 0.2, 0.5, 1.0}'::float4[]"
+_FTS = {"items_search": ("{title lead body}", "exact"), "document_search": ("stems", "exact")}
 
 
-def fts5_query(words: list[str]) -> str:
-    """An FTS5 MATCH expression: each word an FTS5 string, ANDed, the last one a prefix."""
-    phrases = ['"' + word.replace('"', '""') + '"' for word in words]
-    phrases[-1] += "*"
-    return " AND ".join(phrases)
+def query_terms(text: str) -> list[Term]:
+    return parse(text)
 
 
-def tsquery_text(words: list[str]) -> str:
-    """A to_tsquery() input: each word a quoted lexeme, ANDed, the last one a prefix.
+# --- SQLite ---------------------------------------------------------------------------
 
-    to_tsquery() runs each quoted lexeme through the parser and the configuration, as
-    to_tsvector() does for the stored text, so punctuation and case are handled the same
-    way on both sides.
-    """
-    lexemes = ["'" + word.replace("\\", "\\\\").replace("'", "''") + "'" for word in words]
-    lexemes[-1] += ":*"
-    return " & ".join(lexemes)
+
+def fts5_query(terms: list[Term], fts: str = "items_search") -> str:
+    """An FTS5 MATCH expression: every term (a phrase also by its stems, for the rank)."""
+    stemmed, exact = _FTS[fts]
+    parts = []
+    for term in terms:
+        if term.kind == WORD:
+            parts.append(f"{stemmed} : (" + " OR ".join(f'"{s}"' for s in term.forms) + ")")
+        elif term.kind == PHRASE:
+            parts += [f'{stemmed} : "{s}"' for s in term.stems]
+        if term.kind == PHRASE:
+            parts.append(f'{exact} : "{" ".join(term.words)}"')
+        elif term.kind == PREFIX:
+            parts.append(f'{exact} : "{term.words[0]}" *')
+    return " AND ".join(parts)
+
+
+def _fts5_matches(terms: list[Term], fts: str = "items_search") -> Select[tuple[int]]:
+    return (select(literal_column(f"{fts}.rowid")).select_from(table(fts))
+            .where(literal_column(fts).bool_op("MATCH")(fts5_query(terms, fts))))
+
+
+# --- PostgreSQL -----------------------------------------------------------------------
+
+
+def _tsquery(config: str, function: str, query: str) -> ColumnElement[Any]:
+    return getattr(func, function)(literal_column(f"'{config}'::regconfig"),
+                                   bindparam(None, query, unique=True))
+
+
+def _stems_query(terms: list[Term]) -> ColumnElement[Any] | None:
+    """Every term's stems, each in either language's configuration (AND)."""
+    found = None
+    words = (w for t in terms if t.kind != PREFIX for w in t.words if not analyzer.is_stop(w))
+    for word in words:
+        either = (_tsquery("russian", "plainto_tsquery", word)
+                  .op("||")(_tsquery("english", "plainto_tsquery", word)))
+        found = either if found is None else found.op("&&")(either)
+    return found
+
+
+def _exact_query(terms: list[Term]) -> ColumnElement[Any] | None:
+    found = None
+    for term in terms:
+        if term.kind == PHRASE:
+            one = _tsquery("simple", "phraseto_tsquery", " ".join(term.words))
+        elif term.kind == PREFIX:
+            one = _tsquery("simple", "to_tsquery", f"'{term.words[0]}':*")
+        else:
+            continue
+        found = one if found is None else found.op("&&")(one)
+    return found
+
+
+def _pg_condition(terms: list[Term], table_name: str) -> ColumnElement[bool]:
+    conditions = []
+    stems, exact = _stems_query(_not_stop(terms)), _exact_query(terms)
+    if stems is not None:
+        conditions.append(literal_column(f"{table_name}.search_stems").bool_op("@@")(stems))
+    if exact is not None:
+        conditions.append(literal_column(f"{table_name}.search_exact").bool_op("@@")(exact))
+    return and_(*conditions) if conditions else false()
+
+
+def _not_stop(terms: list[Term]) -> list[Term]:
+    """Terms with stems: a phrase of stop words only is matched by its exact words."""
+    return [t for t in terms if t.kind == WORD or (t.kind == PHRASE and t.stems)]
+
+
+# --- both -----------------------------------------------------------------------------
+
+
+def _item_condition(session: Session, terms: list[Term]) -> ColumnElement[bool]:
+    if _dialect(session) == "sqlite":
+        return Item.id.in_(_fts5_matches(terms))
+    return _pg_condition(terms, "items")
+
+
+def _document_matches(session: Session, terms: list[Term]) -> Select[Any]:
+    """Ids of the attached documents whose current version's text holds the terms."""
+    query = (select(Document.id).join(DocumentVersion, DocumentVersion.document_id == Document.id)
+             .where(Document.attached, DocumentVersion.sha256 == Document.sha256))
+    if _dialect(session) == "sqlite":
+        return query.where(DocumentVersion.id.in_(_fts5_matches(terms, "document_search")))
+    return query.where(_pg_condition(terms, "document_versions"))
+
+
+def _document_items(session: Session, terms: list[Term]) -> set[int]:
+    return set(session.scalars(select(Document.item_id).where(
+        Document.id.in_(_document_matches(session, terms)))))
+
+
+def _dialect(session: Session) -> str:
+    name = session.get_bind().dialect.name
+    if name not in ("sqlite", "postgresql"):
+        raise NotImplementedError(f"full-text search is not available on {name}")
+    return name
+
+
+def _condition(session: Session, terms: list[Term], own: ColumnElement[bool] | None = None
+               ) -> ColumnElement[bool]:
+    """Items holding every term, each in their own text or in one of their documents."""
+    in_documents = {term: _document_items(session, [term]) for term in terms}
+    plain = [t for t in terms if not in_documents[t]]
+    parts = []
+    if plain:
+        parts.append(own if own is not None and len(plain) == len(terms)
+                     else _item_condition(session, plain))
+    for term in (t for t in terms if in_documents[t]):
+        parts.append(_item_condition(session, [term]) | Item.id.in_(sorted(in_documents[term])))
+    return and_(*parts)
+
+
+def search_condition(session: Session, text: str) -> ColumnElement[bool]:
+    """A WHERE condition on `Item` that holds for the items matching `text`."""
+    terms = parse(text)
+    if not terms:
+        return false()
+    return _condition(session, terms)
 
 
 # From this many matches per item wanted, SQLite finds the newest matches faster by walking
@@ -71,105 +176,123 @@ def tsquery_text(words: list[str]) -> str:
 WALK_DATE_INDEX_FROM = 20
 
 
-def _fts5_matches(words: list[str]) -> Select[tuple[int]]:
-    return (select(literal_column("items_fts.rowid")).select_from(table("items_fts"))
-            .where(literal_column("items_fts").bool_op("MATCH")(fts5_query(words))))
-
-
-def search_condition(session: Session, text: str) -> ColumnElement[bool]:
-    """A WHERE condition on `Item` that holds for the items matching `text` (in their own
-    text or in one of their documents')."""
-    words = query_words(text)
-    if not words:
-        return false()
-    return _or_documents(session, words, _item_condition(session, words))
-
-
-def _or_documents(session: Session, words: list[str], condition: ColumnElement[bool]
-                  ) -> ColumnElement[bool]:
-    """`condition`, or an item whose document matches. The few items with matching
-    documents are looked up first and ORed as a list of ids: a subquery there would keep
-    either database from using the items' full-text index (10 times slower on 100,000
-    items), and without them the query is the items' own."""
-    ids = sorted(set(session.scalars(_document_items(session, words))))
-    return or_(condition, Item.id.in_(ids)) if ids else condition
-
-
-def _item_matches(session: Session, words: list[str]) -> Select[Any]:
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        return _fts5_matches(words)
-    if dialect == "postgresql":
-        return select(Item.id).where(literal_column(_PG_VECTOR).bool_op("@@")(_tsquery(words)))
-    raise NotImplementedError(f"full-text search is not available on {dialect}")
-
-
-def _item_condition(session: Session, words: list[str]) -> ColumnElement[bool]:
-    return Item.id.in_(_item_matches(session, words))
-
-
-def _document_items(session: Session, words: list[str]) -> Select[Any]:
-    return select(Document.item_id).where(Document.id.in_(_document_matches(session, words)))
-
-
-def _tsquery(words: list[str]) -> ColumnElement[object]:
-    return func.to_tsquery(literal_column("'simple'::regconfig"), tsquery_text(words))
-
-
-def _document_matches(session: Session, words: list[str]) -> Select[int]:
-    """Ids of the attached documents whose current version's text matches."""
-    query = (select(Document.id).join(DocumentVersion, DocumentVersion.document_id == Document.id)
-             .where(Document.attached, DocumentVersion.sha256 == Document.sha256))
-    if session.get_bind().dialect.name == "sqlite":
-        found: Select[Any] = (select(literal_column("document_versions_fts.rowid"))
-                 .select_from(table("document_versions_fts"))
-                 .where(literal_column("document_versions_fts").bool_op("MATCH")(
-                     fts5_query(words))))
-        return query.where(DocumentVersion.id.in_(found))
-    return query.where(literal_column(_PG_DOCUMENT_VECTOR).bool_op("@@")(_tsquery(words)))
-
-
-def item_hits(session: Session, text: str, item_ids: Iterable[int]) -> set[int]:
-    """Which of these items match `text` in their own title, lead or body."""
-    words, ids = query_words(text), list(item_ids)
-    if not words or not ids:
-        return set()
-    if session.get_bind().dialect.name == "sqlite":  # FTS5 looks up these rowids only
-        return set(session.scalars(_fts5_matches(words).where(
-            literal_column("items_fts.rowid").in_(ids))))
-    return set(session.scalars(select(Item.id).where(
-        Item.id.in_(ids), _item_condition(session, words))))
-
-
-def document_hits(session: Session, text: str, item_ids: Iterable[int]) -> dict[int, list[str]]:
-    """The names of the documents of these items that match `text`, by item id."""
-    words, ids = query_words(text), list(item_ids)
-    if not words or not ids:
-        return {}
-    rows = session.execute(select(Document.item_id, Document.name).where(
-        Document.item_id.in_(ids), Document.id.in_(_document_matches(session, words)))
-        .order_by(Document.id))
-    hits: dict[int, list[str]] = {}
-    for row in rows:
-        hits.setdefault(row.item_id, []).append(row.name)
-    return hits
-
-
 def newest_first_condition(session: Session, text: str, limit: int) -> ColumnElement[bool]:
     """`search_condition` for a query of the `limit` newest matches (by `published`).
 
-    SQLite otherwise looks up and sorts every match: 50 ms for a word found in 40,000 of
-    100,000 items. When the matches are many, `id + 0` keeps it from using the id list
-    as an index, so it walks `ix_items_published` newest first and stops after `limit`
-    matches; when they are few, reading them all is the cheaper plan. Counting the
-    matches in the FTS index first costs about 3 ms for 40,000.
+    SQLite otherwise looks up and sorts every match. When the matches are many, `id + 0`
+    keeps it from using the id list as an index, so it walks `ix_items_published` newest
+    first and stops after `limit` matches; when they are few, reading them all is cheaper.
     """
-    words = query_words(text)
-    if not words or session.get_bind().dialect.name != "sqlite":
+    terms = parse(text)
+    if not terms or _dialect(session) != "sqlite":
         return search_condition(session, text)
-    matches = _fts5_matches(words)
+    matches = _fts5_matches(terms)
     many = session.scalar(select(func.count()).select_from(
         matches.limit(WALK_DATE_INDEX_FROM * limit).subquery()))
     if many == WALK_DATE_INDEX_FROM * limit:
-        return _or_documents(session, words, (Item.id + 0).in_(matches))
-    return _or_documents(session, words, Item.id.in_(matches))
+        return _condition(session, terms, (Item.id + 0).in_(matches))
+    return _condition(session, terms)
+
+
+def by_relevance(session: Session, query: Select[Any], text: str) -> Select[Any]:
+    """`query` (on items) ordered by relevance to `text`, then newest first."""
+    terms = parse(text)
+    newest = (Item.published.desc().nulls_last(), Item.id.desc())
+    if not terms:
+        return query.order_by(*newest)
+    if _dialect(session) == "sqlite":
+        ranked = (select(literal_column("items_search.rowid").label("id"),
+                         literal_column(_BM25).label("score"))
+                  .select_from(table("items_search"))
+                  .where(literal_column("items_search").bool_op("MATCH")(fts5_query(terms)))
+                  .subquery())
+        # Items found only through their documents have no score: after the others.
+        return (query.outerjoin(ranked, ranked.c.id == Item.id)
+                .order_by(ranked.c.score.is_(None), ranked.c.score, *newest))
+    stems = _stems_query(_not_stop(terms))
+    if stems is None:
+        return query.order_by(*newest)
+    score = func.ts_rank_cd(literal_column(_PG_WEIGHTS),
+                            literal_column("items.search_stems"), stems)
+    return query.order_by(score.desc(), *newest)
+
+
+def ranked_ids(session: Session, base: Select[Any], text: str, limit: int, offset: int = 0
+               ) -> list[int]:
+    """The ids of the items `base` selects (item ids under the other filters) that match
+    `text`, ranked as `by_relevance` ranks them, `offset` and `limit` applied.
+
+    SQLite: BM25 over every match joined with the items sorts 40,000 rows for a common word
+    of 100,000 items. FTS5 ranks inside the index much faster when asked for the best few:
+    the best TOP_FACTOR × (offset + limit) are taken (more, while a tie at the last one
+    leaves the page undecided), filtered and sorted here; only when they cannot decide the
+    page is the whole ranking read.
+    """
+    terms = parse(text)
+    if terms and _dialect(session) == "sqlite":
+        wanted = TOP_FACTOR * (offset + limit) + TOP_EXTRA
+        while wanted <= TOP_MOST:
+            page, tied = _top_page(session, base, terms, limit, offset, wanted)
+            if page is not None:
+                return page
+            if not tied:
+                break
+            wanted *= 8
+    query = base.where(search_condition(session, text))
+    return list(session.scalars(by_relevance(session, query, text).offset(offset).limit(limit)))
+
+
+TOP_FACTOR, TOP_EXTRA, TOP_MOST = 4, 100, 50_000
+
+
+def _top_page(session: Session, base: Select[Any], terms: list[Term], limit: int,
+              offset: int, wanted: int) -> tuple[list[int] | None, bool]:
+    """The page from the index's best `wanted` matches, or None (and whether a tie with
+    the last of them is why)."""
+    top: list[Any] = list(session.execute(
+        select(literal_column("items_search.rowid"), literal_column(_BM25))
+        .select_from(table("items_search"))
+        .where(literal_column("items_search").bool_op("MATCH")(fts5_query(terms)))
+        .order_by(literal_column(_BM25)).limit(wanted)).all())
+    scores = {row[0]: row[1] for row in top}
+    rows = list(session.execute(base.where(Item.id.in_(list(scores))).add_columns(
+        Item.published)).all())
+    rows.sort(key=lambda r: (scores[r[0]], -(r[1].toordinal() if r[1] else 0), -r[0]))
+    page = rows[offset:offset + limit]
+    if len(top) < wanted:  # every match of the index is here: documents' matches follow
+        return ([r[0] for r in page] if len(page) == limit else None), False
+    if len(page) < limit:
+        return None, False
+    if scores[page[-1][0]] >= top[-1][1]:
+        return None, True
+    return [r[0] for r in page], False
+
+
+def item_hits(session: Session, text: str, item_ids: Iterable[int]) -> set[int]:
+    """Which of these items hold every term in their own title, lead or body."""
+    terms, ids = parse(text), list(item_ids)
+    if not terms or not ids:
+        return set()
+    if _dialect(session) == "sqlite":  # FTS5 looks up these rowids only
+        return set(session.scalars(_fts5_matches(terms).where(
+            literal_column("items_search.rowid").in_(ids))))
+    return set(session.scalars(select(Item.id).where(
+        Item.id.in_(ids), _item_condition(session, terms))))
+
+
+def document_hits(session: Session, text: str, item_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The names of the documents of these items that hold a term, by item id."""
+    terms, ids = parse(text), list(item_ids)
+    if not terms or not ids:
+        return {}
+    matching: set[int] = set()
+    for term in terms:
+        matching |= set(session.scalars(_document_matches(session, [term])))
+    hits: dict[int, list[str]] = {}
+    if not matching:
+        return hits
+    for item_id, name in session.execute(select(Document.item_id, Document.name).where(
+            Document.item_id.in_(ids), Document.id.in_(sorted(matching))).order_by(Document.id)):
+        hits.setdefault(item_id, []).append(name)
+    return hits
+

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import ChangeEvent, Delivery, Item, Subscriber
-from monitor import pair_store
+from monitor import pair_store, search_query
 from notifier.story import EDIT, SEND, Planned, Reader, Story, action
 
 
@@ -33,10 +33,15 @@ def wants_content(subscriber: Subscriber, kind: str, item: Item) -> bool:
         return False
     if subscriber.sections and item.section not in subscriber.sections:
         return False
-    if subscriber.keywords:
-        text = f"{item.title}\n{item.lead}\n{item.body}".casefold()
-        return any(k.casefold() in text for k in subscriber.keywords)
-    return True
+    return not subscriber.keywords or mentions(subscriber.keywords, item)
+
+
+def mentions(keywords: Sequence[str], item: Item) -> bool:
+    """Whether the item's title, lead or body holds one of the keywords, matched as search
+    matches (word forms, `"phrases"`, `prefix*`; each word of a keyword required): `Армения`
+    finds «Армении», `met` no longer "method"."""
+    text = f"{item.title}\n{item.lead}\n{item.body}"
+    return any(search_query.matches(search_query.parse(k), text) for k in keywords)
 
 
 def reader_of(subscriber: Subscriber) -> Reader:

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import web
+from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
 from core.models import Item
@@ -17,8 +18,10 @@ from csto_monitor.web.context import TEMPLATES, error_page, in_thread
 from csto_monitor.web.diffhtml import document_views, html_diff
 from csto_monitor.web.queries import KINDS, PAGE_SIZE, Query
 from monitor import divergence_store
+from monitor.history import document_texts
 from monitor.pair_store import counterpart, counterparts
 from monitor.search import document_hits
+from monitor.snippets import snippet
 from monitor.textdiff import clip
 from notifier.story_words import describe_divergence
 
@@ -59,7 +62,8 @@ def parse_query(params: Mapping[str, str]) -> Query:
         raise BadQuery("since is after until: swap the two dates")
     return Query(q=params.get("q", "")[:500], section=params.get("section", "")[:64],
                  lang=_choice(params, "lang", ("en", "ru")), since=since, until=until,
-                 kind=_choice(params, "kind", KINDS), page=_page(params))
+                 kind=_choice(params, "kind", KINDS), sort=_choice(params, "sort", ("date",)),
+                 page=_page(params))
 
 
 def _link(query: Query, **changes: Any) -> str:
@@ -78,17 +82,42 @@ def _history(session: Session, query: Query, env: Any) -> str:
     pages = max(1, -(-page.total // PAGE_SIZE))
     hits = document_hits(session, query.q, [i.id for i in page.items]) if query.q else {}
     others = counterparts(session, [i.id for i in page.items])
+    texts = document_texts(session, list(hits)) if query.q else {}
     rows = [{"item": i, "summary": _summary(i.lead, i.body), "revisions": len(i.revisions),
              "in_documents": hits.get(i.id, []), "counterpart": others.get(i.id),
-             "both_found": False} for i in page.items]
+             "both_found": False, "snippet": _snippet(query.q, i, texts.get(i.id, []))}
+            for i in page.items]
     if query.q and not query.lang:
         rows = _one_row_per_story(rows)
     return str(env.get_template("history.html").render(
         query=query, rows=rows, total=page.total, page=query.page, pages=pages,
         sections=queries.sections(session), kinds=KINDS,
+        facets=_facet_links(query, queries.search_facets(session, query)),
         chart=monthly_chart(queries.month_counts(session, query)),
         prev_url=_link(query, page=query.page - 1) if query.page > 1 else None,
         next_url=_link(query, page=query.page + 1) if query.page < pages else None))
+
+
+def _facet_links(query: Query, counts: dict[str, dict[str, int]]
+                 ) -> dict[str, list[tuple[str, int, str]]]:
+    """Each facet's values as (label, count, URL of the search narrowed to it)."""
+    def narrowed(name: str, value: str) -> str:
+        if name == "year":
+            return _link(query, since=f"{value}-01-01", until=f"{value}-12-31", page=1)
+        return _link(query, **{"section" if name == "section" else "lang": value}, page=1)
+
+    return {name: [(value, n, narrowed(name, value)) for value, n in values.items()]
+            for name, values in counts.items()}
+
+
+def _snippet(q: str, item: Item, documents: list[str]) -> Markup | None:
+    """The matched words in context, each in <mark>."""
+    if not q.strip():
+        return None
+    found = snippet(q, [item.lead, item.body, *documents, item.title])
+    if found is None:
+        return None
+    return Markup(found.marked(lambda w: f"<mark>{escape(w)}</mark>", lambda t: str(escape(t))))
 
 
 def _one_row_per_story(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

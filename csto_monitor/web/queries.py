@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -11,7 +11,8 @@ from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from core.models import ChangeEvent, Item
-from monitor.search import search_condition
+from monitor.facets import facets
+from monitor.search import ranked_ids, search_condition
 
 PAGE_SIZE = 20
 KINDS = ("new", "edited", "removed", "document_changed", "diverged")
@@ -27,6 +28,7 @@ class Query:
     since: date | None = None
     until: date | None = None
     kind: str = ""
+    sort: str = ""  # with a search: "" = by relevance, "date" = newest first
     page: int = 1
 
 
@@ -61,11 +63,24 @@ class Page:
 
 def page_of_items(session: Session, query: Query) -> Page:
     total = session.scalar(_filtered(session, select(func.count(Item.id)), query)) or 0
-    stmt = (_filtered(session, select(Item), query)
-            .options(selectinload(Item.revisions))
+    offset = (query.page - 1) * PAGE_SIZE
+    if query.q.strip() and query.sort != "date":
+        unsearched = select(Item.id).where(*conditions(session, replace(query, q="")))
+        ids = ranked_ids(session, unsearched, query.q, PAGE_SIZE, offset)
+        found = {item.id: item for item in session.scalars(
+            select(Item).where(Item.id.in_(ids)).options(selectinload(Item.revisions)))}
+        return Page([found[i] for i in ids if i in found], total)
+    stmt = (_filtered(session, select(Item), query).options(selectinload(Item.revisions))
             .order_by(Item.published.desc().nulls_last(), Item.id.desc())
-            .offset((query.page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
+            .offset(offset).limit(PAGE_SIZE))
     return Page(list(session.scalars(stmt)), total)
+
+
+def search_facets(session: Session, query: Query) -> dict[str, dict[str, int]]:
+    """With a search: its matches by section, language and year (the page's filters)."""
+    if not query.q.strip():
+        return {}
+    return facets(session, _filtered(session, select(Item.id), query))
 
 
 def month_counts(session: Session, query: Query) -> Counter[tuple[int, int]]:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import AppriseTarget, Webhook
 from core.models import ChangeEvent, Subscriber, utcnow
-from notifier.subscriptions import find
+from notifier.subscriptions import find, mentions
 
 log = logging.getLogger(__name__)
 DISABLED = "disabled"
@@ -25,7 +25,8 @@ def wants(target: Webhook | AppriseTarget, event: ChangeEvent) -> bool:
     item = event.item
     return (event.kind in target.events
             and (not target.sections or item.section in target.sections)
-            and (not target.languages or item.language in target.languages))
+            and (not target.languages or item.language in target.languages)
+            and (not target.keywords or mentions(target.keywords, item)))
 
 
 def disabled(session: Session, channel: str) -> set[str]:

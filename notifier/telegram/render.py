@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
+from monitor.snippets import Snippet
 from monitor.textdiff import clip
 from monitor.worddiff import Change, ItemDiff, spaced
 from notifier.diffwords import field_label, more_changes
@@ -183,6 +184,15 @@ def item_list(rows: Iterable[Mapping[str, Any]], language: str) -> str:
     """Rows of monitor.history.items as a numbered list, one item per line."""
     lines = [f"<code>{row['id']}</code> {link(row['url'], row['title'])} · "
              f"{row['published'] or t(language, 'undated')} · "
-             f"{escape(section_name(row['section'], language))}"
+             f"{escape(section_name(row['section'], language))}{_snippet(row.get('snippet'))}"
              for row in rows]
     return "\n".join(lines) or t(language, "nothing")
+
+
+def _snippet(found: Mapping[str, Any] | None) -> str:
+    """A search result's words in context, the matched ones in bold, on its own line."""
+    if not found:
+        return ""
+    ranges = tuple((int(a), int(b)) for a, b in found["ranges"])
+    marked = Snippet(found["text"], ranges).marked(lambda w: f"<b>{escape(w)}</b>", escape)
+    return f"\n<i>{marked}</i>"

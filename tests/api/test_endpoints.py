@@ -16,7 +16,8 @@ from tests.web.helpers import HOSTILE, LiveServer
 
 ITEMS, ITEM, CHANGES = "/api/v1/items", "/api/v1/items/{id}", "/api/v1/changes"
 ITEM_FIELDS = ["id", "url", "title", "published", "section", "language", "lead", "status",
-               "first_seen", "last_changed", "counterpart", "revisions"]  # as `history`
+               "first_seen", "last_changed", "counterpart", "revisions",
+               "snippet"]  # as `history` (its snippet: with a search only; here null)
 CHANGE_FIELDS = ["id", "kind", "item_id", "url", "title", "detected_at", "fields",
                  "published", "section", "language"]  # as `history --changes --format json`
 
@@ -41,7 +42,8 @@ def test_items_are_the_history_rows_newest_first(api: LiveServer,
 
 
 @pytest.mark.parametrize(("query", "count"), [
-    ("q=quokka", 1), ("q=QUOKKA%20prog", 1), ("section=speech", 9), ("lang=ru", 0),
+    ("q=quokka", 1), ("q=QUOKKA%20prog*", 1), ("q=QUOKKA%20prog", 0), ("section=speech", 9),
+    ("lang=ru", 0),
     ("since=2026-01-01&until=2026-02-10", 3), ("status=removed", 0), ("status=active", 30),
 ])
 def test_items_filters(api: LiveServer, history_ids: dict[str, int], query: str,
@@ -101,7 +103,7 @@ def test_etag_and_304(api: LiveServer, history_ids: dict[str, int],
     (ITEMS + "?since=2026-02-01&until=2026-01-01", "since: after until"),
     (ITEMS + "?status=gone", "status: Input should be 'active' or 'removed'"),
     (ITEMS + "?language=en", "language: unknown parameter; this endpoint takes limit, "
-                             "cursor, section, lang, q, since, until, status"),
+                             "cursor, section, lang, q, sort, since, until, status"),
     (ITEMS + "?cursor=garbage", "cursor: not a cursor this API gave out"),
     (CHANGES + "?kind=moved",
      "kind: Input should be 'new', 'edited', 'removed', 'document_changed' or 'diverged'"),

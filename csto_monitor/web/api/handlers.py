@@ -49,7 +49,9 @@ async def items(request: web.Request) -> web.Response:
         raise ApiError(400, "bad_parameter", "since: after until; swap the two dates")
     start = position(query)
     rows, found = await in_thread(request, lambda s: queries.items_page(s, query, start))
-    page = ItemsPage.model_validate({"items": rows, "next_cursor": _next(found, query)})
+    counts = await in_thread(request, lambda s: queries.search_facets(s, query))
+    page = ItemsPage.model_validate({"items": rows, "next_cursor": _next(found, query),
+                                     "facets": counts})
     return json_reply(request, page)
 
 

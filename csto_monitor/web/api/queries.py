@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from core.models import ChangeEvent, Item, ItemRevision
 from csto_monitor.web.api.cursor import BadCursor, Position
-from monitor.history import add_counterparts, change_row, item_row
+from monitor.facets import facets
+from monitor.history import add_counterparts, add_snippets, change_row, item_row
 from monitor.schemas import ChangesQuery, ItemsQuery, moment
-from monitor.search import newest_first_condition
+from monitor.search import newest_first_condition, ranked_ids, search_condition
 
 ITEM_ORDER = (Item.published.desc().nulls_last(), Item.id.desc())
 CHANGE_ORDER = (ChangeEvent.detected_at.desc(), ChangeEvent.id.desc())
@@ -42,10 +43,42 @@ def _after_item(position: Position) -> ColumnElement[bool]:
                Item.published.is_(None))
 
 
+def _ranked(q: ItemsQuery) -> bool:
+    return bool(q.q and q.q.strip()) and q.sort == "relevance"
+
+
+def _offset(position: Position | None) -> int:
+    """A ranked listing's cursor holds the rows given so far ("@N"): relevance has no
+    key to page on."""
+    if position is None:
+        return 0
+    key = position.key or ""
+    if not key.startswith("@") or not key[1:].isdigit():
+        raise BadCursor("not a cursor this API gave out; start again without it")
+    return int(key[1:])
+
+
+def _matching(session: Session, q: ItemsQuery) -> Select[Any]:
+    """Ids of every item the filters select, unordered (for the facets)."""
+    query = _common(select(Item.id), q).where(search_condition(session, q.q or ""))
+    if q.status:
+        query = query.where(Item.status == q.status)
+    if q.since:
+        query = query.where(Item.published >= q.since)
+    if q.until:
+        query = query.where(Item.published <= q.until)
+    return query
+
+
+def search_facets(session: Session, q: ItemsQuery) -> dict[str, dict[str, int]] | None:
+    """With a search: the matches by section, language and year."""
+    return facets(session, _matching(session, q)) if q.q and q.q.strip() else None
+
+
 def item_ids(session: Session, q: ItemsQuery, position: Position | None) -> list[int]:
     """The ids of one page (and one more, to tell whether a next page exists)."""
     query = _common(select(Item.id), q)
-    if q.q:
+    if q.q and not _ranked(q):  # a ranked listing matches in ranked_ids
         query = query.where(newest_first_condition(session, q.q, q.limit))
     if q.status:
         query = query.where(Item.status == q.status)
@@ -53,6 +86,10 @@ def item_ids(session: Session, q: ItemsQuery, position: Position | None) -> list
         query = query.where(Item.published >= q.since)
     if q.until:
         query = query.where(Item.published <= q.until)
+    if _ranked(q):
+        if position is not None:
+            query = query.where(Item.id + 0 <= position.high)
+        return ranked_ids(session, query, q.q or "", q.limit + 1, _offset(position))
     if position is not None:
         # `+ 0`: a condition on the id itself would let SQLite scan by rowid and sort.
         query = query.where(_after_item(position), Item.id + 0 <= position.high)
@@ -66,12 +103,17 @@ def items_page(session: Session, q: ItemsQuery, position: Position | None
     ids = item_ids(session, q, position)
     count = (select(func.count(ItemRevision.id)).where(ItemRevision.item_id == Item.id)
              .scalar_subquery())
-    found = session.execute(select(Item, count).where(Item.id.in_(ids[:q.limit]))
-                            .order_by(*ITEM_ORDER))
-    rows = add_counterparts(session, [item_row(item, n) for item, n in found])
+    found = {item.id: (item, n) for item, n in session.execute(
+        select(Item, count).where(Item.id.in_(ids[:q.limit])))}
+    ordered = [found[i] for i in ids[:q.limit] if i in found]
+    rows = add_counterparts(session, [item_row(item, n) for item, n in ordered])
+    if q.q:
+        add_snippets(session, q.q, rows, {item.id: item for item, _ in ordered})
     if len(ids) <= q.limit or not rows:
         return rows, None
     last = rows[-1]
+    if _ranked(q):
+        return rows, Position(f"@{_offset(position) + q.limit}", last["id"], high)
     return rows, Position(last["published"], last["id"], high)
 
 

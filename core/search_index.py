@@ -1,0 +1,186 @@
+"""The search index's objects (migration 0014) and its rebuild (`csto-monitor reindex`).
+
+SQLite: FTS5 tables holding text analysed by `core.analyzer` (stems, and the exact
+folded words for phrases and prefixes), kept by triggers that call the analyzer
+(registered on every connection by `core.db`): `items_search(title, lead, body, exact)`
+keyed by item id, `document_search(stems, exact)` keyed by document version id.
+
+PostgreSQL: tsvector columns filled by triggers: `items.search_stems` (the item's
+language's configuration, `russian` or `english`; title A, lead B, body C) and
+`items.search_exact` ('simple'), and the same pair on `document_versions` (in the
+language of the document's item, over its first 300,000 characters: a tsvector is
+limited to 1 MB). `ё` is folded to `е` before either.
+
+Caveat (as for 0002): an Alembic batch operation on `items` in a later SQLite migration
+recreates the table and drops its triggers: it must create `SQLITE_ITEM_TRIGGERS` again.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from core import analyzer
+
+PG_TEXT_LIMIT = 300_000
+BATCH = 1000
+PROGRESS_FROM = 5000  # rows; fewer are re-indexed without a progress bar
+
+SQLITE_TABLES = (
+    "CREATE VIRTUAL TABLE items_search USING fts5(title, lead, body, exact, "
+    "tokenize='unicode61 remove_diacritics 0')",
+    "CREATE VIRTUAL TABLE document_search USING fts5(stems, exact, "
+    "tokenize='unicode61 remove_diacritics 0')",
+)
+_ITEM_ROW = ("csto_stems({0}.title), csto_stems({0}.lead), csto_stems({0}.body), "
+             "csto_exact({0}.title || ' ' || {0}.lead || ' ' || {0}.body)")
+SQLITE_ITEM_TRIGGERS = {
+    "items_search_insert": f"""
+        CREATE TRIGGER items_search_insert AFTER INSERT ON items BEGIN
+            INSERT INTO items_search(rowid, title, lead, body, exact)
+            VALUES (new.id, {_ITEM_ROW.format("new")});
+        END""",
+    "items_search_delete": """
+        CREATE TRIGGER items_search_delete AFTER DELETE ON items BEGIN
+            DELETE FROM items_search WHERE rowid = old.id;
+        END""",
+    # Only a text change re-analyses: a poll's frequent `last_seen` updates do not.
+    "items_search_update": f"""
+        CREATE TRIGGER items_search_update AFTER UPDATE OF id, title, lead, body ON items
+        BEGIN
+            DELETE FROM items_search WHERE rowid = old.id;
+            INSERT INTO items_search(rowid, title, lead, body, exact)
+            VALUES (new.id, {_ITEM_ROW.format("new")});
+        END""",
+}
+SQLITE_DOCUMENT_TRIGGERS = {
+    "document_search_insert": """
+        CREATE TRIGGER document_search_insert AFTER INSERT ON document_versions BEGIN
+            INSERT INTO document_search(rowid, stems, exact)
+            VALUES (new.id, csto_stems(new.text), csto_exact(new.text));
+        END""",
+    "document_search_delete": """
+        CREATE TRIGGER document_search_delete AFTER DELETE ON document_versions BEGIN
+            DELETE FROM document_search WHERE rowid = old.id;
+        END""",
+}
+
+_FOLD = "translate(coalesce({0}, ''), 'ёЁ', 'еЕ')"
+PG_FUNCTIONS = (
+    """CREATE FUNCTION csto_config(language text) RETURNS regconfig
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+        $$ SELECT (CASE WHEN language = 'ru' THEN 'russian' ELSE 'english' END)::regconfig $$""",
+    f"""CREATE FUNCTION csto_stems(language text, body text, weight "char") RETURNS tsvector
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+        $$ SELECT setweight(to_tsvector(csto_config(language), {_FOLD.format("body")}),
+                            weight) $$""",
+    f"""CREATE FUNCTION csto_exact(body text) RETURNS tsvector
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+        $$ SELECT to_tsvector('simple'::regconfig, {_FOLD.format("body")}) $$""",
+)
+_PG_ITEM_STEMS = ("csto_stems({0}.language, {0}.title, 'A') || csto_stems({0}.language, "
+                  "{0}.lead, 'B') || csto_stems({0}.language, {0}.body, 'C')")
+_PG_ITEM_EXACT = "csto_exact(concat_ws(' ', {0}.title, {0}.lead, {0}.body))"
+_PG_DOCUMENT_LANGUAGE = ("(SELECT i.language FROM documents d JOIN items i ON i.id = d.item_id "
+                         "WHERE d.id = {0}.document_id)")
+_PG_DOCUMENT_STEMS = (f"csto_stems({_PG_DOCUMENT_LANGUAGE}, left({{0}}.text, {PG_TEXT_LIMIT}), "
+                      "'D')")
+_PG_DOCUMENT_EXACT = f"csto_exact(left({{0}}.text, {PG_TEXT_LIMIT}))"
+PG_TRIGGERS = (
+    f"""CREATE FUNCTION csto_items_search() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+        NEW.search_stems := {_PG_ITEM_STEMS.format("NEW")};
+        NEW.search_exact := {_PG_ITEM_EXACT.format("NEW")};
+        RETURN NEW; END $$""",
+    """CREATE TRIGGER items_search BEFORE INSERT OR UPDATE OF title, lead, body, language
+        ON items FOR EACH ROW EXECUTE FUNCTION csto_items_search()""",
+    f"""CREATE FUNCTION csto_document_search() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+        NEW.search_stems := {_PG_DOCUMENT_STEMS.format("NEW")};
+        NEW.search_exact := {_PG_DOCUMENT_EXACT.format("NEW")};
+        RETURN NEW; END $$""",
+    """CREATE TRIGGER document_search BEFORE INSERT OR UPDATE OF text, document_id
+        ON document_versions FOR EACH ROW EXECUTE FUNCTION csto_document_search()""",
+)
+PG_INDEXES = (
+    "CREATE INDEX ix_items_search_stems ON items USING gin (search_stems)",
+    "CREATE INDEX ix_items_search_exact ON items USING gin (search_exact)",
+    "CREATE INDEX ix_document_versions_search_stems ON document_versions "
+    "USING gin (search_stems)",
+    "CREATE INDEX ix_document_versions_search_exact ON document_versions "
+    "USING gin (search_exact)",
+)
+
+Progress = Callable[[int], None]
+
+
+def reindex(conn: Connection, *, quiet: bool = False) -> int:
+    """Rebuild the whole search index from the stored text; returns the items re-indexed."""
+    total = conn.scalar(text("SELECT count(*) FROM items")) or 0
+    total_documents = conn.scalar(text("SELECT count(*) FROM document_versions")) or 0
+    with _progress(total + total_documents, quiet) as advance:
+        if conn.dialect.name == "sqlite":
+            _sqlite_rebuild(conn, advance)
+        else:
+            _postgres_rebuild(conn, advance)
+    return int(total)
+
+
+def _batches(conn: Connection, table: str, columns: str) -> Iterator[list[tuple[Any, ...]]]:
+    last = 0
+    while True:
+        rows = conn.execute(text(f"SELECT id, {columns} FROM {table} WHERE id > :last "
+                                 f"ORDER BY id LIMIT {BATCH}"), {"last": last}).all()
+        if not rows:
+            return
+        last = rows[-1][0]
+        yield [tuple(row) for row in rows]
+
+
+def sqlite_index_items(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+    """Index (id, title, lead, body) rows in one statement (what the insert trigger does
+    row by row)."""
+    conn.exec_driver_sql(
+        "INSERT INTO items_search(rowid, title, lead, body, exact) VALUES (?, ?, ?, ?, ?)",
+        [(i, analyzer.stem_text(t), analyzer.stem_text(lead), analyzer.stem_text(b),
+          analyzer.exact_text(f"{t} {lead} {b}")) for i, t, lead, b in rows])
+
+
+def _sqlite_rebuild(conn: Connection, advance: Progress) -> None:
+    conn.execute(text("DELETE FROM items_search"))
+    for rows in _batches(conn, "items", "title, lead, body"):
+        sqlite_index_items(conn, rows)
+        advance(len(rows))
+    conn.execute(text("DELETE FROM document_search"))
+    for rows in _batches(conn, "document_versions", "text"):
+        conn.exec_driver_sql(
+            "INSERT INTO document_search(rowid, stems, exact) VALUES (?, ?, ?)",
+            [(i, analyzer.stem_text(t), analyzer.exact_text(t)) for i, t in rows])
+        advance(len(rows))
+
+
+def _postgres_rebuild(conn: Connection, advance: Progress) -> None:
+    for table, stems, exact in (("items", _PG_ITEM_STEMS, _PG_ITEM_EXACT),
+                                ("document_versions", _PG_DOCUMENT_STEMS, _PG_DOCUMENT_EXACT)):
+        update = text(f"UPDATE {table} AS t SET search_stems = {stems.format('t')}, "
+                      f"search_exact = {exact.format('t')} WHERE t.id = ANY(:ids)")
+        for rows in _batches(conn, table, "1"):
+            conn.execute(update, {"ids": [row[0] for row in rows]})
+            advance(len(rows))
+
+
+@contextmanager
+def _progress(total: int, quiet: bool) -> Iterator[Progress]:
+    """A progress bar on stderr for a large re-index; nothing for a small one."""
+    if quiet or total < PROGRESS_FROM:
+        yield lambda _n: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress as Bar
+
+    with Bar(console=Console(stderr=True), transient=False) as bar:
+        task = bar.add_task(f"Re-indexing {total:,} rows for search", total=total)
+        yield lambda n: bar.advance(task, n)
+    print(f"Search index rebuilt: {total:,} rows.", file=sys.stderr)
