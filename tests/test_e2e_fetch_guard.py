@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.documents import files
-from tests.e2e.harness import cli, source, write_config
+from tests.e2e.harness import SWEEP_CRAWL, cli, source, write_config
 from tests.replica import ReplicaServer, World, attachment_path, make_article
 
 SECRET = ["Internal memo: the quarterly zanzibarite figures are confidential."]
@@ -107,5 +107,48 @@ def test_links_to_elsewhere_are_refused_and_never_requested(
     assert f"direct.pdf (refused: 127.0.0.2 is {LOOPBACK}, not the source's host)" in listed
     shown = cli(config, "show", str(row["id"]))
     assert shown.code == 0, shown.err
-    assert "refused: a file: link; only http and https links are fetched" in shown.out
-    assert f"refused: 2130706434 resolves to 127.0.0.2, {LOOPBACK}" in shown.out
+    words = " ".join(shown.out.split())  # as wrapped to fit the terminal
+    assert "hostname (refused) file:///etc/hostname refused: a file: link; only http and " \
+        "https links are fetched" in words
+    assert f"refused: 2130706434 resolves to 127.0.0.2, {LOOPBACK}" in words
+
+
+def test_a_file_that_now_leads_elsewhere_is_no_longer_searched(
+        tmp_path: Path, world: World, replica: ReplicaServer, other_host: ReplicaServer,
+        database_url: str) -> None:
+    """A file read from the site, then redirected to another loopback address: refused,
+    its text no longer searched (its version stays in the history); back as it was, it is
+    searched again without being announced as changed."""
+    # Every check reads the newest pages again, and their files (no timing involved).
+    config = write_config(tmp_path / "config.yaml",
+                          [source(replica.listing_url, recheck_latest=3)], database_url,
+                          crawl={**SWEEP_CRAWL, "recheck_interval": "0s"})
+    assert cli(config, "check").code == 0
+    world.put_file("Moved.pdf", files.pdf(SECRET))
+    world.publish(make_article("The Council adopted a declaration", published=date.today(),
+                               attachments=[("Moved.pdf", "Moved.pdf")]))
+    assert cli(config, "check").code == 0
+
+    def found() -> list[str]:
+        rows = cli(config, "history", "--search", "zanzibarite", "--format", "json").json()
+        return [row["title"] for row in rows]
+
+    assert found() == ["The Council adopted a declaration"]
+
+    world.redirects["Moved.pdf"] = other_host.url + attachment_path("redirected.pdf")
+    refused = cli(config, "check")
+    assert refused.code == 0, refused.err
+    assert found() == [] and other_host.requests == []
+    [row] = [r for r in cli(config, "history", "--format", "json").json()
+             if r["title"] == "The Council adopted a declaration"]
+    [document] = row["documents"]
+    assert (document["status"], document["versions"]) == ("refused", 1)
+    shown = " ".join(cli(config, "show", str(row["id"])).out.split())  # as wrapped to fit
+    assert "Moved.pdf (refused)" in shown and "Version 1" in shown
+    assert "refused: redirected to http://127.0.0.2:" in shown
+
+    del world.redirects["Moved.pdf"]
+    back = cli(config, "check")
+    assert back.code == 0, back.err
+    assert "[DOCUMENT CHANGED]" not in back.out
+    assert found() == ["The Council adopted a declaration"]
