@@ -176,6 +176,8 @@ def _detail(site: Site, path: str, query: str, headers: Mapping[str, str]) -> Re
         return error_page(site, status)
     if fault in ("reset", "garbage"):
         return Response(0, fault="reset") if fault == "reset" else _garbage()
+    if canonical in world.page_redirects:
+        return _html("", 301, {"Location": world.page_redirects[canonical]})
     article = world.find(canonical, ctx.language)
     if article is None:
         return error_page(site, world.gone_status(canonical) or 404)

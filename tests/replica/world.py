@@ -151,6 +151,7 @@ class World:
         self.file_changed: dict[str, datetime] = {}  # Last-Modified of a replaced file
         self.missing_files: set[str] = set()  # these answer 404
         self.redirects: dict[str, str] = {}  # file name -> where it answers 302 to
+        self.page_redirects: dict[str, str] = {}  # detail path -> where it answers 301 to
         for article in reversed(list(articles)):  # given in listing order, newest first
             self._add(article)
 
