@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from urllib.request import getproxies
 
 from scrapy import signals
+from scrapy.utils.url import add_http_if_no_scheme
 
 from scraper.guard.addresses import parse_ip
 from scraper.guard.resolver import GuardedResolver, guarded_resolver
@@ -38,7 +39,8 @@ class FetchGuardMiddleware:
         resolver = guarded_resolver()
         if crawler.settings.getbool("HTTPPROXY_ENABLED"):
             # The operator's proxies may be private: the connection goes to them.
-            resolver.allow(host_of(url) for key, url in getproxies().items() if key != "no")
+            resolver.allow(host_of(add_http_if_no_scheme(url))
+                           for key, url in getproxies().items() if key != "no")
         middleware = cls(resolver)
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         return middleware

@@ -327,16 +327,19 @@ class NewsSpider(scrapy.Spider):
         (scraper.middlewares.fetch_guard) checks host names and redirects."""
         own = {host_of(self.source_url)}
         for url in urls:
-            reason = url_refusal(url, own)
-            if reason is None:
-                try:
-                    yield document_request(url, item_url, self.documents.get(url),
-                                           self.max_document_bytes, self.parse_document,
-                                           self.document_failed)
-                    continue
-                except ValueError as exc:  # Scrapy's own refusal of the URL
-                    reason = str(exc)
-            yield refused(url, item_url, reason)
+            yield self._document_request(url, item_url, own)
+
+    def _document_request(self, url: str, item_url: str, own: set[str]
+                          ) -> Request | FetchedDocument:
+        reason = url_refusal(url, own)
+        if reason is None:
+            try:
+                return document_request(url, item_url, self.documents.get(url),
+                                        self.max_document_bytes, self.parse_document,
+                                        self.document_failed)
+            except ValueError as exc:  # Scrapy's own refusal of the URL
+                reason = str(exc)
+        return refused(url, item_url, reason)
 
     def parse_document(self, response: Response, item_url: str) -> Iterator[FetchedDocument]:
         yield fetched(response, item_url)
