@@ -388,6 +388,7 @@ class Document(Base):
     sha256: Mapped[str] = mapped_column(String(64), default="")
     text_chars: Mapped[int] = mapped_column(Integer, default=0)
     # ok | no_text | truncated | too_large | unsupported | zip_bomb | http_error | fetch_error
+    # | refused (a free text column: a new status needs no migration)
     status: Mapped[str] = mapped_column(String(16))
     detail: Mapped[str] = mapped_column(Text, default="")  # why, when status is not ok
     attached: Mapped[bool] = mapped_column(Boolean, default=True)  # False: gone from the page

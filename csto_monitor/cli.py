@@ -163,12 +163,19 @@ def _flat(row: dict[str, object], *, bold: bool = False) -> dict[str, object]:
     if isinstance(found := row.get("snippet"), dict):
         flat["snippet"] = output.marked(found) if bold else found["text"]
     if isinstance(documents := row.get("documents"), list):
-        flat["documents"] = "; ".join(str(d["name"]) for d in documents)
+        flat["documents"] = "; ".join(map(_document_cell, documents))
     if isinstance(found := row.get("found_in"), list):
         flat["found_in"] = "; ".join(map(str, found))
     if "counterpart" in row:
         flat["counterpart"] = counterpart_text(row["counterpart"])
     return flat
+
+
+def _document_cell(document: dict[str, object]) -> str:
+    """A document's name; a refused link says so, and why (it was never fetched)."""
+    if document.get("status") == "refused":
+        return f"{document['name']} (refused: {document.get('detail', '')})"
+    return str(document["name"])
 
 
 def counterpart_text(other: object) -> str:

@@ -80,13 +80,22 @@ def _apply(session: Session, document: Document, file: ReadFile, now: datetime
                                                      file.fetched.last_modified)
         return None
     document.status, document.detail = text.status.value, text.detail
-    if not file.sha256:  # no bytes: an HTTP error, too large, no answer
+    if not file.sha256:  # no bytes: an HTTP error, too large, no answer, refused
         document.etag = document.last_modified = None
+        if text.status is DocumentStatus.REFUSED:
+            # Its link now leads where we do not fetch: what an older release read there
+            # (a local file, a private host) is no longer current, so no longer searched;
+            # its versions stay in the history.
+            document.sha256, document.content_type, document.bytes = "", "", 0
+            document.text_chars = 0
         return None
     document.etag, document.last_modified = file.fetched.etag, file.fetched.last_modified
     document.content_type, document.bytes = text.content_type, file.size
     document.text_chars = len(text.text)
     if document.sha256 == file.sha256:
+        return None
+    if document.versions and document.versions[-1].sha256 == file.sha256:
+        document.sha256 = file.sha256  # the same file again after a refusal: not a change
         return None
     document.sha256, document.last_changed = file.sha256, now
     number = 1 + len(document.versions)

@@ -46,6 +46,8 @@ def read_file(document: FetchedDocument, max_unpacked: int, stored: str = "") ->
 
 
 def _failure_status(document: FetchedDocument) -> DocumentStatus:
+    if document.refused:
+        return DocumentStatus.REFUSED
     if document.too_large:
         return DocumentStatus.TOO_LARGE
     if document.http_status:

@@ -170,7 +170,7 @@ def document_row(document: Document, versions: int) -> dict[str, Any]:
     return {"url": document.url, "name": document.name, "content_type": document.content_type,
             "bytes": document.bytes, "sha256": document.sha256,
             "text_chars": document.text_chars, "status": document.status,
-            "versions": versions}
+            "detail": document.detail, "versions": versions}
 
 
 def _where_found(session: Session, text: str, rows: list[dict[str, Any]]) -> None:

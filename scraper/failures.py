@@ -49,6 +49,7 @@ def describe_failure(failure: Failure, request: Request) -> str:
     for cause_type, cause in _NETWORK_CAUSES:
         if isinstance(exc, cause_type):
             return f"cannot reach {url}: {cause}"
-    if isinstance(exc, IgnoreRequest):
-        return f"{url}: not fetched ({exc or 'request ignored'})"
+    if isinstance(exc, IgnoreRequest):  # the page's URL: the reason names a redirect's
+        page = request.meta.get("redirect_urls", [url])[0]
+        return f"{page}: not fetched ({exc or 'request ignored'})"
     return f"{url}: {type(exc).__name__}: {exc}"

@@ -86,4 +86,5 @@ class FetchedDocument:
     etag: str | None = None
     last_modified: str | None = None
     too_large: bool = False  # larger than the byte limit: not downloaded
+    refused: bool = False  # not requested: not http(s), or a private address (see guard)
     error: str = ""  # one readable line when there is no body

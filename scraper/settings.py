@@ -26,10 +26,14 @@ _UNUSED_DOWNLOADER_MIDDLEWARES = tuple(f"scrapy.downloadermiddlewares.{name}" fo
 _DOWNLOADER_MIDDLEWARES = {
     **{path: order for path, order in default_settings.DOWNLOADER_MIDDLEWARES_BASE.items()
        if path not in _UNUSED_DOWNLOADER_MIDDLEWARES},
+    # Before robots.txt (100) and Scrapy's offsite check (50): a refused request must not
+    # make robots.txt be asked of its host.
+    "scraper.middlewares.fetch_guard.FetchGuardMiddleware": 40,
     "scraper.middlewares.robots_cache.CachedRobotsTxtMiddleware": 100,
     # Any position works: a retried request passes every process_request again.
     "scraper.middlewares.retry_backoff.RetryBackoffMiddleware": 560,
 }
+_UNUSED_SCHEMES = ("file", "s3", "ftp", "data")
 
 
 def build_settings(
@@ -73,6 +77,8 @@ def build_settings(
         "EXTENSIONS_BASE": _EXTENSIONS,
         "ITEM_PIPELINES": {"scraper.pipelines.validate_items.ValidateItemsPipeline": 300},
         "DOWNLOADER_MIDDLEWARES_BASE": _DOWNLOADER_MIDDLEWARES,
+        # Pages and files are fetched over http(s) only: no local files, S3, FTP or data:.
+        "DOWNLOAD_HANDLERS": dict.fromkeys(_UNUSED_SCHEMES),
     }
 
 

@@ -11,12 +11,14 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from scrapy.exceptions import DownloadCancelledError
+from scrapy.exceptions import CannotResolveHostError, DownloadCancelledError
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import DNSLookupError
 from twisted.python.failure import Failure
 
 from scraper.failures import describe_failure
+from scraper.guard.urls import RefusedRequest, host_of
 from scraper.items import FetchedDocument, KnownDocument
 
 _FILENAME = re.compile(r"""filename\*?=(?:UTF-8'')?["']?([^"';]+)""", re.I)
@@ -39,9 +41,15 @@ def document_request(url: str, item_url: str, known: KnownDocument | None, max_b
     )
 
 
+def refused(url: str, item_url: str, reason: str) -> FetchedDocument:
+    """A link the guard refused: recorded with the reason, never requested."""
+    return FetchedDocument(url=url, item_url=item_url, name=_name(None, url), http_status=0,
+                           refused=True, error=reason)
+
+
 def fetched(response: Response, item_url: str) -> FetchedDocument:
     """A 2xx (with its body) or a 304 (the stored version is still current)."""
-    url = response.request.url if response.request is not None else response.url
+    url = _linked_url(response.request) if response.request is not None else response.url
     return FetchedDocument(
         url=url, item_url=item_url, name=_name(response, url), http_status=response.status,
         body=None if response.status == 304 else bytes(response.body),
@@ -49,19 +57,31 @@ def fetched(response: Response, item_url: str) -> FetchedDocument:
     )
 
 
-def failed(failure: Failure, max_bytes: int) -> FetchedDocument:
-    """An HTTP error, a file over the byte limit, or no answer at all."""
+def failed(failure: Failure, max_bytes: int, refusal: Callable[[str], str | None]
+           ) -> FetchedDocument:
+    """An HTTP error, a file over the byte limit, a refusal, or no answer at all;
+    `refusal(host)` tells why the guarded resolver gave a host no address, if it did."""
     request: Request = failure.request  # type: ignore[attr-defined]
-    exc = failure.value
-    document = FetchedDocument(url=request.url, item_url=request.cb_kwargs["item_url"],
-                               name=_name(None, request.url), http_status=0,
-                               error=describe_failure(failure, request))
+    exc, url, item_url = failure.value, _linked_url(request), request.cb_kwargs["item_url"]
+    if isinstance(exc, RefusedRequest):
+        return refused(url, item_url, str(exc))
+    if isinstance(exc, CannotResolveHostError | DNSLookupError) and (
+            reason := refusal(host_of(request.url))):
+        return refused(url, item_url, reason)
+    document = FetchedDocument(url=url, item_url=item_url, name=_name(None, url),
+                               http_status=0, error=describe_failure(failure, request))
     if isinstance(exc, HttpError):
         document.http_status = exc.response.status
     elif isinstance(exc, DownloadCancelledError):  # the downloader's byte limit
         document.too_large = True
         document.error = f"larger than {max_bytes / (1 << 20):g} MB: not downloaded"
     return document
+
+
+def _linked_url(request: Request) -> str:
+    """The URL as the page links it, before any redirect."""
+    redirects = request.meta.get("redirect_urls")
+    return str(redirects[0]) if redirects else request.url
 
 
 def _header(response: Response, name: str) -> str | None:

@@ -15,6 +15,7 @@ class DocumentStatus(StrEnum):
     ZIP_BOMB = "zip_bomb"  # unpacks to far more than it weighs: not unpacked
     HTTP_ERROR = "http_error"  # the URL answered an error (404, 500 ...)
     FETCH_ERROR = "fetch_error"  # no answer: timeout, reset connection, robots.txt
+    REFUSED = "refused"  # never requested: not http(s), or a private address (scraper.guard)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ URL) and yields `ListingEntry`, `NewsItem` and `ProbeResult`. What went wrong is
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -19,12 +19,14 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from scraper.documents.fetch import document_request, failed, fetched
+from scraper.documents.fetch import document_request, failed, fetched, refused
 from scraper.extract.detail import DetailFields, ExtractionError, extract_detail
 from scraper.extract.listing import ListingRow, extract_listing
 from scraper.extract.second_opinion import second_opinion, second_opinion_failed
 from scraper.extract.text import SelectorError
 from scraper.failures import describe_failure
+from scraper.guard.resolver import guarded_resolver
+from scraper.guard.urls import host_of, url_refusal
 from scraper.items import FetchedDocument, ListingEntry, NewsItem, ProbeResult
 from scraper.request import CrawlRequest, Revisit
 from scraper.urls import canonical_detail_url, listing_page_url, section_and_slug
@@ -227,10 +229,7 @@ class NewsSpider(scrapy.Spider):
         if response.status == 304:
             self.outcome.revisits_unchanged.append(revisit.url)
             if self.fetch_documents:
-                for url in revisit.attachments:
-                    yield document_request(url, revisit.url, self.documents.get(url),
-                                           self.max_document_bytes, self.parse_document,
-                                           self.document_failed)
+                yield from self._document_requests(revisit.attachments, revisit.url)
             return
         if response.status in _GONE:
             yield ProbeResult(url=revisit.url, status=response.status)
@@ -303,10 +302,7 @@ class NewsSpider(scrapy.Spider):
             listing_hash=entry.fingerprint(),
         )
         if self.fetch_documents:
-            for url in fields.attachments:
-                yield document_request(url, entry.url, self.documents.get(url),
-                                       self.max_document_bytes, self.parse_document,
-                                       self.document_failed)
+            yield from self._document_requests(fields.attachments, entry.url)
 
     def _record_page_validators(self, response: Response, url: str) -> None:
         etag, modified = (response.headers.get(h) for h in ("ETag", "Last-Modified"))
@@ -333,11 +329,32 @@ class NewsSpider(scrapy.Spider):
         request: Request = failure.request  # type: ignore[attr-defined]
         self.outcome.detail_errors.append(describe_failure(failure, request))
 
+    def _document_requests(self, urls: Iterable[str], item_url: str
+                           ) -> Iterator[Request | FetchedDocument]:
+        """A request per attached file; a link that must not be fetched (not http(s), a
+        private address) is recorded as refused without one. The downloader's guard
+        (scraper.middlewares.fetch_guard) checks host names and redirects."""
+        own = {host_of(self.source_url)}
+        for url in urls:
+            yield self._document_request(url, item_url, own)
+
+    def _document_request(self, url: str, item_url: str, own: set[str]
+                          ) -> Request | FetchedDocument:
+        reason = url_refusal(url, own)
+        if reason is None:
+            try:
+                return document_request(url, item_url, self.documents.get(url),
+                                        self.max_document_bytes, self.parse_document,
+                                        self.document_failed)
+            except ValueError as exc:  # Scrapy's own refusal of the URL
+                reason = str(exc)
+        return refused(url, item_url, reason)
+
     def parse_document(self, response: Response, item_url: str) -> Iterator[FetchedDocument]:
         yield fetched(response, item_url)
 
     def document_failed(self, failure: Failure) -> Iterator[FetchedDocument]:
-        yield failed(failure, self.max_document_bytes)
+        yield failed(failure, self.max_document_bytes, guarded_resolver().refusal)
 
     def parse_probe(self, response: Response, url: str) -> Iterator[ProbeResult]:
         location = None

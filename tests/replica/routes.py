@@ -84,10 +84,12 @@ def _garbage() -> Response:
 
 def _upload(world: World, path: str, headers: Mapping[str, str]) -> Response:
     """A file the test put in `world.files` (by file name), answered conditionally, or a
-    placeholder; a name in `world.missing_files` answers 404."""
+    placeholder; a name in `world.missing_files` answers 404, one in `world.redirects` 302."""
     name = unquote(path.rsplit("/", 1)[-1])
     if name in world.missing_files:
         return Response(404, b"not found", {"Content-Type": "text/plain"})
+    if name in world.redirects:
+        return Response(302, b"", {"Location": world.redirects[name]})
     kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
     # A file the test did not give is a placeholder; like any static file it carries
     # validators (as nginx serves /upload/), so a revisit is answered 304.
@@ -174,6 +176,8 @@ def _detail(site: Site, path: str, query: str, headers: Mapping[str, str]) -> Re
         return error_page(site, status)
     if fault in ("reset", "garbage"):
         return Response(0, fault="reset") if fault == "reset" else _garbage()
+    if canonical in world.page_redirects:
+        return _html("", 301, {"Location": world.page_redirects[canonical]})
     article = world.find(canonical, ctx.language)
     if article is None:
         if (target := world.moved_to(canonical)) is not None:

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urljoin
 
 LANGUAGES = ("en", "ru")
 SECTIONS = ("news_odkb", "smi", "speech", "statements")
@@ -28,7 +28,10 @@ def section_path(section: str) -> str:
 
 
 def attachment_path(filename: str) -> str:
-    """The /upload/... path an attachment file is served at."""
+    """The /upload/... path an attachment file is served at; an absolute URL (a link to
+    another host, or not http at all) is linked as it is."""
+    if "://" in filename:
+        return filename
     folder = hashlib.md5(filename.encode("utf-8")).hexdigest()[:3]
     return f"/upload/iblock/{folder}/{quote(filename)}"
 
@@ -117,7 +120,8 @@ class Article:
 
     def attachment_urls(self, base_url: str) -> list[str]:
         """Absolute URLs of the attachments, in page order."""
-        return [base_url.rstrip("/") + attachment_path(name) for name, _ in self.attachments]
+        return [urljoin(base_url.rstrip("/") + "/", attachment_path(name))
+                for name, _ in self.attachments]
 
 
 class World:
@@ -147,6 +151,8 @@ class World:
         self.files: dict[str, bytes] = {}
         self.file_changed: dict[str, datetime] = {}  # Last-Modified of a replaced file
         self.missing_files: set[str] = set()  # these answer 404
+        self.redirects: dict[str, str] = {}  # file name -> where it answers 302 to
+        self.page_redirects: dict[str, str] = {}  # detail path -> where it answers 301 to
         for article in reversed(list(articles)):  # given in listing order, newest first
             self._add(article)
 

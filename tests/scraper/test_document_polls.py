@@ -125,7 +125,7 @@ def _search_finds_words_inside_documents(sessions: sessionmaker[Session], title:
         assert set(documents) == set(STATUSES)
         pdf = documents["Declaration.pdf"]
         assert set(pdf) == {"url", "name", "content_type", "bytes", "sha256", "text_chars",
-                            "status", "versions"}
+                            "status", "detail", "versions"}
         assert (pdf["content_type"], pdf["status"], pdf["versions"]) == (
             "application/pdf", "ok", 1)
         assert len(pdf["sha256"]) == 64 and pdf["bytes"] > 0
