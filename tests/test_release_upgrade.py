@@ -13,6 +13,7 @@ nothing to announce until the site really changes, and then announces only that.
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import subprocess
@@ -34,16 +35,16 @@ from tests.fixtures.release import Release, installed_release
 from tests.replica import ReplicaServer, World, make_article
 from tests.telegram.botapi import TOKEN, BotApiDouble
 
-# Its own worker: the first run builds the release's virtualenv (~50 s), and the test
-# runs that release's daemon and commands, which are plain processes (no fork server).
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("release-upgrade")]
+pytestmark = pytest.mark.e2e
 
 # The first release's tables; each of their rows must come through the upgrade unchanged.
 TABLES = ("sources", "items", "item_revisions", "crawl_runs", "change_events", "deliveries",
           "subscribers", "telegram_posts")
 # What a poll may update without news: when a source and its items were last seen, the
 # listing's validators, the polls' own records. The rest must stay as it was.
-POLL_STATE: dict[str, set[str] | None] = {"sources": None, "crawl_runs": None, "items": {"last_seen", "listing_hash"}}
+# None: the whole table.
+POLL_STATE: dict[str, set[str] | None] = {
+    "sources": None, "crawl_runs": None, "items": {"last_seen", "listing_hash"}}
 CHANNEL = "@csto_news"
 SECRET = "upgrade-secret-0123456789abcdef"
 
@@ -51,6 +52,22 @@ SECRET = "upgrade-secret-0123456789abcdef"
 @pytest.fixture(scope="session")
 def first_release() -> Release:
     return installed_release()
+
+
+# Each backend's run is an xdist group of its own (~45 s each, mostly waiting on the first
+# release's processes): the two may run at once on two workers, and other tests never
+# share their worker's time. The first one to start builds the release's virtualenv
+# (~50 s with pip's cache warm, once per machine); the other waits for it.
+@pytest.fixture(params=[
+    pytest.param("sqlite", marks=pytest.mark.xdist_group("release-upgrade-sqlite")),
+    pytest.param("postgresql", marks=pytest.mark.xdist_group("release-upgrade-postgresql")),
+])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database on each backend (as tests/fixtures/db.py's, grouped per backend)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'csto.db'}"
+    else:
+        yield request.getfixturevalue("new_pg_database")
 
 
 @pytest.fixture
@@ -107,7 +124,7 @@ def rows(engine: Engine, columns: dict[str, list[str]]) -> dict[str, list[dict[s
         for table, names in columns.items():
             listed = ", ".join(names)
             found[table] = [dict(r._mapping) for r in conn.execute(
-                text(f"SELECT {listed} FROM {table} ORDER BY id"))]  # noqa: S608 (our names)
+                text(f"SELECT {listed} FROM {table} ORDER BY id"))]
     return found
 
 
@@ -158,11 +175,11 @@ def first_release_history(release: Release, config: Path, world: World,
     The replica serves plain detail pages here: the first release took the page furniture
     of today's replica (a view counter, a rotating promotion) for edits of the story."""
     world.furniture = False
-    ok(release.run(config, "subscribers", "add", "ann@example.org"))
-    ok(release.run(config, "subscribers", "add", "boris@example.org", "--mode", "daily",
-                   "--lang", "ru", "--section", "news_odkb", "--keyword", "учения"))
+    ok(release.run(config, "subscribers", "add", "ann@example.org"))  # creates the database
     daemon = OldDaemon(release, config)
     try:
+        ok(release.run(config, "subscribers", "add", "boris@example.org", "--mode", "daily",
+                       "--lang", "ru", "--section", "news_odkb", "--keyword", "учения"))
         daemon.wait_for_log("first poll: stored", botapi)
         daemon.wait_for_log("is listening", botapi)
         botapi.command(1, "/subscribe")
@@ -209,9 +226,10 @@ def test_a_database_of_the_first_release_keeps_everything_and_announces_nothing_
     views = {"items": ["history", "--format", "json", "--limit", "1000"],
              "changes": ["history", "--changes", "--format", "json"],
              "subscribers": ["subscribers", "list", "--format", "json"]}
-    old_views = {name: Result(0, ok(first_release.run(old, *args)), "").json()
-                 for name, args in views.items()}
-    old_shows = [ok(first_release.run(old, "show", str(i))) for i in (edited, removed)]
+    shows = [["show", str(edited)], ["show", str(removed)]]
+    outputs = [ok(r) for r in first_release.run_all(old, [*views.values(), *shows])]
+    old_views = {name: json.loads(out) for name, out in zip(views, outputs, strict=False)}
+    old_shows = outputs[len(views):]
 
     new = write_config(tmp_path / "new.yaml", [source(replica.listing_url)], database_url,
                        **common)
