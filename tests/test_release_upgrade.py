@@ -46,6 +46,9 @@ TABLES = ("sources", "items", "item_revisions", "crawl_runs", "change_events", "
 POLL_STATE: dict[str, set[str] | None] = {
     "sources": None, "crawl_runs": None, "items": {"last_seen", "listing_hash"}}
 CHANNEL = "@csto_news"
+# How long to wait for the first release's messages: on a loaded machine an SMTP session
+# of the test server can drop, and that release retries the message 60 s later.
+PATIENCE = 150.0
 SECRET = "upgrade-secret-0123456789abcdef"
 
 
@@ -168,7 +171,7 @@ class OldDaemon:
             raise
 
 
-def first_release_history(release: Release, config: Path, world: World,
+def first_release_history(release: Release, config: Path, database_url: str, world: World,
                           botapi: BotApiDouble, smtp: SmtpServer) -> tuple[int, int]:
     """Run the first release as its users did; the ids of the edited and the removed item.
 
@@ -193,17 +196,29 @@ def first_release_history(release: Release, config: Path, world: World,
         gone = world.articles[3]
         world.remove(gone.id)
         wait_sent(botapi, smtp, posts=3, what="the removal")
+        # Stopped only once every delivery is marked sent: the first release logs a
+        # traceback when a SIGTERM cancels its delivery job (fixed since), and a message
+        # accepted but not yet marked would rightly be sent again after the upgrade.
+        engine = make_engine(database_url)
+        botapi.wait_for(lambda: unsent(engine) == 0, 30, "every delivery marked sent")
+        engine.dispose()
+    except AssertionError as exc:  # with what the first release logged meanwhile
+        raise AssertionError(f"{exc}\n{daemon.log()}") from None
     finally:
         assert daemon.stop() == 0, daemon.log()
-    assert "Traceback" not in daemon.log(), daemon.log()
     return article.id, gone.id
+
+
+def unsent(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.scalar(text("SELECT count(*) FROM deliveries WHERE status <> 'sent'")))
 
 
 def wait_sent(botapi: BotApiDouble, smtp: SmtpServer, posts: int, what: str) -> None:
     """Until the channel, both chats (after the bot's answer) and Ann got `posts` each."""
     botapi.wait_for(lambda: len(botapi.sent(CHANNEL)) == posts
                     and len(botapi.sent(1)) == len(botapi.sent(2)) == posts + 1
-                    and len(smtp.handler.messages) == posts, 60, what)
+                    and len(smtp.handler.messages) == posts, PATIENCE, what)
 
 
 def sends(botapi: BotApiDouble, smtp: SmtpServer) -> tuple[int, int]:
@@ -215,7 +230,8 @@ def test_a_database_of_the_first_release_keeps_everything_and_announces_nothing_
         botapi: BotApiDouble, smtp: SmtpServer, first_release: Release) -> None:
     common = settings(replica, botapi, smtp)
     old = old_config(tmp_path / "old.yaml", replica, database_url, common)
-    edited, removed = first_release_history(first_release, old, world, botapi, smtp)
+    edited, removed = first_release_history(first_release, old, database_url, world,
+                                             botapi, smtp)
 
     engine = make_engine(database_url)
     columns = {t: [c["name"] for c in inspect(engine).get_columns(t)] for t in TABLES}
