@@ -73,6 +73,8 @@ def open_database(database_url: str) -> Database:
     except OSError as exc:  # the SQLite file's folder cannot be created
         raise UnusableDatabase(f"cannot create the folder {exc.filename}: {exc.strerror}",
                                "check database_url, and that this user may create it") from None
+    except ValueError as exc:  # a URL it refuses (in-memory SQLite); the text says why
+        raise UnusableDatabase(str(exc), "") from None
     try:
         schema = migrate.upgrade(engine)
     except migrate.SchemaError as exc:

@@ -33,9 +33,13 @@ def load(ctx: typer.Context) -> Settings:
 
 @contextmanager
 def database(settings: Settings) -> Iterator[Session]:
-    """A migrated database session, with a readable error when it cannot be opened."""
-    with opened(settings).sessions() as session:
-        yield session
+    """A migrated database session, with a readable error when it cannot be used."""
+    sessions = opened(settings).sessions
+    try:
+        with sessions() as session:
+            yield session
+    except OperationalError as exc:  # e.g. the server went away, the file is locked
+        raise lost(settings, exc) from None
 
 
 def opened(settings: Settings) -> Database:
@@ -44,12 +48,15 @@ def opened(settings: Settings) -> Database:
         return open_database(settings.database_url)
     except UnusableDatabase as exc:
         raise unusable(settings, exc) from None
-    except ValueError as exc:
-        raise fail(f"cannot open the database {safe_url(settings)}: {exc}") from None
 
 
 def unusable(settings: Settings, exc: UnusableDatabase) -> typer.Exit:
     return fail(f"cannot use the database {safe_url(settings)}: {exc}")
+
+
+def lost(settings: Settings, exc: OperationalError) -> typer.Exit:
+    reason = str(exc.orig or exc).strip().splitlines()[0]
+    return fail(f"cannot use the database {safe_url(settings)}: {reason}")
 
 
 def safe_url(settings: Settings) -> str:
@@ -65,8 +72,7 @@ def run_async(ctx: typer.Context, coro_fn: Callable[[Settings], Any]) -> Any:
     except UnusableDatabase as exc:
         raise unusable(settings, exc) from None
     except OperationalError as exc:
-        reason = str(exc.orig or exc).strip().splitlines()[0]
-        raise fail(f"cannot open the database {safe_url(settings)}: {reason}") from None
+        raise lost(settings, exc) from None
     except ConfigError as exc:  # found only when starting, e.g. http.listen already taken
         raise fail(str(exc)) from None
     finally:

@@ -127,3 +127,11 @@ def test_a_sqlite_folder_that_cannot_be_made_is_named(tmp_path: Path) -> None:
                           f"sqlite:///{blocker / 'csto.db'}")
     line = one_error_line(cli(config, "db", "upgrade"))
     assert f"cannot create the folder {blocker}" in line and "check database_url" in line, line
+
+
+def test_an_in_memory_sqlite_database_is_refused_in_one_line(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "c.yaml", [source(NOWHERE)], "sqlite:///:memory:")
+    for command in (["db", "upgrade"], ["check"]):
+        line = one_error_line(cli(config, *command))
+        assert "an in-memory SQLite database is not supported" in line, line
+        assert "use a file such as sqlite:///data/csto-monitor.db" in line, line
