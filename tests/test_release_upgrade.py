@@ -32,7 +32,7 @@ from tests.e2e.harness import Result, cli, count_events, source, write_config
 from tests.email.smtpd import Recorder, SmtpServer
 from tests.fixtures.ports import free_port
 from tests.fixtures.release import Release, installed_release
-from tests.replica import ReplicaServer, World, make_article
+from tests.replica import Article, ReplicaServer, World, make_article
 from tests.telegram.botapi import TOKEN, BotApiDouble
 
 pytestmark = pytest.mark.e2e
@@ -172,8 +172,8 @@ class OldDaemon:
 
 
 def first_release_history(release: Release, config: Path, database_url: str, world: World,
-                          botapi: BotApiDouble, smtp: SmtpServer) -> tuple[int, int]:
-    """Run the first release as its users did; the ids of the edited and the removed item.
+                          botapi: BotApiDouble, smtp: SmtpServer) -> tuple[Article, Article]:
+    """Run the first release as its users did; the edited and the removed article.
 
     The replica serves plain detail pages here: the first release took the page furniture
     of today's replica (a view counter, a rotating promotion) for edits of the story."""
@@ -206,7 +206,7 @@ def first_release_history(release: Release, config: Path, database_url: str, wor
         raise AssertionError(f"{exc}\n{daemon.log()}") from None
     finally:
         assert daemon.stop() == 0, daemon.log()
-    return article.id, gone.id
+    return article, gone
 
 
 def unsent(engine: Engine) -> int:
@@ -221,7 +221,7 @@ def wait_sent(botapi: BotApiDouble, smtp: SmtpServer, posts: int, what: str) -> 
                     and len(smtp.handler.messages) == posts, PATIENCE, what)
 
 
-def sends(botapi: BotApiDouble, smtp: SmtpServer) -> tuple[int, int]:
+def sends(botapi: BotApiDouble, smtp: SmtpServer) -> tuple[Article, Article]:
     return len(botapi.sent()), len(smtp.handler.messages)
 
 
@@ -242,7 +242,8 @@ def test_a_database_of_the_first_release_keeps_everything_and_announces_nothing_
     views = {"items": ["history", "--format", "json", "--limit", "1000"],
              "changes": ["history", "--changes", "--format", "json"],
              "subscribers": ["subscribers", "list", "--format", "json"]}
-    shows = [["show", str(edited)], ["show", str(removed)]]
+    urls = [replica.url_for(edited), replica.url_for(removed)]  # ids are the world's
+    shows = [["show", url] for url in urls]
     outputs = [ok(r) for r in first_release.run_all(old, [*views.values(), *shows])]
     old_views = {name: json.loads(out) for name, out in zip(views, outputs, strict=False)}
     old_shows = outputs[len(views):]
@@ -254,8 +255,8 @@ def test_a_database_of_the_first_release_keeps_everything_and_announces_nothing_
     assert rows(engine, columns) == stored
     for name, args in views.items():
         assert seen(old_views[name], cli(new, *args).json()) == old_views[name], name
-    for item, shown in zip((edited, removed), old_shows, strict=True):
-        assert_same_story(shown, ok(cli(new, "show", str(item))))
+    for url, shown in zip(urls, old_shows, strict=True):
+        assert_same_story(shown, ok(cli(new, "show", url)))
 
     before = sends(botapi, smtp)
     quiet = cli(new, "check")  # the site did not change since the first release's last poll
