@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import migrate
@@ -50,14 +51,50 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @dataclass(frozen=True)
 class Database:
-    """An engine on the newest schema and its session factory."""
+    """An engine on the newest schema, its session factory, and what opening it did."""
 
     engine: Engine
     sessions: sessionmaker[Session]
+    schema: migrate.Upgrade
+
+
+class UnusableDatabase(Exception):
+    """The database cannot be opened or brought to this release's schema.
+
+    `reason` is one line naming the cause; `fix` says what the operator can do."""
+
+    def __init__(self, reason: str, fix: str) -> None:
+        super().__init__(f"{reason}; {fix}" if fix else reason)
+        self.reason = reason
+        self.fix = fix
 
 
 def open_database(database_url: str) -> Database:
     """Where every command starts: the engine, migrated (under a lock), and its sessions."""
-    engine = make_engine(database_url)
-    migrate.upgrade(engine)
-    return Database(engine, session_factory(engine))
+    try:
+        engine = make_engine(database_url)
+    except OSError as exc:  # the SQLite file's folder cannot be created
+        raise UnusableDatabase(f"cannot create the folder {exc.filename}: {exc.strerror}",
+                               "check database_url, and that this user may create it") from None
+    except ValueError as exc:  # a URL it refuses (in-memory SQLite); the text says why
+        raise UnusableDatabase(str(exc), "") from None
+    try:
+        schema = migrate.upgrade(engine)
+    except migrate.SchemaError as exc:
+        engine.dispose()
+        raise UnusableDatabase(str(exc), "") from None
+    except DBAPIError as exc:
+        engine.dispose()
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        raise UnusableDatabase(reason, _fix(engine, exc)) from None
+    return Database(engine, session_factory(engine), schema)
+
+
+def _fix(engine: Engine, exc: DBAPIError) -> str:
+    if engine.dialect.name != "sqlite":
+        return ("check database_url, and that the database server is running and accepts "
+                "this user")
+    if isinstance(exc, OperationalError):  # e.g. a folder it cannot write, a locked file
+        return "check database_url, and that this user can write the file and its folder"
+    return ("database_url must name a csto-monitor SQLite database, or a file that does not "
+            "exist yet")

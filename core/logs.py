@@ -7,8 +7,9 @@ import logging
 import sys
 
 # Libraries that log request URLs (which may carry tokens) or are noisy at INFO.
-_QUIET = ("httpx", "httpcore", "apscheduler", "filelock", "asyncio",
-          "alembic.runtime.migration")
+# Alembic's INFO lines (each migration run, each of its plugins set up) say nothing an
+# operator needs: opening the database reports what it did in one line of its own.
+_QUIET = ("httpx", "httpcore", "apscheduler", "filelock", "asyncio", "alembic")
 # Scrapy logs each failed download with a traceback; the poll's outcome already says it in
 # one line ("cannot reach …"), so its own logs are shown only when debugging.
 _CRAWL = ("scrapy", "twisted", "py.warnings")

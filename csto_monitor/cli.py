@@ -244,10 +244,9 @@ def reindex(ctx: typer.Context) -> None:
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Apply database migrations (also done automatically by check and run)."""
-    settings = cli_support.load(ctx)
-    with cli_support.database(settings):
-        pass
-    typer.echo(f"database {cli_support.safe_url(settings)} is up to date")
+    database = cli_support.opened(cli_support.load(ctx))
+    database.engine.dispose()
+    typer.echo(database.schema.line())
 
 
 def run_cli() -> None:

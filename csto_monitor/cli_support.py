@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from core.config import ConfigError, Settings, load_settings
-from core.db import open_database
+from core.db import Database, UnusableDatabase, open_database
 from core.logs import redact_secrets
 
 
@@ -33,13 +33,30 @@ def load(ctx: typer.Context) -> Settings:
 
 @contextmanager
 def database(settings: Settings) -> Iterator[Session]:
-    """A migrated database session, with a readable error when it cannot be opened."""
+    """A migrated database session, with a readable error when it cannot be used."""
+    sessions = opened(settings).sessions
     try:
-        with open_database(settings.database_url).sessions() as session:
+        with sessions() as session:
             yield session
-    except (OperationalError, ValueError) as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise fail(f"cannot open the database {safe_url(settings)}: {reason}") from None
+    except OperationalError as exc:  # e.g. the server went away, the file is locked
+        raise lost(settings, exc) from None
+
+
+def opened(settings: Settings) -> Database:
+    """The database on this release's schema, or a one-line error naming cause and fix."""
+    try:
+        return open_database(settings.database_url)
+    except UnusableDatabase as exc:
+        raise unusable(settings, exc) from None
+
+
+def unusable(settings: Settings, exc: UnusableDatabase) -> typer.Exit:
+    return fail(f"cannot use the database {safe_url(settings)}: {exc}")
+
+
+def lost(settings: Settings, exc: OperationalError) -> typer.Exit:
+    reason = str(exc.orig or exc).strip().splitlines()[0]
+    return fail(f"cannot use the database {safe_url(settings)}: {reason}")
 
 
 def safe_url(settings: Settings) -> str:
@@ -52,9 +69,10 @@ def run_async(ctx: typer.Context, coro_fn: Callable[[Settings], Any]) -> Any:
     settings = load(ctx)
     try:
         return asyncio.run(coro_fn(settings))
+    except UnusableDatabase as exc:
+        raise unusable(settings, exc) from None
     except OperationalError as exc:
-        reason = str(exc.orig or exc).strip().splitlines()[0]
-        raise fail(f"cannot open the database {safe_url(settings)}: {reason}") from None
+        raise lost(settings, exc) from None
     except ConfigError as exc:  # found only when starting, e.g. http.listen already taken
         raise fail(str(exc)) from None
     finally:

@@ -209,6 +209,7 @@ def _human(delay: timedelta) -> str:
 async def run_daemon(settings: config.Settings) -> None:
     """Run until SIGTERM or SIGINT; a crawl under way is abandoned, the outbox kept."""
     daemon = Daemon(Monitor.build(settings))
+    log.info("%s", daemon.monitor.schema.line())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

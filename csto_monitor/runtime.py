@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.config import Settings
 from core.db import open_database
 from core.locks import try_lock, wait_lock
+from core.migrate import Upgrade
 from monitor import store
 from monitor.crawl_settings import scrapy_settings
 from monitor.poll import SourcePoller
@@ -45,6 +46,8 @@ class Delivery:
     # The configured translator, or None: the notifiers' and pairing's (title similarity)
     # share its cache, request budget and failure log.
     translator: Translator | None
+    # What opening the database did ("created the database at revision 0011", …).
+    schema: Upgrade
 
     @classmethod
     def build(cls, settings: Settings, stream: TextIO | None = None) -> Delivery:
@@ -60,7 +63,7 @@ class Delivery:
         translator = build_translator(settings.translation, sessions)
         notifiers = build_notifiers(settings, sessions, stream, translator)
         return {"settings": settings, "engine": engine, "sessions": sessions,
-                "notifiers": notifiers, "translator": translator}
+                "notifiers": notifiers, "translator": translator, "schema": database.schema}
 
     def digest_channels(self, mode: str | None = None) -> dict[str, Notifier]:
         """The channels that send digests (of `mode` if given)."""
