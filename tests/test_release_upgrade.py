@@ -40,6 +40,9 @@ pytestmark = pytest.mark.e2e
 # The first release's tables; each of their rows must come through the upgrade unchanged.
 TABLES = ("sources", "items", "item_revisions", "crawl_runs", "change_events", "deliveries",
           "subscribers", "telegram_posts")
+# Columns that hold no data of their own, only an index of other columns: PostgreSQL's
+# `search_vector` of the first release is replaced by migration 0014's analysed vectors.
+DERIVED = frozenset({"search_vector"})
 # What a poll may update without news: when a source and its items were last seen, the
 # listing's validators, the polls' own records. The rest must stay as it was.
 # None: the whole table.
@@ -234,7 +237,8 @@ def test_a_database_of_the_first_release_keeps_everything_and_announces_nothing_
                                              botapi, smtp)
 
     engine = make_engine(database_url)
-    columns = {t: [c["name"] for c in inspect(engine).get_columns(t)] for t in TABLES}
+    columns = {t: [c["name"] for c in inspect(engine).get_columns(t)
+                   if c["name"] not in DERIVED] for t in TABLES}
     stored = rows(engine, columns)
     assert len(stored["subscribers"]) == 4  # Ann, Boris, both chats
     assert {d["status"] for d in stored["deliveries"]} == {"sent"}
