@@ -13,16 +13,22 @@ import pytest
 
 from tests.container.podman import PodmanError, build, ensure_base, podman, remove
 
+_FAILED: list[str] = []
+
 
 @pytest.fixture(scope="session")
 def image() -> Iterator[str]:
     """The tag of an image built from the working tree; only the tag goes afterwards (the
     image stays as the next build's cache: `podman image prune` frees it)."""
+    if _FAILED:  # a failed build is not tried again by every test that needs it
+        pytest.fail(f"the image did not build (see the first test's error): {_FAILED[0]}",
+                    pytrace=False)
     tag = f"localhost/csto-monitor-test:{uuid.uuid4().hex[:10]}"
     try:
         ensure_base()
         build(tag)
     except PodmanError as exc:
+        _FAILED.append(str(exc).splitlines()[0])
         pytest.fail(str(exc), pytrace=False)
     yield tag
     podman("untag", tag, tag, check=False)

@@ -48,8 +48,10 @@ def podman(*args: str, timeout: float = 120, check: bool = True
     result = subprocess.run([*PODMAN, *args], capture_output=True, text=True,
                             timeout=timeout, check=False)
     if check and result.returncode != 0:
+        output = "\n".join(line for line in (result.stdout + result.stderr).splitlines()
+                           if "WARNING: Location" not in line)  # this machine's pip.conf
         raise PodmanError(f"podman {' '.join(args[:3])} ... exited {result.returncode}:\n"
-                          f"{result.stderr[-3000:]}")
+                          f"{output[-4000:]}")
     return result
 
 
@@ -69,8 +71,8 @@ def ensure_base() -> float:
         return time.monotonic() - started
 
 
-def make_stand_in() -> None:
-    """Debian bookworm's Python 3.11 as `python:3.11-slim`, with the machine's CA and pip
+def make_stand_in(tag: str = BASE) -> None:
+    """Debian bookworm's Python 3.11 as `python:3.11-slim` (or TAG), with the machine's CA and pip
     settings (pip inside the build reaches the index the way this machine does)."""
     need("mmdebstrap")
     hooks = [f"--customize-hook=copy-in {f} {os.path.dirname(f)}/" for f in HOST_FILES
@@ -86,7 +88,7 @@ def make_stand_in() -> None:
             raise PodmanError(f"mmdebstrap exited {result.returncode}:\n{result.stderr[-3000:]}")
         podman("import", "--change", "ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt",
                "--change", f"LABEL {STAND_IN_LABEL}=debian-bookworm-python3.11",
-               tarball, BASE, timeout=300)
+               tarball, tag, timeout=300)
 
 
 def build(tag: str, context: Path = ROOT, extra: Sequence[str] = ()) -> float:
