@@ -23,6 +23,7 @@ import shutil
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -84,14 +85,26 @@ def first_poll(image: str, listing_url: str, workdir: Path) -> float:
         remove("volume", volume)
 
 
-def measure(quick: bool) -> dict[str, object]:
+@dataclass
+class Figures:
+    stand_in: bool
+    base_mb: float
+    image_mb: float = 0.0
+    base_s: float | None = None  # making the stand-in (not with --quick)
+    no_cache_s: float = 0.0
+    code_change_s: list[float] = field(default_factory=list)
+    first_poll_s: list[float] = field(default_factory=list)
+
+
+def measure(quick: bool) -> Figures:
     ensure_base()
-    result: dict[str, object] = {"stand_in": is_stand_in(), "base_mb": size_mb(BASE)}
+    figures = Figures(stand_in=is_stand_in(), base_mb=size_mb(BASE))
+    runs = 1 if quick else 3
     if not quick:
         tag = f"localhost/csto-monitor-bench-base:{uuid.uuid4().hex[:8]}"
         started = time.monotonic()
         make_stand_in(tag)
-        result["base_s"] = time.monotonic() - started
+        figures.base_s = time.monotonic() - started
         podman("untag", tag, tag, check=False)
     tag = f"localhost/csto-monitor-bench:{uuid.uuid4().hex[:8]}"
     with tempfile.TemporaryDirectory(prefix="csto-bench-image-") as directory:
@@ -99,48 +112,43 @@ def measure(quick: bool) -> dict[str, object]:
         context = workdir / "context"  # a copy: the code change must not touch the tree
         shutil.copytree(ROOT, context, ignore=shutil.ignore_patterns(
             ".git", ".venv", ".bench", "data", "__pycache__", "*_cache"))
-        result["no_cache_s"] = build(tag, context, ["--no-cache"])
-        result["image_mb"] = size_mb(tag)
-        result["code_change_s"] = [code_change_build(tag, context)
-                                   for _ in range(1 if quick else 3)]
+        figures.no_cache_s = build(tag, context, ["--no-cache"])
+        figures.image_mb = size_mb(tag)
+        figures.code_change_s = [code_change_build(tag, context) for _ in range(runs)]
         replica = start_replica(port := free_port(), ITEMS)
         try:
-            result["first_poll_s"] = [
-                first_poll(tag, f"http://127.0.0.1:{port}/news/", workdir)
-                for _ in range(1 if quick else 3)]
+            figures.first_poll_s = [first_poll(tag, f"http://127.0.0.1:{port}/news/", workdir)
+                                    for _ in range(runs)]
         finally:
             stop(replica)
     podman("untag", tag, tag, check=False)
-    return result
+    return figures
 
 
-def report(figures: dict[str, object], quick: bool) -> str:
-    base = "the mmdebstrap stand-in" if figures["stand_in"] else "the official image"
-    base_mb, image_mb = float(figures["base_mb"]), float(figures["image_mb"])  # type: ignore[arg-type]
+def report(figures: Figures, quick: bool) -> str:
+    base = "the mmdebstrap stand-in" if figures.stand_in else "the official image"
     rows = [
-        f"| image size (base: {base}) | {image_mb:.0f} MB |",
+        f"| image size (base: {base}) | {figures.image_mb:.0f} MB |",
         f"| of which the Dockerfile adds (dependencies, project, config) | "
-        f"{image_mb - base_mb:.0f} MB |",
+        f"{figures.image_mb - figures.base_mb:.0f} MB |",
     ]
-    if "base_s" in figures:
-        rows.append(f"| making the stand-in base (mmdebstrap + import) | "
-                    f"{figures['base_s']:.0f} s |")
+    if figures.base_s is not None:
+        rows.append(f"| making the stand-in base (mmdebstrap, import) | {figures.base_s:.0f} s |")
     rows += [
-        f"| build, base cached, no layer cache (`--no-cache`) | "
-        f"{figures['no_cache_s']:.0f} s |",
+        f"| build, base cached, no layer cache (`--no-cache`) | {figures.no_cache_s:.0f} s |",
         f"| build after a change of code (layers cached) | "
-        f"{spread(figures['code_change_s'], 's', 1.0)} |",  # type: ignore[arg-type]
+        f"{spread(figures.code_change_s, 's', 1.0)} |",
         f"| `podman run` to the first poll (new volume, {ITEMS} items) | "
-        f"{spread(figures['first_poll_s'], 's', 1.0)} |",  # type: ignore[arg-type]
+        f"{spread(figures.first_poll_s, 's', 1.0)} |",
     ]
     return "\n".join([
         "## 14. Container image", "",
         f"Command: `{COMMAND}`{' (--quick: one run each, no stand-in timing)' if quick else ''}."
         " The Dockerfile built with podman as `make test` builds it (tests/container/podman.py:"
         " runc, host network, `--format docker`); the base `python:3.11-slim` is "
-        f"{base} ({base_mb:.0f} MB; the official image's size cannot be measured here, no"
-        " registry is reachable: a user's image is its size plus what the Dockerfile adds).",
-        "",
+        f"{base} ({figures.base_mb:.0f} MB; the official image's size cannot be measured"
+        " here, no registry is reachable: a user's image is its size plus what the"
+        " Dockerfile adds).", "",
         "| figure | value |", "| --- | --- |", *rows, "",
     ])
 
