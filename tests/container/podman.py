@@ -151,9 +151,6 @@ class Container:
         """The container's main process, as the host sees it."""
         return int(podman("inspect", "--format", "{{.State.Pid}}", self.name).stdout)
 
-    def exec(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return podman("exec", self.name, *args)
-
     def terminate(self, timeout: float) -> tuple[int, float]:
         """SIGTERM to the daemon, as `docker stop` sends it; (exit code, seconds to exit)."""
         assert self.proc is not None

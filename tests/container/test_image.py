@@ -165,6 +165,7 @@ def test_daemon_in_the_image_stores_announces_survives_a_restart_and_stops(
         image: str, volume: str, world: World, replica: ReplicaServer, tmp_path: Path
         ) -> None:
     port = free_port()
+    base = f"http://127.0.0.1:{port}"
     config = container_config(tmp_path / "config", replica, port)
     options = ["--volume", f"{config}:/app/config:ro", "--volume", f"{volume}:/app/data"]
     first = Container(image, name("run"), tmp_path, options).start()
@@ -172,7 +173,6 @@ def test_daemon_in_the_image_stores_announces_survives_a_restart_and_stops(
         first.wait_for(lambda: "first poll: stored" in first.err, 90, "the baseline")
         stored = re.search(r"first poll: stored (\d+) items silently", first.err)
         assert stored and int(stored[1]) == len(world.articles), first.err
-        base = f"http://127.0.0.1:{port}"
         assert fetch(f"{base}/healthz").status == 200
         ready = fetch(f"{base}/readyz")
         assert ready.status == 200, ready.body
@@ -189,11 +189,10 @@ def test_daemon_in_the_image_stores_announces_survives_a_restart_and_stops(
     second = Container(image, name("restart"), tmp_path, options).start()  # same volume
     try:
         second.wait_for(lambda: polled_again(second), 90, "a poll after the restart")
-        items = json.loads(second.exec("csto-monitor", "history", "--format", "json",
-                                       "--limit", "1000").stdout)
+        # What the volume kept, through the daemon's own JSON API.
+        items = fetch(f"{base}/api/v1/items?limit=500").json()["items"]
         assert len(items) == len(world.articles)
-        changes = json.loads(second.exec("csto-monitor", "history", "--changes",
-                                         "--format", "json").stdout)
+        changes = fetch(f"{base}/api/v1/changes?limit=500").json()["changes"]
         assert [(c["kind"], c["title"]) for c in changes] == [
             ("new", "Meeting of the CSTO Council of Foreign Ministers")]
         assert "[NEW]" not in second.out and "first poll" not in second.err
