@@ -8,22 +8,32 @@ still satisfies pyproject.toml (measured with an empty uv cache).
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import subprocess
 import sys
 import tomllib
+from importlib.metadata import packages_distributions
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("core", "scraper", "monitor", "notifier", "csto_monitor")
 FIX = "run `make lock` (uv lock, then uv export into requirements/) and commit the result"
 # requirements/NAME.txt: the `uv export` arguments that produce it (the Makefile's `lock`).
 EXPORTS = {
     "runtime": ("--no-emit-project",),
     "dev": ("--no-emit-project", "--extra", "dev"),
 }
+
+
+def normalized(requirement: str) -> str:
+    """The distribution name of a requirement (or a distribution), normalized (PEP 503)."""
+    match = re.match(r"[A-Za-z0-9_.-]+", requirement)
+    assert match, requirement
+    return re.sub(r"[-_.]+", "-", match[0]).lower()
 
 
 def uv(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
@@ -62,7 +72,7 @@ def test_lock_pins_every_exact_pin_of_pyproject() -> None:
         match = re.match(r"([A-Za-z0-9_.-]+)(\[[^]]*\])?==([^\s;]+)", requirement)
         if match is None:
             continue
-        name = re.sub(r"[-_.]+", "-", match[1]).lower()
+        name = normalized(match[1])
         assert locked.get(name) == match[3], (
             f"pyproject.toml pins {name}=={match[3]}, uv.lock has {locked.get(name)}: {FIX}")
 
@@ -86,3 +96,34 @@ def test_runtime_requirements_leave_out_the_dev_extra() -> None:
     # Needed at run time (trafilatura -> jusText -> lxml.html.clean), and no resolution
     # by pip brings it unless it is declared.
     assert "\nlxml-html-clean==" in runtime
+
+
+def imported_distributions() -> dict[str, set[str]]:
+    """Top-level modules outside the standard library that the production packages import
+    (at any depth, lazily too), each with the distributions that provide it here."""
+    ours = set(PACKAGES)
+    found: set[str] = set()
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    found |= {alias.name.split(".")[0] for alias in node.names}
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    found.add(node.module.split(".")[0])
+    providers = packages_distributions()
+    return {module: {normalized(d) for d in providers.get(module, [])}
+            for module in sorted(found - ours - set(sys.stdlib_module_names))}
+
+
+def test_every_module_the_product_imports_is_a_declared_dependency() -> None:
+    """Not merely present because another package brings it: declared, so that a change
+    of that package's dependencies cannot take it away."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {normalized(d) for d in project["dependencies"]}
+    extras = {normalized(d) for name, reqs in project["optional-dependencies"].items()
+              if name != "dev" for d in reqs}
+    for module, providers in imported_distributions().items():
+        assert providers, f"{module} is imported by the product and installed by nothing"
+        assert providers & (declared | extras), (
+            f"the product imports {module} ({', '.join(sorted(providers))}) without declaring "
+            f"it in pyproject.toml [project] dependencies: pin it there, then {FIX}")
