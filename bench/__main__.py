@@ -22,7 +22,7 @@ from bench.common import DOC, machine, write_sections
 # In the order the sections appear (idle_poll writes "1." and "6.").
 MODULES = ("idle_poll", "latency", "history_scale", "archive_crawl", "fanout", "edit_detection",
            "api", "webhooks", "documents", "replay", "startup", "pairing", "reslug_long_run",
-           "selfservice", "search")
+           "selfservice", "search", "image")
 _GOAL_ROW = re.compile(r"^\| (?P<figure>[^|]+) \| (?P<value>[^|]+) "
                        r"\| (?P<goal>[^|]*\*\*(met|MISSED)\*\*[^|]*) \|$")
 

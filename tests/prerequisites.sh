@@ -2,6 +2,8 @@
 # What `make test` needs beyond .venv, checked before any test starts:
 #   - Chromium, for the browser tests (Debian's `chromium`; or CSTO_TEST_CHROMIUM=PATH),
 #   - docker-compose, to validate docker-compose.yml offline (Debian's `docker-compose`),
+#   - podman, runc and mmdebstrap, to build and run the Docker image for real
+#     (tests/container/; the stand-in base image is made by the tests on first use),
 #   - PostgreSQL on 127.0.0.1:5432, user postgres, trust auth (or CSTO_TEST_PG_URL=URL).
 # As root it installs the missing packages with apt-get and starts a local PostgreSQL
 # cluster that is installed but down. Otherwise it stops at once with the command to run.
@@ -17,6 +19,9 @@ missing=()
 chromium="${CSTO_TEST_CHROMIUM:-/usr/bin/chromium}"
 command -v "$chromium" >/dev/null 2>&1 || missing+=(chromium)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+for program in podman runc mmdebstrap; do
+  command -v "$program" >/dev/null 2>&1 || missing+=("$program")
+done
 # DejaVu Sans: the generated test PDFs with Cyrillic text.
 [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || missing+=(fonts-dejavu-core)
 if ((${#missing[@]})); then

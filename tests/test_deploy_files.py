@@ -76,7 +76,12 @@ def test_compose_refuses_to_start_without_a_database_password(tmp_path: Path) ->
 
 def test_image_is_multi_stage_slim_non_root_with_a_liveness_check() -> None:
     stages = instruction("FROM")
-    assert len(stages) >= 2 and all(s.startswith("python:3.11-slim") for s in stages)
+    named: list[str] = []
+    for stage in stages:  # each stage starts from the slim base or an earlier stage
+        base, _, name = stage.partition(" AS ")
+        assert base == "python:3.11-slim" or base in named, stage
+        named.append(name.strip())
+    assert len(stages) >= 2 and stages[0].startswith("python:3.11-slim")
     assert instruction("USER") and instruction("USER")[-1] not in ("root", "0")
     # Liveness, not the sources' health: a site outage must not mark the daemon unhealthy.
     assert "/healthz" in instruction("HEALTHCHECK")[-1]
@@ -100,6 +105,18 @@ def test_templates_are_package_data_so_the_image_needs_no_copy_step() -> None:
     assert "web/templates/*.html" in declared["csto_monitor"]
     copies = " ".join(instruction("RUN") + instruction("COPY"))
     assert "templates" not in copies, "the image copies templates by hand"
+
+
+def test_image_installs_the_locked_dependencies_and_a_wheel_of_the_project() -> None:
+    """The lock with hashes, then the project as pyproject.toml packages it: no package
+    is named in the Dockerfile, so a new one cannot be left out of the image."""
+    runs = " ".join(instruction("RUN"))
+    assert "--require-hashes -r /tmp/runtime.txt" in runs
+    assert "requirements/runtime.txt" in " ".join(instruction("COPY"))
+    assert "pip wheel" in runs and "--no-deps /tmp/wheels/*.whl" in runs
+    copies = [c.split()[0] for c in instruction("COPY") if not c.startswith("--from")]
+    packages = ("core", "scraper", "monitor", "notifier", "csto_monitor")
+    assert not any(c.rstrip("/") in packages for c in copies), copies
 
 
 def test_image_compose_makefile_and_readme_run_the_same_command() -> None:
