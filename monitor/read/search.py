@@ -2,7 +2,7 @@
 
 The index is migration 0014's (`core.search_index`): text analysed by `core.analyzer`
 (SQLite, FTS5) or by PostgreSQL's `russian`/`english` configurations, beside the exact
-folded words. What a query means is `monitor.search_query`'s: word forms, `"phrases"`,
+folded words. What a query means is `monitor.read.search_query`'s: word forms, `"phrases"`,
 `prefix*`, every term required (AND).
 
 An item matches when each term is found in its title, lead or body, or in the current text
@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from core import analyzer
 from core.models import Document, DocumentVersion, Item
-from monitor.search_query import PHRASE, PREFIX, WORD, Term, parse
+from monitor.read.search_query import PHRASE, PREFIX, WORD, Term, parse
 
 # BM25 weights of items_search's columns: title, lead, body, exact (exact only matches).
 _BM25 = "bm25(items_search, 8.0, 4.0, 1.0, 0.0)"

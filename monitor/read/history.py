@@ -6,19 +6,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.models import ChangeEvent, Document, DocumentVersion, Item, ItemRevision
 from monitor.pair_store import counterparts
-from monitor.search import (
-    document_hits,
-    item_hits,
-    newest_first_condition,
-    ranked_ids,
-    search_condition,
-)
-from monitor.snippets import snippet
+from monitor.read.filters import NEWEST, RANKED, Filter, change_conditions, item_conditions
+from monitor.read.search import document_hits, item_hits, ranked_ids
+from monitor.read.snippets import snippet
 
 RELEVANCE, DATE = "relevance", "date"
 
@@ -37,18 +32,15 @@ class Filters:
     def ranked(self) -> bool:
         return bool(self.search and self.search.strip()) and self.sort == RELEVANCE
 
+    def of_items(self) -> Filter:
+        return Filter(search=self.search, section=self.section, language=self.language,
+                      published_from=self.since, published_to=self.until)
 
-def _item_filters(session: Session, query: Select[Any], f: Filters, *,
-                  newest_first: bool = False) -> Select[Any]:
-    if f.section:
-        query = query.where(Item.section == f.section)
-    if f.language:
-        query = query.where(Item.language == f.language)
-    if f.search and newest_first:
-        query = query.where(newest_first_condition(session, f.search, f.limit))
-    elif f.search:
-        query = query.where(search_condition(session, f.search))
-    return query
+    def of_changes(self) -> Filter:
+        return Filter(search=self.search, section=self.section, language=self.language,
+                      detected_from=_midnight(self.since) if self.since else None,
+                      detected_before=(_midnight(self.until + timedelta(days=1))
+                                       if self.until else None))
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -89,12 +81,8 @@ def _page_ids(session: Session, f: Filters) -> list[int]:
     """The ids of the page, in order. The page is chosen on ids alone, then read: else
     SQLite reads every matching row and counts its revisions before sorting (56 ms for a
     word in 40,000 of 100,000 items)."""
-    unsearched = Filters(**{**f.__dict__, "search": None}) if f.ranked else f
-    query = _item_filters(session, select(Item.id), unsearched, newest_first=True)
-    if f.since:
-        query = query.where(Item.published >= f.since)
-    if f.until:
-        query = query.where(Item.published <= f.until)
+    query = select(Item.id).where(*item_conditions(
+        session, f.of_items(), how=RANKED if f.ranked else NEWEST, limit=f.limit))
     if f.ranked:
         return ranked_ids(session, query, f.search or "", f.limit)
     query = query.order_by(Item.published.desc().nulls_last(), Item.id.desc())
@@ -203,12 +191,9 @@ def change_row(event: ChangeEvent) -> dict[str, Any]:
 
 def changes(session: Session, f: Filters) -> list[dict[str, Any]]:
     """Change events newest first; since/until apply to the day they were detected."""
-    query = _item_filters(session, select(ChangeEvent).join(ChangeEvent.item), f)
-    if f.since:
-        query = query.where(ChangeEvent.detected_at >= _midnight(f.since))
-    if f.until:
-        query = query.where(ChangeEvent.detected_at < _midnight(f.until + timedelta(days=1)))
-    query = query.order_by(ChangeEvent.detected_at.desc(), ChangeEvent.id.desc()).limit(f.limit)
+    query = (select(ChangeEvent).join(ChangeEvent.item)
+             .where(*change_conditions(session, f.of_changes()))
+             .order_by(ChangeEvent.detected_at.desc(), ChangeEvent.id.desc()).limit(f.limit))
     return [change_row(e) for e in session.scalars(query)]
 
 
