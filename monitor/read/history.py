@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from core.models import ChangeEvent, Document, DocumentVersion, Item, ItemRevision
 from monitor.pair_store import counterparts
 from monitor.read.filters import NEWEST, RANKED, Filter, change_conditions, item_conditions
-from monitor.read.search import document_hits, item_hits, ranked_ids
+from monitor.read.search import document_hits, item_hits, ranked_ids, translation_hits
 from monitor.read.snippets import snippet
+from monitor.read.translated import english_texts
 
 RELEVANCE, DATE = "relevance", "date"
 
@@ -94,9 +95,11 @@ def add_snippets(session: Session, text: str, rows: list[dict[str, Any]],
     """`snippet`: the lead, body or found document's passage with the matched words."""
     texts = document_texts(session, list(document_hits(session, text,
                                                        [row["id"] for row in rows])))
+    english = english_texts(session, items.values())
     for row in rows:
         item = items[row["id"]]
-        found = snippet(text, [item.lead, item.body, *texts.get(item.id, []), item.title])
+        found = snippet(text, [item.lead, item.body, *texts.get(item.id, []), item.title,
+                               *english.get(item.id, [])])
         row["snippet"] = found.as_json() if found else None
 
 
@@ -162,16 +165,20 @@ def document_row(document: Document, versions: int) -> dict[str, Any]:
 
 
 def _where_found(session: Session, text: str, rows: list[dict[str, Any]]) -> None:
-    """`found_in`: "item" when the item's own text matched, "document: NAME" per document.
+    """`found_in`: "item" when the item's own text matched, "translation" when the English
+    of a Russian-only story's title and lead did, "document: NAME" per document.
 
-    Only the rows with a matching document need the items' index asked again: the others
-    matched by their own text.
+    Only the rows found in a document or a translation need the items' index asked again:
+    the others matched by their own text.
     """
-    in_documents = document_hits(session, text, [row["id"] for row in rows])
-    own = {row["id"] for row in rows} - in_documents.keys()
-    own |= item_hits(session, text, in_documents)
+    ids = {row["id"] for row in rows}
+    in_documents = document_hits(session, text, ids)
+    in_translation = translation_hits(session, text, ids)
+    elsewhere = in_documents.keys() | in_translation
+    own = (ids - elsewhere) | item_hits(session, text, elsewhere)
     for row in rows:
         places = ["item"] if row["id"] in own else []
+        places += ["translation"] if row["id"] in in_translation else []
         row["found_in"] = places + [f"document: {name}"
                                     for name in in_documents.get(row["id"], [])]
 
