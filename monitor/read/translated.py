@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from core.analyzer import digest
@@ -24,10 +24,9 @@ def russian_to_english() -> list[ColumnElement[bool]]:
     return [CachedTranslation.source == SOURCE, CachedTranslation.target == TARGET]
 
 
-def _digest(session: Session, column: Any) -> ColumnElement[str]:
-    if session.get_bind().dialect.name == "sqlite":
-        return func.csto_sha256(column)  # registered on every connection by core.db
-    return func.encode(func.sha256(func.convert_to(column, literal("UTF8"))), "hex")
+def _digest(column: Any) -> ColumnElement[str]:
+    """As indexed (`core.search_index`); SQLite's is registered on every connection."""
+    return func.csto_sha256(column)
 
 
 def russian_only_items(session: Session, digests: Iterable[str]) -> set[int]:
@@ -38,7 +37,7 @@ def russian_only_items(session: Session, digests: Iterable[str]) -> set[int]:
     paired = exists().where(or_(StoryPair.ru_item_id == Item.id, StoryPair.en_item_id == Item.id))
     return set(session.scalars(select(Item.id).where(
         Item.language == SOURCE, ~paired,
-        or_(_digest(session, Item.title).in_(wanted), _digest(session, Item.lead).in_(wanted)))))
+        or_(_digest(Item.title).in_(wanted), _digest(Item.lead).in_(wanted)))))
 
 
 def english_texts(session: Session, items: Iterable[Item]) -> dict[int, list[str]]:

@@ -36,7 +36,8 @@ def upgrade() -> None:
         op.execute("DROP TABLE IF EXISTS document_versions_fts")
         for ddl in (*search_index.SQLITE_TABLES, *search_index.SQLITE_ITEM_TRIGGERS.values(),
                     *search_index.SQLITE_DOCUMENT_TRIGGERS.values(),
-                    *search_index.SQLITE_TRANSLATION_TRIGGERS.values()):
+                    *search_index.SQLITE_TRANSLATION_TRIGGERS.values(),
+                    *search_index.SQLITE_DIGEST_INDEXES):
             op.execute(ddl)
         search_index.reindex(op.get_bind())
         return
@@ -63,6 +64,8 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
         for name in ("items_search", "document_search", "translation_search"):
             op.execute(f"DROP TABLE IF EXISTS {name}")
+        for name in ("ix_items_title_sha256", "ix_items_lead_sha256"):
+            op.execute(f"DROP INDEX IF EXISTS {name}")
     else:
         op.execute("DROP TRIGGER IF EXISTS items_search ON items")
         op.execute("DROP TRIGGER IF EXISTS document_search ON document_versions")
@@ -70,7 +73,10 @@ def downgrade() -> None:
         for name in ("csto_items_search", "csto_document_search", "csto_translation_search"):
             op.execute(f"DROP FUNCTION IF EXISTS {name}()")
         op.execute("DROP FUNCTION IF EXISTS csto_stems(text, text, \"char\")")
+        for name in ("ix_items_title_sha256", "ix_items_lead_sha256"):
+            op.execute(f"DROP INDEX IF EXISTS {name}")
         op.execute("DROP FUNCTION IF EXISTS csto_exact(text)")
+        op.execute("DROP FUNCTION IF EXISTS csto_sha256(text)")
         op.execute("DROP FUNCTION IF EXISTS csto_config(text)")
         for table in search_index.PG_SEARCHED_TABLES:
             op.execute(f"ALTER TABLE {table} DROP COLUMN IF EXISTS search_stems, "
