@@ -14,7 +14,7 @@ poll:
 - new-item poll: the replica publishes one held-back article (`--hold-back`, SIGUSR1).
 
 Search latency is the wall time of what `csto-monitor history --search WORD` runs
-(`monitor.history.items`), in-process, for a rare and a common word of the bodies.
+(`monitor.read.history.items`), in-process, for a rare and a common word of the bodies.
 
     .venv/bin/python -m bench.history_scale [--quick] [--markdown docs/benchmarks.md]
 """
@@ -45,8 +45,8 @@ from core import search_index
 from core.config import Settings
 from core.models import Item, Source
 from csto_monitor.runtime import Monitor
-from monitor import history
-from monitor.search import search_condition
+from monitor.read import history
+from monitor.read.search import search_condition
 from tests.fixtures.db import throwaway_pg_database
 
 SIZES = (1_000, 10_000, 100_000)
@@ -390,7 +390,7 @@ baseline poll, the older ones are bulk-inserted (SQLite: executemany in one tran
 the FTS5 insert trigger dropped for the load, the index rebuilt and the trigger created
 again from migration 0002's DDL; PostgreSQL: COPY, the GIN index built after the load,
 then ANALYZE; SQLite gets no ANALYZE, as in the application). Search words: "rare" is in
-about 2 % of the bodies, "common" in 40 %; the time is `monitor.history.items` as
+about 2 % of the bodies, "common" in 40 %; the time is `monitor.read.history.items` as
 `csto-monitor history --search WORD` calls it (50 rows), wall, in-process.
 
 Before the fix (same benchmark and machine, medians of 5): the unchanged poll took

@@ -49,7 +49,7 @@ READING = (
     'ms), so the figures are inflated several times, but ranking a common word (40 % of '
     "the items) stays the slow case: PostgreSQL's `ts_rank_cd` reads every matching "
     'tsvector, and on SQLite the generated corpus repeats 600 texts, so hundreds of items'
-    " tie at the page's edge and the best-few shortcut (`monitor.search.ranked_ids`) has "
+    " tie at the page's edge and the best-few shortcut (`monitor.read.search.ranked_ids`) has "
     'to ask FTS5 again for more. Snippets of the 50 results are a further 10-20 ms. Next '
     'steps: rank PostgreSQL on the best few too (a RUM index or a LIMITed subquery), and '
     'snippets for the first page only.')
@@ -72,7 +72,7 @@ def quality(database_url: str) -> dict[str, tuple[float, float]]:
     """(recall, precision) of the inflection set per language."""
     from core.db import make_engine
     from core.migrate import upgrade
-    from monitor import history
+    from monitor.read import history
     from tests.search.corpus import write_corpus
     from tests.search.inflections import ENGLISH, RUSSIAN
 
@@ -145,7 +145,7 @@ def index_bytes(conn: Connection) -> int:
 
 
 def _latency(engine: Engine, word: str, repeats: int, sort: str) -> tuple[list[float], int]:
-    from monitor import history
+    from monitor.read import history
 
     times, rows = [], []
     for _ in range(repeats + 1):  # the first warms the caches
@@ -226,7 +226,7 @@ def report(qualities: dict[str, dict[str, tuple[float, float]]],
         lines.append(f"| {name} | {f['before'] / _MiB:.1f} MiB | {f['after'] / _MiB:.1f} MiB "
                      f"| {f['migrate_s']:.1f} s | {f['reindex_s']:.1f} s |")
     lines += ["", f"{size:,} generated English items; latency over {repeats} runs of "
-              "`monitor.history.items` (the CLI's query: ranked, 50 results, `found_in` and "
+              "`monitor.read.history.items` (the CLI's query: ranked, 50 results, `found_in` and "
               "snippets), after one warm-up run. The index holds stems and exact folded "
               "words (phrases, prefixes) beside each other, hence its size.", "",
               READING, ""]

@@ -15,6 +15,7 @@ migrations re-index with it; it imports only PyStemmer.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from functools import cache, lru_cache
@@ -99,3 +100,9 @@ def register_sqlite_functions(dbapi_connection: Any) -> None:
     """`csto_stems(text)` and `csto_exact(text)` for SQLite's search triggers."""
     dbapi_connection.create_function("csto_stems", 1, stem_text, deterministic=True)
     dbapi_connection.create_function("csto_exact", 1, exact_text, deterministic=True)
+    dbapi_connection.create_function("csto_sha256", 1, digest, deterministic=True)
+
+
+def digest(text: str | None) -> str:
+    """The SHA-256 (hex) a stored translation is keyed by (monitor.translation.cache)."""
+    return hashlib.sha256((text or "").encode("utf-8")).hexdigest()

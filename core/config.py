@@ -24,8 +24,9 @@ from pydantic import (
     model_validator,
 )
 
+from core.events import EventKind
+
 DEFAULT_CONFIG_PATH = Path("config/default.yaml")
-EventKind = Literal["new", "edited", "removed", "document_changed", "diverged"]
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 

@@ -12,6 +12,8 @@ from typing import Protocol
 
 from prometheus_client import CollectorRegistry, Counter
 
+from core.events import EVENT_KINDS
+
 REGISTRY = CollectorRegistry()
 
 POLLS = Counter("csto_polls", "Polls of a source, by outcome", ["source", "outcome"],
@@ -50,7 +52,6 @@ TRANSLATION_FAILURES = Counter("csto_translation_failures",
 
 # Every poll outcome but "stopped": a poll abandoned at shutdown is counted nowhere.
 POLL_OUTCOMES = ("baseline", "not_modified", "unchanged", "changed", "error", "skipped")
-EVENT_KINDS = ("new", "edited", "removed", "document_changed", "diverged")
 DELIVERY_OUTCOMES = ("sent", "retrying", "failed")
 # The stages of scraper.code_errors.STAGES (core imports no other layer).
 CODE_ERROR_STAGES = ("listing", "detail", "document", "probe", "pipeline", "second_opinion")

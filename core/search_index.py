@@ -3,13 +3,16 @@
 SQLite: FTS5 tables holding text analysed by `core.analyzer` (stems, and the exact
 folded words for phrases and prefixes), kept by triggers that call the analyzer
 (registered on every connection by `core.db`): `items_search(title, lead, body, exact)`
-keyed by item id, `document_search(stems, exact)` keyed by document version id.
+keyed by item id, `document_search(stems, exact)` keyed by document version id,
+`translation_search(stems, exact)` keyed by stored translation id (a Russian-only story is
+found by the English of its title and lead, issue 21 point 5).
 
 PostgreSQL: tsvector columns filled by triggers: `items.search_stems` (the item's
 language's configuration, `russian` or `english`; title A, lead B, body C) and
 `items.search_exact` ('simple'), and the same pair on `document_versions` (in the
 language of the document's item, over its first 300,000 characters: a tsvector is
-limited to 1 MB). `ё` is folded to `е` before either.
+limited to 1 MB), and on `translations` (in the translation's target language). `ё` is
+folded to `е` before either.
 
 Caveat (as for 0002): an Alembic batch operation on `items` in a later SQLite migration
 recreates the table and drops its triggers: it must create `SQLITE_ITEM_TRIGGERS` again.
@@ -34,6 +37,8 @@ SQLITE_TABLES = (
     "CREATE VIRTUAL TABLE items_search USING fts5(title, lead, body, exact, "
     "tokenize='unicode61 remove_diacritics 0')",
     "CREATE VIRTUAL TABLE document_search USING fts5(stems, exact, "
+    "tokenize='unicode61 remove_diacritics 0')",
+    "CREATE VIRTUAL TABLE translation_search USING fts5(stems, exact, "
     "tokenize='unicode61 remove_diacritics 0')",
 )
 _ITEM_ROW = ("csto_stems({0}.title), csto_stems({0}.lead), csto_stems({0}.body), "
@@ -69,6 +74,25 @@ SQLITE_DOCUMENT_TRIGGERS = {
         END""",
 }
 
+SQLITE_TRANSLATION_TRIGGERS = {
+    "translation_search_insert": """
+        CREATE TRIGGER translation_search_insert AFTER INSERT ON translations BEGIN
+            INSERT INTO translation_search(rowid, stems, exact)
+            VALUES (new.id, csto_stems(new.translation), csto_exact(new.translation));
+        END""",
+    "translation_search_delete": """
+        CREATE TRIGGER translation_search_delete AFTER DELETE ON translations BEGIN
+            DELETE FROM translation_search WHERE rowid = old.id;
+        END""",
+}
+
+# A Russian-only story is found through a translation by the SHA-256 of its title or lead
+# (the key of `translations`): these indexes spare hashing every item at each query.
+SQLITE_DIGEST_INDEXES = (
+    "CREATE INDEX ix_items_title_sha256 ON items (csto_sha256(title))",
+    "CREATE INDEX ix_items_lead_sha256 ON items (csto_sha256(lead))",
+)
+
 _FOLD = "translate(coalesce({0}, ''), 'ёЁ', 'еЕ')"
 PG_FUNCTIONS = (
     """CREATE FUNCTION csto_config(language text) RETURNS regconfig
@@ -78,6 +102,10 @@ PG_FUNCTIONS = (
         LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
         $$ SELECT setweight(to_tsvector(csto_config(language), {_FOLD.format("body")}),
                             weight) $$""",
+    # IMMUTABLE, to be indexed: the database's encoding does not change under it.
+    """CREATE FUNCTION csto_sha256(body text) RETURNS text
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+        $$ SELECT encode(sha256(convert_to(coalesce(body, ''), 'UTF8')), 'hex') $$""",
     f"""CREATE FUNCTION csto_exact(body text) RETURNS tsvector
         LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
         $$ SELECT to_tsvector('simple'::regconfig, {_FOLD.format("body")}) $$""",
@@ -90,6 +118,8 @@ _PG_DOCUMENT_LANGUAGE = ("(SELECT i.language FROM documents d JOIN items i ON i.
 _PG_DOCUMENT_STEMS = (f"csto_stems({_PG_DOCUMENT_LANGUAGE}, left({{0}}.text, {PG_TEXT_LIMIT}), "
                       "'D')")
 _PG_DOCUMENT_EXACT = f"csto_exact(left({{0}}.text, {PG_TEXT_LIMIT}))"
+_PG_TRANSLATION_STEMS = "csto_stems({0}.target, {0}.translation, 'A')"
+_PG_TRANSLATION_EXACT = "csto_exact({0}.translation)"
 PG_TRIGGERS = (
     f"""CREATE FUNCTION csto_items_search() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
         NEW.search_stems := {_PG_ITEM_STEMS.format("NEW")};
@@ -103,6 +133,13 @@ PG_TRIGGERS = (
         RETURN NEW; END $$""",
     """CREATE TRIGGER document_search BEFORE INSERT OR UPDATE OF text, document_id
         ON document_versions FOR EACH ROW EXECUTE FUNCTION csto_document_search()""",
+    f"""CREATE FUNCTION csto_translation_search() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+        NEW.search_stems := {_PG_TRANSLATION_STEMS.format("NEW")};
+        NEW.search_exact := {_PG_TRANSLATION_EXACT.format("NEW")};
+        RETURN NEW; END $$""",
+    """CREATE TRIGGER translation_search BEFORE INSERT OR UPDATE OF translation, target
+        ON translations FOR EACH ROW EXECUTE FUNCTION csto_translation_search()""",
 )
 PG_INDEXES = (
     "CREATE INDEX ix_items_search_stems ON items USING gin (search_stems)",
@@ -111,7 +148,11 @@ PG_INDEXES = (
     "USING gin (search_stems)",
     "CREATE INDEX ix_document_versions_search_exact ON document_versions "
     "USING gin (search_exact)",
+    "CREATE INDEX ix_translations_search_stems ON translations USING gin (search_stems)",
+    "CREATE INDEX ix_translations_search_exact ON translations USING gin (search_exact)",
+    *SQLITE_DIGEST_INDEXES,  # the same statements: csto_sha256 exists in both
 )
+PG_SEARCHED_TABLES = ("items", "document_versions", "translations")
 
 Progress = Callable[[int], None]
 
@@ -119,8 +160,9 @@ Progress = Callable[[int], None]
 def reindex(conn: Connection, *, quiet: bool = False) -> int:
     """Rebuild the whole search index from the stored text; returns the items re-indexed."""
     total = conn.scalar(text("SELECT count(*) FROM items")) or 0
-    total_documents = conn.scalar(text("SELECT count(*) FROM document_versions")) or 0
-    with _progress(total + total_documents, quiet) as advance:
+    others = sum(conn.scalar(text(f"SELECT count(*) FROM {table}")) or 0
+                 for table in ("document_versions", "translations"))
+    with _progress(total + others, quiet) as advance:
         if conn.dialect.name == "sqlite":
             _sqlite_rebuild(conn, advance)
         else:
@@ -159,11 +201,19 @@ def _sqlite_rebuild(conn: Connection, advance: Progress) -> None:
             "INSERT INTO document_search(rowid, stems, exact) VALUES (?, ?, ?)",
             [(i, analyzer.stem_text(t), analyzer.exact_text(t)) for i, t in rows])
         advance(len(rows))
+    conn.execute(text("DELETE FROM translation_search"))
+    for rows in _batches(conn, "translations", "translation"):
+        conn.exec_driver_sql(
+            "INSERT INTO translation_search(rowid, stems, exact) VALUES (?, ?, ?)",
+            [(i, analyzer.stem_text(t), analyzer.exact_text(t)) for i, t in rows])
+        advance(len(rows))
 
 
 def _postgres_rebuild(conn: Connection, advance: Progress) -> None:
     for table, stems, exact in (("items", _PG_ITEM_STEMS, _PG_ITEM_EXACT),
-                                ("document_versions", _PG_DOCUMENT_STEMS, _PG_DOCUMENT_EXACT)):
+                                ("document_versions", _PG_DOCUMENT_STEMS, _PG_DOCUMENT_EXACT),
+                                ("translations", _PG_TRANSLATION_STEMS,
+                                 _PG_TRANSLATION_EXACT)):
         update = text(f"UPDATE {table} AS t SET search_stems = {stems.format('t')}, "
                       f"search_exact = {exact.format('t')} WHERE t.id = ANY(:ids)")
         for rows in _batches(conn, table, "1"):

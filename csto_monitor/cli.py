@@ -22,7 +22,8 @@ from csto_monitor.noise_cli import noise_app
 from csto_monitor.pair_cli import pair_command, unpair_command
 from csto_monitor.reslug_cli import unmerge_command
 from csto_monitor.subscribers_cli import subscribers_app
-from monitor import history, pair_store
+from monitor import pair_store
+from monitor.read import history
 
 app = typer.Typer(help="Monitor the CSTO news site: new, edited and removed items.",
                   no_args_is_help=True, add_completion=False)
@@ -212,7 +213,7 @@ def status_cmd(
     fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
 ) -> None:
     """Health of every source and the outbox; exit 1 when a source is failing."""
-    from monitor.status import status
+    from monitor.read.status import status
 
     with cli_support.database(cli_support.load(ctx)) as session:
         report = status(session, cli_support.load(ctx))

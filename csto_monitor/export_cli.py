@@ -1,4 +1,4 @@
-"""`csto-monitor export`: the command line of monitor/export.py, with a progress bar."""
+"""`csto-monitor export`: the command line of monitor/read/export.py, with a progress bar."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import typer
 
 from csto_monitor import cli_support
 from csto_monitor.cli_support import fail
-from monitor.export import ExportError, ExportFormat, Scope, check, export
+from monitor.read.export import ExportError, ExportFormat, Scope, check, export
 
 
 def export_command(

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import ChangeEvent, Delivery, Item, Subscriber
-from monitor import pair_store, search_query
+from monitor import pair_store
+from monitor.read import search_query
 from notifier.story import EDIT, SEND, Planned, Reader, Story, action
 
 

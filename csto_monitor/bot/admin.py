@@ -12,7 +12,7 @@ from telegram import Update
 from core.models import Delivery, Source, Subscriber, TelegramPost
 from csto_monitor.bot.handlers import Context, chat_language, deps, reply
 from monitor import divergence_store
-from monitor.status import status as monitor_status
+from monitor.read.status import status as monitor_status
 from notifier.story_words import describe_divergence
 from notifier.story_words import w as story_word
 from notifier.telegram.html import escape, link

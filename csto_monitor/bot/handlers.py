@@ -17,8 +17,8 @@ from core.config import Settings
 from core.models import Item, ItemRevision
 from csto_monitor.bot import prefs
 from csto_monitor.bot.keyboards import settings_keyboard, settings_text, subscribe_button
-from monitor import history
 from monitor.documents import file_note
+from monitor.read import history
 from notifier.telegram.client import NO_PREVIEW
 from notifier.telegram.html import escape, link, split
 from notifier.telegram.i18n import language_of, t

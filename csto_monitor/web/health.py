@@ -21,7 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from csto_monitor.web.context import SCHEDULER, SETTINGS, in_thread
-from monitor.status import status
+from monitor.read.status import status
 
 DATABASE_TIMEOUT = 3.0  # seconds; the image's HEALTHCHECK gives the whole probe 5 s
 # A job due longer ago than this has not been fired: the scheduler has stopped working.

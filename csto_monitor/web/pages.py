@@ -18,10 +18,10 @@ from csto_monitor.web.context import TEMPLATES, error_page, in_thread
 from csto_monitor.web.diffhtml import document_views, html_diff
 from csto_monitor.web.queries import KINDS, PAGE_SIZE, Query
 from monitor import divergence_store
-from monitor.history import document_texts
 from monitor.pair_store import counterpart, counterparts
-from monitor.search import document_hits
-from monitor.snippets import snippet
+from monitor.read.history import document_texts
+from monitor.read.search import document_hits
+from monitor.read.snippets import snippet
 from monitor.textdiff import clip
 from notifier.story_words import describe_divergence
 

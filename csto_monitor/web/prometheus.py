@@ -16,7 +16,7 @@ from core import metrics
 from core.config import Settings
 from core.models import Item, Source
 from csto_monitor.web.context import SESSIONS, SETTINGS
-from monitor.status import outbox_depth, source_rows
+from monitor.read.status import outbox_depth, source_rows
 
 STORED: web.AppKey[CollectorRegistry] = web.AppKey("stored_state_registry")
 

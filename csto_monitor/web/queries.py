@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from core.models import ChangeEvent, Item
-from monitor.facets import facets
-from monitor.search import ranked_ids, search_condition
+from core.events import EVENT_KINDS
+from core.models import Item
+from monitor.read.facets import facets
+from monitor.read.filters import RANKED, Filter, item_conditions
+from monitor.read.search import ranked_ids
 
 PAGE_SIZE = 20
-KINDS = ("new", "edited", "removed", "document_changed", "diverged")
+KINDS = EVENT_KINDS
 
 
 @dataclass(frozen=True)
@@ -32,23 +34,13 @@ class Query:
     page: int = 1
 
 
+def as_filter(query: Query) -> Filter:
+    return Filter(search=query.q.strip() or None, section=query.section, language=query.lang,
+                  kind=query.kind, published_from=query.since, published_to=query.until)
+
+
 def conditions(session: Session, query: Query) -> list[ColumnElement[bool]]:
-    found: list[ColumnElement[bool]] = []
-    if query.q.strip():
-        found.append(search_condition(session, query.q))
-    if query.section:
-        found.append(Item.section == query.section)
-    if query.lang:
-        found.append(Item.language == query.lang)
-    if query.since:
-        found.append(Item.published >= query.since)
-    if query.until:
-        found.append(Item.published <= query.until)
-    if query.kind:
-        # Items that had at least one change of this kind (a silent first poll has none).
-        found.append(exists().where(ChangeEvent.item_id == Item.id,
-                                    ChangeEvent.kind == query.kind))
-    return found
+    return item_conditions(session, as_filter(query))
 
 
 def _filtered(session: Session, stmt: Select[Any], query: Query) -> Select[Any]:
@@ -65,7 +57,8 @@ def page_of_items(session: Session, query: Query) -> Page:
     total = session.scalar(_filtered(session, select(func.count(Item.id)), query)) or 0
     offset = (query.page - 1) * PAGE_SIZE
     if query.q.strip() and query.sort != "date":
-        unsearched = select(Item.id).where(*conditions(session, replace(query, q="")))
+        unsearched = select(Item.id).where(
+            *item_conditions(session, as_filter(query), how=RANKED))
         ids = ranked_ids(session, unsearched, query.q, PAGE_SIZE, offset)
         found = {item.id: item for item in session.scalars(
             select(Item).where(Item.id.in_(ids)).options(selectinload(Item.revisions)))}

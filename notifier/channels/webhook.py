@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session, contains_eager, sessionmaker
 
 from core.config import Settings, Webhook
 from core.models import ChangeEvent, Item, ItemRevision
-from monitor.history import add_counterparts, change_row, item_row
-from monitor.schemas import WebhookPayload
+from monitor.read.history import add_counterparts, change_row, item_row
+from monitor.read.schemas import WebhookPayload
 from notifier.base import BaseNotifier, DeliveryError
 from notifier.channels.targets import disable, disabled, wants
 from notifier.digest import DigestMessage

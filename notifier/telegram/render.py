@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from monitor.snippets import Snippet
+from monitor.read.snippets import Snippet
 from monitor.textdiff import clip
 from monitor.worddiff import Change, ItemDiff, spaced
 from notifier.diffwords import field_label, more_changes
@@ -181,7 +181,7 @@ def _digest_line(message: EventMessage, language: str) -> str:
 
 
 def item_list(rows: Iterable[Mapping[str, Any]], language: str) -> str:
-    """Rows of monitor.history.items as a numbered list, one item per line."""
+    """Rows of monitor.read.history.items as a numbered list, one item per line."""
     lines = [f"<code>{row['id']}</code> {link(row['url'], row['title'])} · "
              f"{row['published'] or t(language, 'undated')} · "
              f"{escape(section_name(row['section'], language))}{_snippet(row.get('snippet'))}"

@@ -1,4 +1,4 @@
-"""Full-text search over items (migration 0012, monitor.search) on SQLite and PostgreSQL."""
+"""Full-text search over items (migration 0012, monitor.read.search) on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from core.db import make_engine
 from core.migrate import alembic_config, upgrade
 from core.models import ChangeEvent, Item, Source
-from monitor import history
-from monitor.history import Filters
-from monitor.search import fts5_query, search_condition
-from monitor.search_query import PHRASE, PREFIX, WORD, Term, parse
+from monitor.read import history
+from monitor.read.history import Filters
+from monitor.read.search import fts5_query, search_condition
+from monitor.read.search_query import PHRASE, PREFIX, WORD, Term, parse
 
 MINISTERS = "Meeting of the CSTO Council of Defence Ministers"
 ZASEDANIE = "Заседание Совета министров обороны ОДКБ"
@@ -268,5 +268,5 @@ def test_the_plan_for_many_matches_lists_the_same_items(
                                                                        limit=limit))]
 
     expected = ids(50)
-    monkeypatch.setattr("monitor.search.WALK_DATE_INDEX_FROM", 0)  # always "many"
+    monkeypatch.setattr("monitor.read.search.WALK_DATE_INDEX_FROM", 0)  # always "many"
     assert ids(50) == expected and ids(1) == expected[:1]

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
 from core.models import Document, DocumentVersion
-from monitor import history
 from monitor.poll import PollOutcome, SourcePoller
+from monitor.read import history
 from notifier import outbox
 from notifier.channels.console import ConsoleNotifier
 from scraper.runner import SourceCrawler

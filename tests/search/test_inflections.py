@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from monitor import history
-from monitor.history import Filters
+from monitor.read import history
+from monitor.read.history import Filters
 from tests.search.corpus import Corpus, write_corpus
 from tests.search.inflections import ENGLISH, RUSSIAN
 

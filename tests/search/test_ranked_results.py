@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.models import Document, DocumentVersion, Item, Source
-from monitor import history
-from monitor.history import Filters
+from monitor.read import history
+from monitor.read.history import Filters
 from tests.e2e.harness import cli
 from tests.telegram.botapi import BotApiDouble
 from tests.web.helpers import LiveServer, fetch, settings_for
@@ -208,7 +208,7 @@ def test_the_best_few_from_the_index_rank_as_the_whole_ranking(
     the order of the full ranking, for every page, under filters too."""
     from sqlalchemy import select
 
-    from monitor import search
+    from monitor.read import search
 
     monkeypatch.setattr(search, "TOP_FACTOR", factor)
     monkeypatch.setattr(search, "TOP_EXTRA", extra)

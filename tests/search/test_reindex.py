@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import search_index
 from core.models import Item, Source
-from monitor import history
-from monitor.history import Filters
+from monitor.read import history
+from monitor.read.history import Filters
 from tests.e2e.harness import cli
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.models import Document, DocumentVersion, Item, Source
 from csto_monitor.bot.handlers import document_links, item_text
 from csto_monitor.showitem import print_item
-from monitor import history
+from monitor.read import history
 from tests.web.helpers import HOSTILE, T0, LiveServer, add_item, fetch
 
 PDF_URL = "https://en.odkb-csto.org/upload/iblock/1a2/Annex%202.pdf"

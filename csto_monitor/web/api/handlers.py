@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 from csto_monitor.web.api import cursor, openapi, queries
 from csto_monitor.web.api.replies import ApiError, bad_parameters, json_reply
 from csto_monitor.web.context import in_thread
-from monitor.schemas import (
+from monitor.read.schemas import (
     ChangesPage,
     ChangesQuery,
     ItemDetail,

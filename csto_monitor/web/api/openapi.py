@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from monitor.schemas import (
+from monitor.read.schemas import (
     RESPONSES,
     ChangesPage,
     ChangesQuery,

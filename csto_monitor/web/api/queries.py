@@ -1,7 +1,7 @@
 """The API's queries: keyset-paged items and change events, and one item in full.
 
-They reuse the history's rows (`monitor.history.item_row` / `change_row`, the JSON of
-`csto-monitor history`) and its full-text search (`monitor.search`).
+They reuse the history's rows (`monitor.read.history.item_row` / `change_row`, the JSON of
+`csto-monitor history`) and its full-text search (`monitor.read.search`).
 """
 
 from __future__ import annotations
@@ -14,21 +14,25 @@ from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from core.models import ChangeEvent, Item, ItemRevision
 from csto_monitor.web.api.cursor import BadCursor, Position
-from monitor.facets import facets
-from monitor.history import add_counterparts, add_snippets, change_row, item_row
-from monitor.schemas import ChangesQuery, ItemsQuery, moment
-from monitor.search import newest_first_condition, ranked_ids, search_condition
+from monitor.read.facets import facets
+from monitor.read.filters import NEWEST, RANKED, Filter, change_conditions, item_conditions
+from monitor.read.history import add_counterparts, add_snippets, change_row, item_row
+from monitor.read.schemas import ChangesQuery, ItemsQuery, moment
+from monitor.read.search import ranked_ids
 
 ITEM_ORDER = (Item.published.desc().nulls_last(), Item.id.desc())
 CHANGE_ORDER = (ChangeEvent.detected_at.desc(), ChangeEvent.id.desc())
 
 
-def _common(query: Select[Any], q: ItemsQuery | ChangesQuery) -> Select[Any]:
-    if q.section:
-        query = query.where(Item.section == q.section)
-    if q.lang:
-        query = query.where(Item.language == q.lang)
-    return query
+def items_filter(q: ItemsQuery) -> Filter:
+    return Filter(search=q.q, section=q.section, language=q.lang, status=q.status,
+                  published_from=q.since, published_to=q.until)
+
+
+def changes_filter(q: ChangesQuery) -> Filter:
+    return Filter(section=q.section, language=q.lang, kind=q.kind,
+                  detected_from=moment(q.since, end=False) if q.since else None,
+                  detected_before=moment(q.until, end=True) if q.until else None)
 
 
 def _after_item(position: Position) -> ColumnElement[bool]:
@@ -60,14 +64,7 @@ def _offset(position: Position | None) -> int:
 
 def _matching(session: Session, q: ItemsQuery) -> Select[Any]:
     """Ids of every item the filters select, unordered (for the facets)."""
-    query = _common(select(Item.id), q).where(search_condition(session, q.q or ""))
-    if q.status:
-        query = query.where(Item.status == q.status)
-    if q.since:
-        query = query.where(Item.published >= q.since)
-    if q.until:
-        query = query.where(Item.published <= q.until)
-    return query
+    return select(Item.id).where(*item_conditions(session, items_filter(q)))
 
 
 def search_facets(session: Session, q: ItemsQuery) -> dict[str, dict[str, int]] | None:
@@ -77,15 +74,9 @@ def search_facets(session: Session, q: ItemsQuery) -> dict[str, dict[str, int]] 
 
 def item_ids(session: Session, q: ItemsQuery, position: Position | None) -> list[int]:
     """The ids of one page (and one more, to tell whether a next page exists)."""
-    query = _common(select(Item.id), q)
-    if q.q and not _ranked(q):  # a ranked listing matches in ranked_ids
-        query = query.where(newest_first_condition(session, q.q, q.limit))
-    if q.status:
-        query = query.where(Item.status == q.status)
-    if q.since:
-        query = query.where(Item.published >= q.since)
-    if q.until:
-        query = query.where(Item.published <= q.until)
+    # A ranked listing matches in ranked_ids.
+    query = select(Item.id).where(*item_conditions(
+        session, items_filter(q), how=RANKED if _ranked(q) else NEWEST, limit=q.limit))
     if _ranked(q):
         if position is not None:
             query = query.where(Item.id + 0 <= position.high)
@@ -124,14 +115,9 @@ def highest(session: Session, column: Any) -> int:
 def changes_page(session: Session, q: ChangesQuery, position: Position | None
                  ) -> tuple[list[dict[str, Any]], Position | None]:
     """One page of change events as `history --changes` rows, and the next page's start."""
-    query = _common(select(ChangeEvent).join(ChangeEvent.item)
-                    .options(contains_eager(ChangeEvent.item)), q)
-    if q.kind:
-        query = query.where(ChangeEvent.kind == q.kind)
-    if q.since:
-        query = query.where(ChangeEvent.detected_at >= moment(q.since, end=False))
-    if q.until:
-        query = query.where(ChangeEvent.detected_at < moment(q.until, end=True))
+    query = (select(ChangeEvent).join(ChangeEvent.item)
+             .options(contains_eager(ChangeEvent.item))
+             .where(*change_conditions(session, changes_filter(q))))
     high = position.high if position else highest(session, ChangeEvent.id)
     if position is not None:
         query = query.where(_after_change(position), ChangeEvent.id <= position.high)

@@ -2,7 +2,7 @@
 
 The index is migration 0014's (`core.search_index`): text analysed by `core.analyzer`
 (SQLite, FTS5) or by PostgreSQL's `russian`/`english` configurations, beside the exact
-folded words. What a query means is `monitor.search_query`'s: word forms, `"phrases"`,
+folded words. What a query means is `monitor.read.search_query`'s: word forms, `"phrases"`,
 `prefix*`, every term required (AND).
 
 An item matches when each term is found in its title, lead or body, or in the current text
@@ -34,14 +34,16 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from core import analyzer
-from core.models import Document, DocumentVersion, Item
-from monitor.search_query import PHRASE, PREFIX, WORD, Term, parse
+from core.models import CachedTranslation, Document, DocumentVersion, Item
+from monitor.read import translated
+from monitor.read.search_query import PHRASE, PREFIX, WORD, Term, parse
 
 # BM25 weights of items_search's columns: title, lead, body, exact (exact only matches).
 _BM25 = "bm25(items_search, 8.0, 4.0, 1.0, 0.0)"
 # ts_rank_cd weights {D, C, B, A}: body is C, lead B, title A.
 _PG_WEIGHTS = "'{0.05, 0.2, 0.5, 1.0}'::float4[]"
-_FTS = {"items_search": ("{title lead body}", "exact"), "document_search": ("stems", "exact")}
+_FTS = {"items_search": ("{title lead body}", "exact"), "document_search": ("stems", "exact"),
+        "translation_search": ("stems", "exact")}
 
 
 def query_terms(text: str) -> list[Term]:
@@ -142,6 +144,21 @@ def _document_items(session: Session, terms: list[Term]) -> set[int]:
         Document.id.in_(_document_matches(session, terms)))))
 
 
+def _translated_items(session: Session, terms: list[Term]) -> set[int]:
+    """Russian-only items whose stored English title or lead holds the terms."""
+    query = select(CachedTranslation.text_sha256).where(*translated.russian_to_english())
+    if _dialect(session) == "sqlite":
+        query = query.where(CachedTranslation.id.in_(_fts5_matches(terms, "translation_search")))
+    else:
+        query = query.where(_pg_condition(terms, "translations"))
+    return translated.russian_only_items(session, session.scalars(query))
+
+
+def _elsewhere(session: Session, terms: list[Term]) -> set[int]:
+    """Items holding the terms in one of their documents or in their translation."""
+    return _document_items(session, terms) | _translated_items(session, terms)
+
+
 def _dialect(session: Session) -> str:
     name = session.get_bind().dialect.name
     if name not in ("sqlite", "postgresql"):
@@ -151,8 +168,9 @@ def _dialect(session: Session) -> str:
 
 def _condition(session: Session, terms: list[Term], own: ColumnElement[bool] | None = None
                ) -> ColumnElement[bool]:
-    """Items holding every term, each in their own text or in one of their documents."""
-    in_documents = {term: _document_items(session, [term]) for term in terms}
+    """Items holding every term, each in their own text, in one of their documents or in
+    the English of a Russian-only story's title and lead."""
+    in_documents = {term: _elsewhere(session, [term]) for term in terms}
     plain = [t for t in terms if not in_documents[t]]
     parts = []
     if plain:
@@ -278,6 +296,16 @@ def item_hits(session: Session, text: str, item_ids: Iterable[int]) -> set[int]:
             literal_column("items_search.rowid").in_(ids))))
     return set(session.scalars(select(Item.id).where(
         Item.id.in_(ids), _item_condition(session, terms))))
+
+
+def translation_hits(session: Session, text: str, item_ids: Iterable[int]) -> set[int]:
+    """Which of these items hold every term in the English of their title and lead."""
+    terms, ids = parse(text), set(item_ids)
+    for term in terms:  # different terms may be in the title and in the lead
+        if not ids:
+            break
+        ids &= _translated_items(session, [term])
+    return ids if terms else set()
 
 
 def document_hits(session: Session, text: str, item_ids: Iterable[int]) -> dict[int, list[str]]:

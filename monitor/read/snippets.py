@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from core import analyzer
-from monitor.search_query import Term, matched_words, parse
+from monitor.read.search_query import Term, matched_words, parse
 
 WIDTH = 24  # words in a snippet
 ELLIPSIS = "…"

@@ -21,11 +21,13 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from core.events import EventKind
+
 # As the CLI prints them (isoformat: "+00:00", not pydantic's "Z").
 Timestamp = Annotated[datetime, PlainSerializer(lambda v: v.isoformat(), return_type=str),
                       WithJsonSchema({"type": "string", "format": "date-time"})]
 Day = Annotated[date, WithJsonSchema({"type": "string", "format": "date"})]
-Kind = Literal["new", "edited", "removed", "document_changed", "diverged"]
+Kind = EventKind  # defined once, in core.events
 Lang = Literal["en", "ru"]
 
 
