@@ -165,9 +165,7 @@ class TelegramNotifier(BaseNotifier):
         ids = await self._to_subscriber(address, event_text(message, language))
         if message.kind == "new" and once:
             # Kept to be edited when the story's other version arrives (notifier.story).
-            with self.sessions() as session, session.begin():
-                event = session.get_one(ChangeEvent, message.event_id)
-                posts.remember(session, [event], address, ids[0])
+            self._remember(message, address, ids[0])
 
     async def _to_subscriber(self, address: str, text: str) -> list[int]:
         try:
@@ -207,10 +205,18 @@ class TelegramNotifier(BaseNotifier):
             log.info("telegram %s: %s; the story is sent anew", chat, error)
             await self.send(message, recipient)
             return
+        with self.sessions() as session:
+            kept = posts.story_message(session, message.event_id, chat, edits_event_id)
+        if kept is None:
+            self._remember(message, chat, message_id)
+
+    def _remember(self, message: EventMessage, chat: str, message_id: int) -> None:
+        """Keep the post id of a message that announced its event alone (to edit later)."""
         with self.sessions() as session, session.begin():
-            if posts.story_message(session, message.event_id, chat, edits_event_id) is None:
-                posts.remember(session, [session.get_one(ChangeEvent, message.event_id)],
-                               chat, message_id)
+            item_id = message.item_id
+            if item_id is None:  # a message not built from its event (from_event sets it)
+                item_id = session.get_one(ChangeEvent, message.event_id).item_id
+            posts.remember_one(session, message.event_id, item_id, chat, message_id)
 
     def _story_text(self, session: Session, message: EventMessage, recipient: str,
                     first_event_id: int) -> str | None:
@@ -225,13 +231,22 @@ class TelegramNotifier(BaseNotifier):
             reader = subscriptions.reader_of(subscriber)
             language = subscriber.ui_language
         first = session.get_one(ChangeEvent, first_event_id)
-        lead = (message.event_id if lead_language(reader, first.item.language,
-                                                  message.language) == message.language
-                else first_event_id)
-        lead_event = session.get_one(ChangeEvent, lead)
-        lead_message = replace(EventMessage.from_event(lead_event),
-                               other=other_version(session, lead_event.item_id))
+        if lead_language(reader, first.item.language, message.language) == message.language:
+            lead_message = self._linked(session, message)  # the finished message: no re-read
+        else:
+            lead_message = replace(EventMessage.from_event(first),
+                                   other=other_version(session, first.item_id))
         return event_text(lead_message, language, channel=channel)
+
+    @staticmethod
+    def _linked(session: Session, message: EventMessage) -> EventMessage:
+        """The message linking the story's other version, looked up only if not loaded."""
+        if message.counterpart_loaded:
+            return replace(message, other=message.counterpart)
+        if message.item_id is None:
+            return replace(message, other=other_version(
+                session, session.get_one(ChangeEvent, message.event_id).item_id))
+        return replace(message, other=other_version(session, message.item_id))
 
     def _deactivate(self, address: str) -> None:
         """The chat blocked the bot or is gone: stop queueing for it (status "blocked")."""

@@ -44,6 +44,13 @@ def remember(session: Session, events: Sequence[ChangeEvent], chat_id: str,
                                  message_id=message_id))
 
 
+def remember_one(session: Session, event_id: int, item_id: int, chat_id: str,
+                 message_id: int) -> None:
+    """Record that `message_id` announced one event: its ids are in the finished message,
+    so the event is not read again to store them."""
+    session.add(TelegramPost(item_id=item_id, event_id=event_id, chat_id=chat_id,
+                             message_id=message_id))
+
 
 def story_message(session: Session, event_id: int, chat_id: str, editing_event_id: int
                   ) -> int | None:
