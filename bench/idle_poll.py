@@ -110,7 +110,8 @@ def idle_section(result: dict[str, Any], polls: int) -> str:
         f"{median(watch.bytes):.0f} B | — |",
         f"| `check` process: requests / bytes per run | {median(check.requests):g} / "
         f"{median(check.bytes):.0f} B | — |",
-        f"| daemon: CPU per idle poll | {spread(daemon['cpu'])} | — |",
+        f"| daemon: CPU per idle poll | {spread(daemon['cpu'])} | ≤ 10 ms: "
+        f"{goal(poll_cpu <= 0.010)} |",
         f"| urlwatch: CPU per check (whole process) | {spread(watch.cpu)} | — |",
         f"| `csto-monitor check`: CPU (whole process) | {spread(check.cpu)} | — |",
         f"| ratio daemon poll / urlwatch check | {ratio:.3f} | ≤ 0.1: {goal(ratio <= 0.1)} |",
