@@ -41,6 +41,7 @@ class Daemon:
         self.digests_queued: set[tuple[str, Period]] = set()  # by this process
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self.skipped_ticks = SkippedTicks()
+        self.learned: rhythm_store.Learned = {}  # each source's rhythm, between polls
         self.services = build_services(monitor, self.scheduler)
         self.stopping = False
         # Dashboards and alerts see every source's counters from the start, not at 1.
@@ -138,7 +139,8 @@ class Daemon:
             log.info("%s: next attempt in %s (backing off)", spec.name, _human(delay))
         elif self.settings.learned_polling:
             with self.monitor.sessions() as session:
-                decision = rhythm_store.plan(session, spec.name, self.settings, self.clock())
+                decision = rhythm_store.plan(session, spec.name, self.settings, self.clock(),
+                                             self.learned)
             job.modify(next_run_time=decision.at)
             reason = decision.reason
             log.info("%s: next poll at %s (%s)", spec.name, decision.at.isoformat(), reason)

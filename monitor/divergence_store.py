@@ -1,7 +1,7 @@
 """Recording `diverged` events: one-sided edits and removals of paired versions that the
 other version did not follow within `bilingual.divergence_after` (see monitor.divergence).
 
-Run after each poll. Each one-sided change is recorded once: the event's
+Run after polls (monitor.poll says which). Each one-sided change is recorded once: the event's
 `cause_event_id` is unique, so a second process checking at the same time finds it taken.
 """
 
@@ -11,7 +11,7 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -37,6 +37,16 @@ def _pending(session: Session, now: datetime, after: timedelta) -> list[ChangeEv
             ChangeEvent.detected_at >= now - after - LOOKBACK, paired,
             ~exists().where(cause.cause_event_id == ChangeEvent.id))
         .order_by(ChangeEvent.id)))
+
+
+def next_due(session: Session, now: datetime, after: timedelta) -> datetime:
+    """When the earliest edit or removal not yet old enough to judge becomes so (`now` +
+    `after` when there is none): until then, and until another change is recorded,
+    `record_due` finds nothing new."""
+    earliest: datetime | None = session.scalar(
+        select(func.min(ChangeEvent.detected_at)).where(
+            ChangeEvent.kind.in_(KINDS), ChangeEvent.detected_at > now - after))
+    return (earliest or now) + after
 
 
 def _changes(session: Session, item_id: int, since: datetime) -> list[VersionChange]:

@@ -18,9 +18,6 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import unquote
 
-from anyascii import anyascii
-from rapidfuzz import fuzz
-
 _FOLDS = (("shch", "s"), ("sch", "s"), ("kh", "h"), ("zh", "z"), ("ts", "c"), ("tz", "c"),
           ("ch", "c"), ("sh", "s"), ("ph", "f"), ("ck", "k"), ("w", "v"), ("q", "k"),
           ("x", "ks"), ("c", "k"), ("j", ""))
@@ -70,6 +67,8 @@ MIN_SKELETON = 3
 
 def skeleton(word: str) -> str:
     """A word's consonants in Latin, transliteration differences folded ('' if none)."""
+    from anyascii import anyascii  # here: `history` and `show` import pairing, never call it
+
     text = "".join(c for c in anyascii(word).lower() if c.isalpha())
     for old, new in _FOLDS:
         text = text.replace(old, new)
@@ -153,6 +152,8 @@ def similar_skeletons(a: str, b: str) -> bool:
     short, long = sorted((a, b), key=len)
     if len(short) >= MIN_SKELETON and long.startswith(short) and len(long) - len(short) <= 2:
         return True
+    from rapidfuzz import fuzz  # see skeleton()
+
     return min(len(a), len(b)) >= 5 and fuzz.ratio(a, b) >= 80
 
 

@@ -21,8 +21,6 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from rapidfuzz import fuzz
-
 from monitor.pair_signals import Traits, Version, matched, similar_skeletons, traits, unmatched
 
 __all__ = ["DEFAULT_RULES", "Decision", "Evidence", "Rules", "Scored", "TextTranslator",
@@ -141,6 +139,8 @@ def _translation(en: Version, ru: Version, translator: TextTranslator) -> Eviden
     translated = translator.translate(ru.title, "ru", "en")
     if not translated:
         return None
+    from rapidfuzz import fuzz  # see pair_signals.skeleton()
+
     value = fuzz.token_sort_ratio(en.title.lower(), translated.lower()) / 100
     return Evidence("translation", value, f"title vs its translation: {value:.2f}")
 

@@ -8,7 +8,7 @@ import statistics
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
 from sqlalchemy import func, select
@@ -51,6 +51,11 @@ KNOWN_WINDOW_FACTOR = 2
 BASELINE_POLLS = 3
 # A poll that failed in our own code lists this many of its pages' errors in its crawl run.
 CODE_ERRORS_LISTED = 10
+# A poll that answered 304 records no edit, so one-sided edits can only come due by time
+# (the earliest pending one reaching `divergence_after`) or by another process (a replica
+# polling other sources, a CLI command): between polls that change something the check
+# runs when the first comes due, and at least this often for the second.
+DIVERGENCE_RECHECK = timedelta(minutes=10)
 
 
 def no_lock(name: str) -> AbstractContextManager[bool]:
@@ -147,6 +152,9 @@ class SourcePoller:
         # Validators of each source's stored documents, read at the start of its poll (one
         # poll of a source runs at a time; polls of different sources may overlap).
         self._documents: dict[str, Mapping[str, KnownDocument]] = {}
+        # When the divergence check must run again after an idle poll (None: after the
+        # next poll, whatever it found).
+        self._divergence_next: datetime | None = None
 
     async def poll(self, spec: config.SourceSettings) -> PollOutcome:
         """Poll one source, unless another process holds its lock (PostgreSQL replicas)."""
@@ -154,7 +162,7 @@ class SourcePoller:
             if not held:
                 return PollOutcome(spec.name, "skipped")
             outcome = await self._poll(spec)
-        if outcome.outcome not in ("stopped", "skipped"):
+        if self._divergence_due(outcome):
             outcome.diverged = self.check_divergence()
         metrics.record_poll(outcome)
         if outcome.alert:
@@ -165,13 +173,25 @@ class SourcePoller:
                         outcome.recovered_after)
         return outcome
 
+    def _divergence_due(self, outcome: PollOutcome) -> bool:
+        """Whether the divergence check runs after this poll: after any poll that may
+        have recorded an edit or a pair, else only once the next one-sided edit may be due."""
+        if outcome.outcome in ("stopped", "skipped"):
+            return False
+        if outcome.outcome != "not_modified":
+            self._divergence_next = None
+        return self._divergence_next is None or utcnow() >= self._divergence_next
+
     def check_divergence(self, now: datetime | None = None) -> int:
         """Record and announce the one-sided edits now due (monitor.divergence_store)."""
+        now = now or utcnow()
+        after = self._settings.bilingual.divergence_after
         with self._sessions() as session, session.begin():
-            events = divergence_store.record_due(
-                session, now or utcnow(), self._settings.bilingual.divergence_after)
+            events = divergence_store.record_due(session, now, after)
             if events:
                 self._announce(session, events)
+            self._divergence_next = min(divergence_store.next_due(session, now, after),
+                                        now + DIVERGENCE_RECHECK)
         return len(events)
 
     async def _poll(self, spec: config.SourceSettings) -> PollOutcome:
@@ -346,7 +366,10 @@ class SourcePoller:
                                   listing_items=len(report.listing), errors=[problem, *pages])
         elif report.not_modified and not revisited:
             outcome = PollOutcome(spec.name, "not_modified", requests=report.requests)
-            self._record_revisits(session, source, report, [], run.started_at)
+            if report.revisited or report.revisits_unchanged or report.page_validators:
+                # A poll that read no page has nothing to move on, and stored no item to
+                # schedule: the next poll's start schedules what others stored meanwhile.
+                self._record_revisits(session, source, report, [], run.started_at)
         else:  # a changed listing, or what the revisits of a 304 poll found
             outcome = self._apply(session, source, run, settled, files, translator)
         self._finish(source, run, report, outcome, recheck)

@@ -54,14 +54,41 @@ def last_new_item(session: Session, source_id: int) -> datetime | None:
     return latest
 
 
-def plan(session: Session, source_name: str, settings: config.Settings, now: datetime
-         ) -> rhythm.Decision:
-    """When to poll a source next after a poll that ended at `now`, and why."""
+# What a profile is learnt from, and the profile: kept by the daemon between polls.
+Learned = dict[int, tuple[tuple[object, ...], rhythm.Profile]]
+
+
+def cached_profile(session: Session, source_id: int, timezone: str, now: datetime,
+                   learned: Learned) -> rhythm.Profile:
+    """`profile`, learnt again only when the source's items or first poll changed (an item
+    stored, edited or deleted) or the hour did: most polls store nothing, and reading half
+    a year of sightings after each would cost more than the poll. Within the hour, the
+    history's length moves the rates by less than 0.02 %."""
+    counts = session.execute(select(func.count(), func.max(Item.first_seen),
+                                    func.max(Item.last_changed))
+                             .where(Item.source_id == source_id)).one()
+    started = session.scalar(select(func.min(CrawlRun.started_at))
+                             .where(CrawlRun.source_id == source_id))
+    key = (*counts, started, timezone, now.replace(minute=0, second=0, microsecond=0))
+    known = learned.get(source_id)
+    if known is None or known[0] != key:
+        known = learned[source_id] = (key, profile(session, source_id, timezone, now))
+    return known[1]
+
+
+def plan(session: Session, source_name: str, settings: config.Settings, now: datetime,
+         learned: Learned | None = None) -> rhythm.Decision:
+    """When to poll a source next after a poll that ended at `now`, and why (`learned`: the
+    profiles kept from earlier plans, see `cached_profile`)."""
     source_id = session.scalar(select(Source.id).where(Source.name == source_name))
     polling = settings.polling
-    learned = profile(session, source_id, polling.timezone, now) if source_id else \
-        rhythm.learn([], 0.0, polling.timezone)
+    if not source_id:
+        learnt = rhythm.learn([], 0.0, polling.timezone)
+    elif learned is None:
+        learnt = profile(session, source_id, polling.timezone, now)
+    else:
+        learnt = cached_profile(session, source_id, polling.timezone, now, learned)
     latest = last_new_item(session, source_id) if source_id else None
     burst_until = latest + polling.burst if latest else None
-    return rhythm.next_poll(learned, now, settings.min_poll_interval, polling.max_interval,
+    return rhythm.next_poll(learnt, now, settings.min_poll_interval, polling.max_interval,
                             burst_until)
