@@ -35,6 +35,7 @@ class FeedQuery:
     language: str | None
     origin: str  # scheme://host[:port] of this server, for links to its item pages
     self_url: str
+    signup_url: str | None = None  # the email sign-up form, when it is on
 
 
 def latest_events(session: Session, query: FeedQuery) -> list[ChangeEvent]:
@@ -77,6 +78,8 @@ def build_feed(session: Session, query: FeedQuery) -> bytes:
     feed.author({"name": "csto-monitor"})
     feed.link(href=query.self_url, rel="self")
     feed.link(href=f"{query.origin}/", rel="alternate")
+    if query.signup_url:  # feed readers show "related" links: where to get it by email
+        feed.link(href=query.signup_url, rel="related", title="Subscribe by email")
     feed.updated(max((e.detected_at for e in events), default=None) or utcnow())
     for event in events:
         _entry(feed.add_entry(order="append"), event)
@@ -84,11 +87,18 @@ def build_feed(session: Session, query: FeedQuery) -> bytes:
     return result
 
 
+def _signup_url(request: web.Request) -> str | None:
+    from csto_monitor.web.signup import SIGNUP  # the form's module only when asked for
+
+    return f"{request.url.origin()}/subscribe" if SIGNUP in request.app else None
+
+
 async def handler(request: web.Request) -> web.Response:
     lang = request.query.get("lang") or None
     if lang not in (None, "en", "ru"):
         raise web.HTTPBadRequest(text=f"lang={lang!r}: use en or ru, or leave it out")
     query = FeedQuery(section=request.query.get("section") or None, language=lang,
-                      origin=str(request.url.origin()), self_url=str(request.url))
+                      origin=str(request.url.origin()), self_url=str(request.url),
+                      signup_url=_signup_url(request))
     body = await in_thread(request, lambda s: build_feed(s, query))
     return web.Response(body=body, content_type="application/atom+xml", charset="utf-8")

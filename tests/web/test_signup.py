@@ -230,9 +230,16 @@ def test_preference_page_changes_pauses_and_unsubscribes(
     assert subscribers(sessions)[0].status == "unsubscribed"
 
 
+def test_the_atom_feed_links_the_form(start: Any) -> None:
+    live = start()
+    feed = fetch(f"{live.url}/feed.atom").text
+    assert f'href="{live.url}/subscribe" rel="related" title="Subscribe by email"' in feed
+
+
 def test_form_off(start: Any, smtp: SmtpServer, sessions: sessionmaker[Session]) -> None:
     live = start(self_service=False)
     assert fetch(f"{live.url}/subscribe").status == 404
+    assert "/subscribe" not in fetch(f"{live.url}/feed.atom").text
     reply = post(f"{live.url}/subscribe", form("ann@example.org"))
     assert reply.status == 404 and "Sign-up is closed" in reply.text
     assert signup_rows(sessions) == [] and smtp.handler.messages == []
