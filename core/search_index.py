@@ -62,29 +62,26 @@ SQLITE_ITEM_TRIGGERS = {
             VALUES (new.id, {_ITEM_ROW.format("new")});
         END""",
 }
-SQLITE_DOCUMENT_TRIGGERS = {
-    "document_search_insert": """
-        CREATE TRIGGER document_search_insert AFTER INSERT ON document_versions BEGIN
-            INSERT INTO document_search(rowid, stems, exact)
-            VALUES (new.id, csto_stems(new.text), csto_exact(new.text));
-        END""",
-    "document_search_delete": """
-        CREATE TRIGGER document_search_delete AFTER DELETE ON document_versions BEGIN
-            DELETE FROM document_search WHERE rowid = old.id;
-        END""",
-}
 
-SQLITE_TRANSLATION_TRIGGERS = {
-    "translation_search_insert": """
-        CREATE TRIGGER translation_search_insert AFTER INSERT ON translations BEGIN
-            INSERT INTO translation_search(rowid, stems, exact)
-            VALUES (new.id, csto_stems(new.translation), csto_exact(new.translation));
+
+def _text_triggers(table: str, column: str, index: str) -> dict[str, str]:
+    """Insert and delete triggers keeping `index` (stems, exact) on `table.column`: rows of
+    document versions and translations are written once and never updated."""
+    return {
+        f"{index}_insert": f"""
+        CREATE TRIGGER {index}_insert AFTER INSERT ON {table} BEGIN
+            INSERT INTO {index}(rowid, stems, exact)
+            VALUES (new.id, csto_stems(new.{column}), csto_exact(new.{column}));
         END""",
-    "translation_search_delete": """
-        CREATE TRIGGER translation_search_delete AFTER DELETE ON translations BEGIN
-            DELETE FROM translation_search WHERE rowid = old.id;
+        f"{index}_delete": f"""
+        CREATE TRIGGER {index}_delete AFTER DELETE ON {table} BEGIN
+            DELETE FROM {index} WHERE rowid = old.id;
         END""",
-}
+    }
+
+
+SQLITE_DOCUMENT_TRIGGERS = _text_triggers("document_versions", "text", "document_search")
+SQLITE_TRANSLATION_TRIGGERS = _text_triggers("translations", "translation", "translation_search")
 
 # A Russian-only story is found through a translation by the SHA-256 of its title or lead
 # (the key of `translations`): these indexes spare hashing every item at each query.

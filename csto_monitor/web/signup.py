@@ -194,8 +194,12 @@ async def _record(request: web.Request, state: SignupState, address: str,
     return page(request, lang, 200, w["check_title"], w["check_text"].format(address=address))
 
 
-def _confirmation(request: web.Request, state: SignupState, lang: str
-                  ) -> tuple[int, str] | web.Response:
+def _confirmation(request: web.Request, lang: str
+                  ) -> tuple[SignupState, tuple[int, str]] | web.Response:
+    """The form's state and the link's sign-up, or the page saying why the link is no good."""
+    state = _state(request)
+    if state is None:
+        return closed(request, lang)
     w = WORDS[lang]
     found = tokens.read_confirmation(state.config.secret or "", request.match_info["token"])
     if found is None:
@@ -205,30 +209,25 @@ def _confirmation(request: web.Request, state: SignupState, lang: str
     if expires <= time.time():
         return page(request, lang, 410, w["bad_link_title"], w["expired_link_text"],
                     subscribe="/subscribe?lang=" + lang)
-    return signup_id, nonce
+    return state, (signup_id, nonce)
 
 
 async def confirm_page(request: web.Request) -> web.Response:
     """GET shows a button: mail scanners open links, and must not subscribe anyone."""
     lang = page_language(request)
-    state = _state(request)
-    if state is None:
-        return closed(request, lang)
-    found = _confirmation(request, state, lang)
-    if isinstance(found, web.Response):
-        return found
+    checked = _confirmation(request, lang)
+    if isinstance(checked, web.Response):
+        return checked
     return render(request, "confirm.html", w=WORDS[lang], page_lang=lang,
                   token=request.match_info["token"])
 
 
 async def confirm(request: web.Request) -> web.Response:
     lang = page_language(request)
-    state = _state(request)
-    if state is None:
-        return closed(request, lang)
-    found = _confirmation(request, state, lang)
-    if isinstance(found, web.Response):
-        return found
+    checked = _confirmation(request, lang)
+    if isinstance(checked, web.Response):
+        return checked
+    state, found = checked
     done = await in_thread(request, lambda s: signups.confirm(s, *found))
     if done is None:
         w = WORDS[lang]
