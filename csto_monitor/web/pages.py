@@ -20,8 +20,9 @@ from csto_monitor.web.queries import KINDS, PAGE_SIZE, Query
 from monitor import divergence_store
 from monitor.pair_store import counterpart, counterparts
 from monitor.read.history import document_texts
-from monitor.read.search import document_hits
+from monitor.read.search import document_hits, translation_hits
 from monitor.read.snippets import snippet
+from monitor.read.translated import english_texts
 from monitor.textdiff import clip
 from notifier.story_words import describe_divergence
 
@@ -77,16 +78,26 @@ def _summary(lead: str, body: str) -> str:
     return clip(lead or body.split("\n\n", 1)[0], SUMMARY_WIDTH)
 
 
+def _rows(session: Session, q: str, items: list[Item]) -> list[dict[str, Any]]:
+    """The page's results; with a search, where each was found and its words in context
+    (a Russian-only story found by its stored English: that English, and so said)."""
+    ids = [i.id for i in items]
+    hits = document_hits(session, q, ids) if q else {}
+    in_translation = translation_hits(session, q, ids) if q else set()
+    texts = document_texts(session, list(hits)) if q else {}
+    english = english_texts(session, items) if q else {}
+    others = counterparts(session, ids)
+    return [{"item": i, "summary": _summary(i.lead, i.body), "revisions": len(i.revisions),
+             "in_documents": hits.get(i.id, []), "in_translation": i.id in in_translation,
+             "counterpart": others.get(i.id), "both_found": False,
+             "snippet": _snippet(q, i, [*texts.get(i.id, []), i.title, *english.get(i.id, [])])}
+            for i in items]
+
+
 def _history(session: Session, query: Query, env: Any) -> str:
     page = queries.page_of_items(session, query)
     pages = max(1, -(-page.total // PAGE_SIZE))
-    hits = document_hits(session, query.q, [i.id for i in page.items]) if query.q else {}
-    others = counterparts(session, [i.id for i in page.items])
-    texts = document_texts(session, list(hits)) if query.q else {}
-    rows = [{"item": i, "summary": _summary(i.lead, i.body), "revisions": len(i.revisions),
-             "in_documents": hits.get(i.id, []), "counterpart": others.get(i.id),
-             "both_found": False, "snippet": _snippet(query.q, i, texts.get(i.id, []))}
-            for i in page.items]
+    rows = _rows(session, query.q, page.items)
     if query.q and not query.lang:
         rows = _one_row_per_story(rows)
     return str(env.get_template("history.html").render(
@@ -110,11 +121,12 @@ def _facet_links(query: Query, counts: dict[str, dict[str, int]]
             for name, values in counts.items()}
 
 
-def _snippet(q: str, item: Item, documents: list[str]) -> Markup | None:
-    """The matched words in context, each in <mark>."""
+def _snippet(q: str, item: Item, others: list[str]) -> Markup | None:
+    """The matched words in context, each in <mark>: from the lead, the body, then `others`
+    (found documents, the title, a Russian-only story's stored English), as `history`."""
     if not q.strip():
         return None
-    found = snippet(q, [item.lead, item.body, *documents, item.title])
+    found = snippet(q, [item.lead, item.body, *others])
     if found is None:
         return None
     return Markup(found.marked(lambda w: f"<mark>{escape(w)}</mark>", lambda t: str(escape(t))))

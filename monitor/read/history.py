@@ -71,7 +71,7 @@ def items(session: Session, f: Filters) -> list[dict[str, Any]]:
     for row in rows:
         row["documents"] = documents.get(row["id"], [])
     if f.search:
-        _where_found(session, f.search, rows)
+        where_found(session, f.search, rows)
         add_snippets(session, f.search, rows, {item.id: item for item, _ in ordered})
         if not f.language:
             rows = group_pairs(rows)
@@ -164,7 +164,7 @@ def document_row(document: Document, versions: int) -> dict[str, Any]:
             "detail": document.detail, "versions": versions}
 
 
-def _where_found(session: Session, text: str, rows: list[dict[str, Any]]) -> None:
+def where_found(session: Session, text: str, rows: list[dict[str, Any]]) -> None:
     """`found_in`: "item" when the item's own text matched, "translation" when the English
     of a Russian-only story's title and lead did, "document: NAME" per document.
 

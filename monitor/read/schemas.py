@@ -58,7 +58,8 @@ class _ItemFields(BaseModel):
 
 
 class Snippet(BaseModel):
-    """A passage of the item (lead, body or a found document) with the matched words."""
+    """A passage of the item (lead, body, a found document or the English translation of a
+    Russian-only story) with the matched words."""
 
     text: str
     ranges: list[tuple[int, int]] = Field(description="[start, end) character offsets in "
@@ -69,6 +70,11 @@ class Item(_ItemFields):
     """A stored item, as `history --format json` prints it."""
 
     revisions: int = Field(description="How many revisions are stored")
+    found_in: list[str] | None = Field(default=None, description=(
+        "With a search (`q`): where the words were found: \"item\" (its own title, lead "
+        "or body), \"translation\" (the stored English of a Russian-only story's title and "
+        "lead, with `translation:` configured), \"document: NAME\" per attached document; "
+        "else null"))
     snippet: Snippet | None = Field(default=None, description="With a search (`q`): the "
                                     "words in context; else null")
 

@@ -56,6 +56,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "digest": "<b>Your CSTO digest for {day}</b> · {count} change(s)",
         "revisions": "Revisions",
         "undated": "undated",
+        "in_translation": "found in the English translation",
         "alert": "⚠️ Source {source} is failing: {failures} polls in a row. Last error: {error}",
         "recovered": "✅ Source {source} works again.",
         "stats": ("<b>Subscribers</b>: {active} active, {blocked} blocked, {gone} "
@@ -115,6 +116,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "digest": "<b>Дайджест ОДКБ за {day}</b> · изменений: {count}",
         "revisions": "Редакции",
         "undated": "без даты",
+        "in_translation": "найдено в английском переводе",
         "alert": "⚠️ Источник {source} не отвечает: {failures} опросов подряд. Ошибка: "
                  "{error}",
         "recovered": "✅ Источник {source} снова работает.",

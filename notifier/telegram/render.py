@@ -181,12 +181,19 @@ def _digest_line(message: EventMessage, language: str) -> str:
 
 
 def item_list(rows: Iterable[Mapping[str, Any]], language: str) -> str:
-    """Rows of monitor.read.history.items as a numbered list, one item per line."""
+    """Rows of monitor.read.history.items as a numbered list, one item per line (a search
+    result found in a Russian-only story's stored English says so)."""
     lines = [f"<code>{row['id']}</code> {link(row['url'], row['title'])} · "
              f"{row['published'] or t(language, 'undated')} · "
-             f"{escape(section_name(row['section'], language))}{_snippet(row.get('snippet'))}"
+             f"{escape(section_name(row['section'], language))}"
+             f"{_in_translation(row, language)}{_snippet(row.get('snippet'))}"
              for row in rows]
     return "\n".join(lines) or t(language, "nothing")
+
+
+def _in_translation(row: Mapping[str, Any], language: str) -> str:
+    return f" · <i>{t(language, 'in_translation')}</i>" if "translation" in (
+        row.get("found_in") or []) else ""
 
 
 def _snippet(found: Mapping[str, Any] | None) -> str:

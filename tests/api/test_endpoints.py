@@ -16,8 +16,8 @@ from tests.web.helpers import HOSTILE, LiveServer
 
 ITEMS, ITEM, CHANGES = "/api/v1/items", "/api/v1/items/{id}", "/api/v1/changes"
 ITEM_FIELDS = ["id", "url", "title", "published", "section", "language", "lead", "status",
-               "first_seen", "last_changed", "counterpart", "revisions",
-               "snippet"]  # as `history` (its snippet: with a search only; here null)
+               "first_seen", "last_changed", "counterpart", "revisions", "found_in",
+               "snippet"]  # as `history` (found_in, snippet: with a search only; here null)
 CHANGE_FIELDS = ["id", "kind", "item_id", "url", "title", "detected_at", "fields",
                  "published", "section", "language"]  # as `history --changes --format json`
 

@@ -16,7 +16,13 @@ from core.models import ChangeEvent, Item, ItemRevision
 from csto_monitor.web.api.cursor import BadCursor, Position
 from monitor.read.facets import facets
 from monitor.read.filters import NEWEST, RANKED, Filter, change_conditions, item_conditions
-from monitor.read.history import add_counterparts, add_snippets, change_row, item_row
+from monitor.read.history import (
+    add_counterparts,
+    add_snippets,
+    change_row,
+    item_row,
+    where_found,
+)
 from monitor.read.schemas import ChangesQuery, ItemsQuery, moment
 from monitor.read.search import ranked_ids
 
@@ -99,6 +105,7 @@ def items_page(session: Session, q: ItemsQuery, position: Position | None
     ordered = [found[i] for i in ids[:q.limit] if i in found]
     rows = add_counterparts(session, [item_row(item, n) for item, n in ordered])
     if q.q:
+        where_found(session, q.q, rows)
         add_snippets(session, q.q, rows, {item.id: item for item, _ in ordered})
     if len(ids) <= q.limit or not rows:
         return rows, None
