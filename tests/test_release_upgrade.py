@@ -182,10 +182,12 @@ def first_release_history(release: Release, config: Path, database_url: str, wor
     of today's replica (a view counter, a rotating promotion) for edits of the story."""
     world.furniture = False
     ok(release.run(config, "subscribers", "add", "ann@example.org"))  # creates the database
+    # Both readers before the daemon: the first release opens SQLite without a busy
+    # timeout, so a CLI write during its start made it exit with "database is locked".
+    ok(release.run(config, "subscribers", "add", "boris@example.org", "--mode", "daily",
+                   "--lang", "ru", "--section", "news_odkb", "--keyword", "учения"))
     daemon = OldDaemon(release, config)
     try:
-        ok(release.run(config, "subscribers", "add", "boris@example.org", "--mode", "daily",
-                       "--lang", "ru", "--section", "news_odkb", "--keyword", "учения"))
         daemon.wait_for_log("first poll: stored", botapi)
         daemon.wait_for_log("is listening", botapi)
         botapi.command(1, "/subscribe")
