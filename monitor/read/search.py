@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from core import analyzer
 from core.models import CachedTranslation, Document, DocumentVersion, Item
-from monitor.read import translated
+from monitor.read import ranked_terms, translated
 from monitor.read.search_query import PHRASE, PREFIX, WORD, Term, parse
 
 # BM25 weights of items_search's columns: title, lead, body, exact (exact only matches).
@@ -245,8 +245,16 @@ def ranked_ids(session: Session, base: Select[Any], text: str, limit: int, offse
     the best TOP_FACTOR × (offset + limit) are taken (more, while a tie at the last one
     leaves the page undecided), filtered and sorted here; only when they cannot decide the
     page is the whole ranking read.
+
+    PostgreSQL: a query of one word of one lexeme reads its page off the table of ranked
+    words (`monitor.read.ranked_terms`, the same order) instead of scoring every match.
     """
     terms = parse(text)
+    if terms and _dialect(session) == "postgresql":
+        found = ranked_terms.page(session, base, terms, limit, offset,
+                                  lambda: _elsewhere(session, terms))
+        if found is not None:
+            return found
     if terms and _dialect(session) == "sqlite":
         wanted = TOP_FACTOR * (offset + limit) + TOP_EXTRA
         while wanted <= TOP_MOST:

@@ -1,0 +1,218 @@
+"""Issue 21 on PostgreSQL: a one-word search ranks off the table of ranked words
+(`item_terms`, migration 0015) in exactly the order `ts_rank_cd` gives; an edit, a new
+date or a deletion of an item moves it; the migration and `csto-monitor reindex` fill the
+table from the stored text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from sqlalchemy import Engine, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.db import make_engine, session_factory
+from core.migrate import alembic_config, upgrade
+from core.models import Document, DocumentVersion, Item, Source
+from monitor.read import history, ranked_terms, search
+from monitor.read.filters import Filter, item_conditions
+from monitor.read.search_query import parse
+from tests.e2e.harness import cli
+
+# (day or None, title, lead, body): the same texts on several days make ties.
+TEXTS = [
+    (1, "Summit in Minsk", "Leaders met.", "The summit adopted a declaration."),
+    (2, "Summit in Minsk", "Leaders met.", "The summit adopted a declaration."),
+    (None, "Summit in Minsk", "Leaders met.", "The summit adopted a declaration."),
+    (3, "Weekly notes", "Summits and exercises.", "Nothing else."),
+    (4, "Weekly notes", "A summit; the summit's agenda.", "Summits, summits, summits."),
+    (5, "Exercises", "Troops trained.", "The exercise ended before the summit."),
+    (6, "Council", "Ministers met.", "They prepared the summit, the summit and a summit."),
+    (7, "O'Neil visited", "See C:\\temp\\notes and http://x.org/a?b='c'", "No summit."),
+    (8, "Exercise report", "Drills.", "Units exercised near the border."),
+]
+DOCUMENT_ONLY = (9, "Files", "Materials published.", "See the file.", "Summit protocol.")
+
+
+def _item(source: Source, n: int, day: int | None, title: str, lead: str, body: str,
+          language: str = "en") -> Item:
+    return Item(source=source, url=f"https://en.odkb-csto.org/news/{n}/", slug=f"s{n}",
+                section="news" if n % 2 else "speech", language=language,
+                published=date(2025, 3, day) if day else None, title=title, lead=lead,
+                body=body)
+
+
+def _attach(session: Session, item: Item, body: str) -> None:
+    sha = f"{item.id:064d}"
+    document = Document(item_id=item.id, url=item.url + "f.pdf", name="f.pdf",
+                        content_type="application/pdf", sha256=sha, status="ok", etag=None,
+                        last_modified=None)
+    session.add(document)
+    session.flush()
+    session.add(DocumentVersion(document_id=document.id, number=1, sha256=sha, bytes=1,
+                                content_type="application/pdf", status="ok", text=body))
+
+
+def store(session: Session) -> list[int]:
+    source = Source(name="csto-en", url="https://en.odkb-csto.org/news/", language="en")
+    session.add(source)
+    items = [_item(source, n, *fields) for n, fields in enumerate(TEXTS)]
+    session.add_all(items)
+    day, title, lead, body, document = DOCUMENT_ONLY
+    other = _item(source, len(TEXTS), day, title, lead, body)
+    session.add(other)
+    session.flush()
+    _attach(session, other, document)
+    session.commit()
+    return [i.id for i in items] + [other.id]
+
+
+@pytest.fixture
+def engine(new_pg_database: str) -> Iterator[Engine]:
+    engine = make_engine(new_pg_database)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    return session_factory(engine)
+
+
+def by_ts_rank_cd(session: Session, query: str, f: Filter, limit: int, offset: int
+                  ) -> list[int]:
+    """The general ranking (`ts_rank_cd` over every match), as before the table."""
+    base = select(Item.id).where(*item_conditions(session, f), search.search_condition(
+        session, query))
+    ranked = search.by_relevance(session, base, query)
+    return list(session.scalars(ranked.offset(offset).limit(limit)))
+
+
+def by_table(session: Session, query: str, f: Filter, limit: int, offset: int
+             ) -> list[int] | None:
+    base = select(Item.id).where(*item_conditions(session, f, how="ranked"))
+    terms = parse(query)
+    return ranked_terms.page(session, base, terms, limit, offset,
+                             lambda: search._elsewhere(session, terms))
+
+
+@pytest.mark.parametrize("f", [Filter(), Filter(section="news"), Filter(language="ru"),
+                               Filter(published_from=date(2025, 3, 2))])
+def test_a_word_ranks_off_the_table_as_ts_rank_cd_does(sessions: sessionmaker[Session],
+                                                       f: Filter) -> None:
+    with sessions() as session:
+        store(session)
+        for word in ("summit", "summits", "exercises", "met", "minsk", "protocol"):
+            for limit, offset in ((50, 0), (2, 0), (3, 2), (4, 5), (5, 20)):
+                expected = by_ts_rank_cd(session, word, f, limit, offset)
+                assert by_table(session, word, f, limit, offset) == expected, (
+                    word, limit, offset)
+
+
+def test_the_table_is_read_for_one_word_only(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
+        store(session)
+        assert ranked_terms.one_lexeme(session, parse("Summits")) == "summit"
+        for query in ("summit minsk", '"summit"', "summ*", "учение"):  # учен | учение
+            assert ranked_terms.one_lexeme(session, parse(query)) is None, query
+
+
+def _titles(sessions: sessionmaker[Session], query: str) -> list[str]:
+    with sessions() as session:
+        return [f"{row['title']}|{row['published']}"
+                for row in history.items(session, history.Filters(search=query))]
+
+
+def test_an_edit_moves_an_item_in_the_ranking(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
+        ids = store(session)
+    assert _titles(sessions, "drills") == ["Exercise report|2025-03-08"]
+    with sessions() as session, session.begin():
+        council = session.get_one(Item, ids[6])
+        council.title = "Drills"  # a title above the other's lead
+        session.get_one(Item, ids[8]).lead = "Report."
+    assert _titles(sessions, "drills") == ["Drills|2025-03-06"]
+    assert _titles(sessions, "council") == []
+    with sessions() as session, session.begin():
+        session.get_one(Item, ids[0]).published = date(2025, 3, 28)  # newer among equals
+    assert _titles(sessions, "minsk")[0] == "Summit in Minsk|2025-03-28"
+    with sessions() as session, session.begin():
+        session.get_one(Item, ids[2]).published = date(2025, 4, 1)  # had none: now first
+    assert _titles(sessions, "minsk")[0] == "Summit in Minsk|2025-04-01"
+    with sessions() as session, session.begin():
+        session.delete(session.get_one(Item, ids[2]))
+    assert _titles(sessions, "minsk") == ["Summit in Minsk|2025-03-28",
+                                          "Summit in Minsk|2025-03-02"]
+    with sessions() as session:
+        assert _rows(session) == _expected_rows(session)  # no row left behind
+
+
+def _rows(session: Session) -> list[Any]:
+    return sorted(session.execute(text("SELECT token, score, published::text, item_id "
+                                       "FROM item_terms")).all())
+
+
+def _expected_rows(session: Session) -> list[Any]:
+    return sorted(session.execute(text(
+        "SELECT t.token, t.score, t.published::text, t.item_id FROM items AS i, "
+        "csto_item_terms(i.id, i.published, i.search_stems) AS t")).all())
+
+
+def test_every_word_of_an_item_has_its_score(sessions: sessionmaker[Session]) -> None:
+    """Lexemes with quotes and backslashes too (a URL's, a name's) are ranked."""
+    with sessions() as session:
+        ids = store(session)
+        lexemes = session.scalar(text("SELECT count(*) FROM items, unnest(search_stems)"))
+        rows = _rows(session)
+        assert len(rows) == lexemes and all(score > 0 for _, score, _, _ in rows)
+        assert [t for t, _, _, item in rows if item == ids[7] and "'" in t]  # a URL's
+        for lexeme in ("a\\b'c", "o'neil", "''", "plain"):  # as stored, not parsed again
+            assert session.scalar(text("SELECT array_to_tsvector(ARRAY[CAST(:x AS text)]) "
+                                       "@@ csto_lexeme_query(:x)"), {"x": lexeme}), lexeme
+
+
+def _config(tmp_path: Path, url: str) -> Path:
+    config = tmp_path / "config.yaml"
+    config.write_text(f"database_url: '{url}'\nsources: [{{name: csto-en, "
+                      "url: 'https://en.odkb-csto.org/news/', language: en}]\n")
+    return config
+
+
+def test_reindex_refills_the_table(sessions: sessionmaker[Session], new_pg_database: str,
+                                   tmp_path: Path) -> None:
+    with sessions() as session:
+        store(session)
+        expected = _rows(session)
+    summit = _titles(sessions, "summit")
+    with sessions() as session, session.begin():
+        session.execute(text("TRUNCATE item_terms"))
+    assert _titles(sessions, "summit") == ["Files|2025-03-09"]  # the table is what ranks
+    result = cli(_config(tmp_path, new_pg_database), "reindex")
+    assert result.code == 0, result.err
+    with sessions() as session:
+        assert _rows(session) == expected
+    assert _titles(sessions, "summit") == summit
+
+
+def test_the_migration_fills_the_table_from_stored_items(new_pg_database: str) -> None:
+    engine = make_engine(new_pg_database)
+    upgrade(engine, "0014")
+    sessions = session_factory(engine)
+    with sessions() as session:
+        store(session)
+    general = _titles(sessions, "summit")  # ranked by ts_rank_cd: no table yet
+    upgrade(engine)
+    with sessions() as session:
+        assert _rows(session) == _expected_rows(session) and _rows(session)
+        assert ranked_terms.one_lexeme(session, parse("summit")) == "summit"
+    assert _titles(sessions, "summit") == general
+    command.downgrade(alembic_config(engine), "0014")
+    with sessions() as session:
+        assert ranked_terms.one_lexeme(session, parse("summit")) is None
+    assert _titles(sessions, "summit") == general
+    engine.dispose()
