@@ -9,15 +9,18 @@
   versions of paired stories (whose Russian versions must not be listed).
 - Scale: 100,000 generated English articles (the replica's text bank, as benchmark 3)
   stored on the schema before this issue (0011: exact-form indexes), then the migration to
-  0014 (which re-indexes every row) timed, the index size before and after, a
-  `csto-monitor reindex` timed, and the latency of `history --search` (what the CLI runs,
-  in-process, ranked, 50 results with snippets) for a rare and a common word.
+  the head timed (0014 re-indexes every row; 0015 fills PostgreSQL's table of ranked
+  words), the index size before and after, a `csto-monitor reindex` timed, and the
+  latency of `history --search` (what the CLI runs, in-process, ranked, 50 results with
+  snippets) for a rare and a common word.
+  CSTO_BENCH_SEARCH_DATABASES=postgresql (or sqlite) measures one backend only.
 
     .venv/bin/python -m bench --only search        (or: -m bench.search --markdown)
 """
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -66,6 +69,20 @@ def _sqlite_database() -> Iterator[str]:
 
 DATABASES: dict[str, Callable[[], AbstractContextManager[str]]] = {
     "SQLite": _sqlite_database, "PostgreSQL": postgres_database}
+# A comma-separated subset to measure (e.g. `postgresql`), to iterate on one backend.
+DATABASES_ENV = "CSTO_BENCH_SEARCH_DATABASES"
+
+
+def chosen_databases() -> dict[str, Callable[[], AbstractContextManager[str]]]:
+    wanted = {n.strip().lower() for n in os.environ.get(DATABASES_ENV, "").split(",")
+              if n.strip()}
+    if not wanted:
+        return DATABASES
+    unknown = wanted - {name.lower() for name in DATABASES}
+    if unknown:
+        raise SystemExit(f"{DATABASES_ENV}: unknown database(s) {', '.join(sorted(unknown))};"
+                         f" choose from {', '.join(n.lower() for n in DATABASES)}")
+    return {name: db for name, db in DATABASES.items() if name.lower() in wanted}
 
 
 # --- quality ---------------------------------------------------------------------------
@@ -181,7 +198,9 @@ def index_bytes(conn: Connection) -> int:
     indexes = int(conn.scalar(text(
         "SELECT coalesce(sum(pg_relation_size(indexrelid)), 0) FROM pg_index i JOIN pg_class "
         "c ON c.oid = i.indexrelid WHERE c.relname LIKE 'ix\\_items\\_search%'")) or 0)
-    return stored + indexes
+    ranked = int(conn.scalar(text(  # PostgreSQL's table of ranked words (0015)
+        "SELECT coalesce(pg_total_relation_size(to_regclass('item_terms')), 0)")) or 0)
+    return stored + indexes + ranked
 
 
 def _latency(engine: Engine, word: str, repeats: int, sort: str) -> tuple[list[float], int]:
@@ -232,7 +251,7 @@ def run(quick: bool = False) -> str:
     size = QUICK_SIZE if quick else SIZE
     repeats = QUICK_SEARCHES if quick else SEARCHES
     qualities, scales = {}, {}
-    for name, database in DATABASES.items():
+    for name, database in chosen_databases().items():
         print(f"  {name}: inflection and translation sets", flush=True)
         with database() as url:
             qualities[name] = quality(url)
@@ -260,8 +279,8 @@ def report(qualities: dict[str, dict[str, tuple[float, float]]],
             lines.append(f"| {name}, {size:,} items, {label} word `{word}` "
                          f"({found} shown), --sort {sort}: p50 / p95 | "
                          f"{p50 * 1000:.1f} / {p95 * 1000:.1f} ms | {check} |")
-    lines += ["", "| backend | index before (0013) | index after (0014) | migration to "
-              "0014 (re-index) | `csto-monitor reindex` |", "| --- | --- | --- | --- | --- |"]
+    lines += ["", "| backend | index before (0013) | index after (0015) | migration to "
+              "0015 (re-index) | `csto-monitor reindex` |", "| --- | --- | --- | --- | --- |"]
     for name, f in scales.items():
         lines.append(f"| {name} | {f['before'] / _MiB:.1f} MiB | {f['after'] / _MiB:.1f} MiB "
                      f"| {f['migrate_s']:.1f} s | {f['reindex_s']:.1f} s |")
