@@ -48,6 +48,8 @@ def snippet(query: str, texts: Sequence[str]) -> Snippet | None:
         start, score = _best_window(terms, words)
         if best is None or score > best[0]:
             best = (score, n, text, words, start)
+        if score == len(terms):  # no later text can have more (a tie keeps the first)
+            break
     if best is None:
         return None
     _, _, text, words, start = best
