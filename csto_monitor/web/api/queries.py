@@ -105,8 +105,9 @@ def items_page(session: Session, q: ItemsQuery, position: Position | None
     ordered = [found[i] for i in ids[:q.limit] if i in found]
     rows = add_counterparts(session, [item_row(item, n) for item, n in ordered])
     if q.q:
-        where_found(session, q.q, rows)
-        add_snippets(session, q.q, rows, {item.id: item for item, _ in ordered})
+        in_documents = where_found(session, q.q, rows)
+        add_snippets(session, q.q, rows, {item.id: item for item, _ in ordered},
+                     in_documents)
     if len(ids) <= q.limit or not rows:
         return rows, None
     last = rows[-1]
