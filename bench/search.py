@@ -236,12 +236,66 @@ def scale(database_url: str, size: int, repeats: int) -> dict[str, Any]:
     reindex_s = time.perf_counter() - start
     figures: dict[str, Any] = {"before": before, "after": after, "migrate_s": migrate_s,
                                "reindex_s": reindex_s, "latency": {}}
-    for label, word in search_words(text_pool()).items():
+    words = search_words(text_pool())
+    figures["load"] = [os.getloadavg()[0]]
+    for label, word in words.items():
         for sort in ("relevance", "date"):
             times, found = _latency(engine, word, repeats, sort)
             figures["latency"][(label, word, sort)] = (times, found)
+    if engine.dialect.name == "postgresql":
+        figures["ranking"] = ranking_step(engine, words, repeats)
+    figures["load"].append(os.getloadavg()[0])
     engine.dispose()
     return figures
+
+
+RANKINGS = ("`ts_rank_cd` over every match", "`item_terms` (0015)")
+
+
+def ranking_step(engine: Engine, words: dict[str, str], repeats: int
+                 ) -> dict[tuple[str, str], tuple[list[float], list[float]]]:
+    """PostgreSQL: the ranked page's 50 ids alone, by `ts_rank_cd` over every match (the
+    general path, all there was before 0015) and off `item_terms`, taken in turns so that
+    both see the same load; the two pages must be the same."""
+    from sqlalchemy import select
+
+    from core.models import Item
+    from monitor.read import ranked_terms, search
+    from monitor.read.search_query import parse
+
+    def general(session: Session, word: str) -> list[int]:
+        matches = select(Item.id).where(search.search_condition(session, word))
+        return list(session.scalars(search.by_relevance(session, matches, word).limit(50)))
+
+    def table(session: Session, word: str) -> list[int] | None:
+        terms = parse(word)
+        return ranked_terms.page(session, select(Item.id), terms, 50, 0,
+                                 lambda: search._elsewhere(session, terms))
+
+    found: dict[tuple[str, str], tuple[list[float], list[float]]] = {}
+    for label, word in words.items():
+        times: tuple[list[float], list[float]] = ([], [])
+        for n in range(repeats + 1):  # the first warms the caches
+            pages = []
+            for way, spent in zip((general, table), times, strict=True):
+                with Session(engine) as session:
+                    start = time.perf_counter()
+                    pages.append(way(session, word))
+                    if n:
+                        spent.append(time.perf_counter() - start)
+            assert pages[0] == pages[1], f"the two rankings of {word!r} differ"
+        found[(label, word)] = times
+    return found
+
+
+def _ranking_rows(name: str, size: int, figures: dict[str, Any]) -> list[str]:
+    rows = []
+    for (label, word), (general, table) in figures.get("ranking", {}).items():
+        p = [(percentile(t, 50) * 1000, percentile(t, 95) * 1000) for t in (general, table)]
+        rows.append(f"| {name}, {size:,} items, {label} word `{word}`, the ranked page's ids "
+                    f"alone: {RANKINGS[0]} → {RANKINGS[1]}: p50 / p95 | {p[0][0]:.1f} / "
+                    f"{p[0][1]:.1f} ms → {p[1][0]:.1f} / {p[1][1]:.1f} ms | — |")
+    return rows
 
 
 # --- report ----------------------------------------------------------------------------
@@ -279,12 +333,17 @@ def report(qualities: dict[str, dict[str, tuple[float, float]]],
             lines.append(f"| {name}, {size:,} items, {label} word `{word}` "
                          f"({found} shown), --sort {sort}: p50 / p95 | "
                          f"{p50 * 1000:.1f} / {p95 * 1000:.1f} ms | {check} |")
+    for name, figures in scales.items():
+        lines += _ranking_rows(name, size, figures)
     lines += ["", "| backend | index before (0013) | index after (0015) | migration to "
               "0015 (re-index) | `csto-monitor reindex` |", "| --- | --- | --- | --- | --- |"]
     for name, f in scales.items():
         lines.append(f"| {name} | {f['before'] / _MiB:.1f} MiB | {f['after'] / _MiB:.1f} MiB "
                      f"| {f['migrate_s']:.1f} s | {f['reindex_s']:.1f} s |")
-    lines += ["", TRANSLATION_NOTE]
+    loads = "; ".join(f"{name} {f['load'][0]:.1f} → {f['load'][1]:.1f}"
+                      for name, f in scales.items() if "load" in f)
+    lines += ["", TRANSLATION_NOTE, "", "Load average (1 min) at the start and the end of "
+              f"the latency runs: {loads}."]
     lines += ["", f"{size:,} generated English items; latency over {repeats} runs of "
               "`monitor.read.history.items` (the CLI's query: ranked, 50 results, `found_in` and "
               "snippets), after one warm-up run. The index holds stems and exact folded "
