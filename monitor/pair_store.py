@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import delete, exists, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from core.models import Item, PairRejection, StoryPair, utcnow
 from monitor.pairing import DEFAULT_RULES, Decision, Rules, TextTranslator, Version, decide
@@ -71,19 +71,29 @@ def counterparts(session: Session, item_ids: Iterable[int]) -> dict[int, Counter
     ids = sorted(set(item_ids))
     if not ids:
         return {}
-    other = aliased(Item)
+    # The pairs first, then the other items if there are any: a search page of unpaired
+    # items (most of an archive) pays one round trip, not one per side.
+    pairs = list(session.scalars(select(StoryPair).where(
+        or_(StoryPair.en_item_id.in_(ids), StoryPair.ru_item_id.in_(ids)))))
+    if not pairs:
+        return {}
+    wanted = set(ids)
+    both = sorted({i for pair in pairs for i in (pair.en_item_id, pair.ru_item_id)})
+    items = {item.id: item for item in session.scalars(select(Item).where(Item.id.in_(both)))}
     found: dict[int, Counterpart] = {}
-    for own_column, other_column in ((StoryPair.en_item_id, StoryPair.ru_item_id),
-                                     (StoryPair.ru_item_id, StoryPair.en_item_id)):
-        rows = session.execute(
-            select(own_column.label("own"), StoryPair, other)
-            .join(other, other.id == other_column).where(own_column.in_(ids)))
-        for own, pair, item in rows:
-            found[own] = Counterpart(
-                pair_id=pair.id, id=item.id, url=item.url, language=item.language,
-                title=item.title, published=item.published, status=item.status,
-                confidence=pair.confidence, manual=pair.manual, evidence=list(pair.evidence))
+    for pair in pairs:
+        for own, other in ((pair.en_item_id, pair.ru_item_id),
+                           (pair.ru_item_id, pair.en_item_id)):
+            if own in wanted:
+                found[own] = _counterpart(pair, items[other])
     return found
+
+
+def _counterpart(pair: StoryPair, item: Item) -> Counterpart:
+    return Counterpart(pair_id=pair.id, id=item.id, url=item.url, language=item.language,
+                       title=item.title, published=item.published, status=item.status,
+                       confidence=pair.confidence, manual=pair.manual,
+                       evidence=list(pair.evidence))
 
 
 def counterpart(session: Session, item_id: int) -> Counterpart | None:
