@@ -218,3 +218,47 @@ def test_the_page_from_the_index_ranks_as_the_whole_ranking(
                     for offset in (0, 1, 3, 5, 6):
                         assert search.ranked_ids(session, base, query, limit, offset) == \
                             full[offset:offset + limit], (query, limit, offset)
+
+
+# Equal texts score alike: a page's edge falls inside a group of ties.
+TIED_DAYS = (4, 9, 2, 7, 1, 8, 3)  # stored in this order: ids do not follow the dates
+
+
+@pytest.fixture
+def tied(sessions: sessionmaker[Session]) -> list[int]:
+    """The expected ranking of `совещание`: the title match, then the equal bodies newest
+    first."""
+    with sessions() as session:
+        source = Source(name="csto-ru", url="https://odkb-csto.org/news/", language="ru")
+        items = [Item(source=source, url="https://odkb-csto.org/news/title/", slug="title",
+                      section="news_odkb", language="ru", published=date(2025, 1, 1),
+                      title="Совещание в Минске", lead="Встреча.", body="Текст.")]
+        items += [Item(source=source, url=f"https://odkb-csto.org/news/tie-{day}/",
+                       slug=f"tie-{day}", section="news_odkb", language="ru",
+                       published=date(2025, 2, day), title="Итоги недели", lead="Коротко.",
+                       body="Прошло совещание министров.") for day in TIED_DAYS]
+        session.add_all(items)
+        session.commit()
+        by_day = sorted(items[1:], key=lambda i: i.published or date.min, reverse=True)
+        return [items[0].id] + [i.id for i in by_day]
+
+
+def test_ties_at_the_page_edge_come_newest_first_on_every_page(
+        sessions: sessionmaker[Session], tied: list[int]) -> None:
+    with sessions() as session:
+        for limit in (2, 3, 8):
+            rows = history.items(session, Filters(search="совещание", limit=limit))
+            assert [row["id"] for row in rows] == tied[:limit]
+
+
+def test_api_cursor_pages_continue_the_ranked_order(server: LiveServer,
+                                                     tied: list[int]) -> None:
+    url = server.url + "/api/v1/items?q=%D1%81%D0%BE%D0%B2%D0%B5%D1%89%D0%B0%D0%BD%D0%B8%D0%B5"
+    listed: list[int] = []
+    page = fetch(url + "&limit=3").json()
+    while True:
+        listed += [row["id"] for row in page["items"]]
+        if not page["next_cursor"]:
+            break
+        page = fetch(url + f"&limit=3&cursor={page['next_cursor']}").json()
+    assert listed == tied
