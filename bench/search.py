@@ -14,10 +14,14 @@
   in-process, ranked, 50 results with snippets) for a rare and a common word.
 
     .venv/bin/python -m bench --only search        (or: -m bench.search --markdown)
+
+CSTO_BENCH_SEARCH_DATABASES=sqlite (or postgresql; comma-separated) runs the named
+databases only, e.g. while working on one of them.
 """
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -66,6 +70,17 @@ def _sqlite_database() -> Iterator[str]:
 
 DATABASES: dict[str, Callable[[], AbstractContextManager[str]]] = {
     "SQLite": _sqlite_database, "PostgreSQL": postgres_database}
+
+
+def chosen_databases() -> dict[str, Callable[[], AbstractContextManager[str]]]:
+    """DATABASES, or those CSTO_BENCH_SEARCH_DATABASES names."""
+    names = os.environ.get("CSTO_BENCH_SEARCH_DATABASES", "")
+    wanted = {n.strip().lower() for n in names.split(",") if n.strip()}
+    unknown = wanted - {name.lower() for name in DATABASES}
+    if unknown:
+        raise SystemExit(f"CSTO_BENCH_SEARCH_DATABASES: no database {sorted(unknown)}; "
+                         f"name some of {', '.join(DATABASES)}")
+    return {k: v for k, v in DATABASES.items() if not wanted or k.lower() in wanted}
 
 
 # --- quality ---------------------------------------------------------------------------
@@ -232,7 +247,7 @@ def run(quick: bool = False) -> str:
     size = QUICK_SIZE if quick else SIZE
     repeats = QUICK_SEARCHES if quick else SEARCHES
     qualities, scales = {}, {}
-    for name, database in DATABASES.items():
+    for name, database in chosen_databases().items():
         print(f"  {name}: inflection and translation sets", flush=True)
         with database() as url:
             qualities[name] = quality(url)
