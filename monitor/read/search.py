@@ -265,43 +265,48 @@ def by_relevance(session: Session, query: Select[Any], text: str) -> Select[Any]
     return query.order_by(score.desc(), *newest)
 
 
-def ranked_ids(session: Session, base: Select[Any], text: str, limit: int, offset: int = 0
-               ) -> list[int]:
+def ranked_ids(session: Session, base: Select[Any], text: str, limit: int, offset: int = 0,
+               highest: int | None = None) -> list[int]:
     """The ids of the items `base` selects (item ids under the other filters) that match
-    `text`, ranked as `by_relevance` ranks them, `offset` and `limit` applied.
+    `text`, ranked as `by_relevance` ranks them, `offset` and `limit` applied; with
+    `highest`, of the items up to that id only (those stored when a listing began).
 
     SQLite: the page of the items matched by their own text comes from one FTS5 query
     (`_bm25_page`); only when it is not full do the items found through their documents
     or translation follow, newest first.
     """
     terms = parse(text)
+    bounded = base if highest is None else base.where(Item.id + 0 <= highest)
     if not terms or _dialect(session) != "sqlite":
-        query = base.where(search_condition(session, text))
+        query = bounded.where(search_condition(session, text))
         return list(session.scalars(by_relevance(session, query, text).offset(offset)
                                     .limit(limit)))
-    page = list(session.scalars(_bm25_page(base, terms, limit, offset)))
+    page = list(session.scalars(_bm25_page(base, terms, limit, offset, highest)))
     if len(page) == limit or not any(_elsewhere_by_term(session, terms).values()):
         return page
     # The own matches end on this page, or ended on an earlier one.
-    rest = 0 if page else offset - _own_count(session, base, terms)
-    return page + _found_elsewhere_only(session, base, terms, limit - len(page), rest)
+    rest = 0 if page else offset - _own_count(session, bounded, terms)
+    return page + _found_elsewhere_only(session, bounded, terms, limit - len(page), rest)
 
 
-def _bm25_page(base: Select[Any], terms: list[Term], limit: int, offset: int
-               ) -> Select[Any]:
+def _bm25_page(base: Select[Any], terms: list[Term], limit: int, offset: int,
+               highest: int | None) -> Select[Any]:
     """The page of the items matching every term in their own text, by BM25 then newest.
 
     BM25 is computed once per match (the 40,000 matches of a common word of 100,000 items
     take most of the query's time) and kept (MATERIALIZED); the page's worst score is the
     (offset + limit)-th best, and only the matches scoring as well (ties at the page's
     edge included) are read from `items` for their date. Filters are applied before that
-    edge is chosen, joining `items` for each match only when there are some.
+    edge is chosen, joining `items` for each match only when there are some; the bound on
+    the id is FTS5's own (a range of rowids).
     """
-    ranked: Any = (select(literal_column("items_search.rowid").label("id"),
-                          literal_column(_BM25).label("score"))
-                   .select_from(table("items_search"))
-                   .where(literal_column("items_search").bool_op("MATCH")(fts5_query(terms)))
-                   .cte("ranked").prefix_with("MATERIALIZED"))
+    matches = (select(literal_column("items_search.rowid").label("id"),
+                      literal_column(_BM25).label("score"))
+               .select_from(table("items_search"))
+               .where(literal_column("items_search").bool_op("MATCH")(fts5_query(terms))))
+    if highest is not None:
+        matches = matches.where(literal_column("items_search.rowid") <= highest)
+    ranked: Any = matches.cte("ranked").prefix_with("MATERIALIZED")
     if base.whereclause is not None:
         ranked = (select(ranked.c.id, ranked.c.score).join(Item, Item.id == ranked.c.id)
                   .where(base.whereclause).cte("kept").prefix_with("MATERIALIZED"))

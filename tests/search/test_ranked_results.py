@@ -218,6 +218,12 @@ def test_the_page_from_the_index_ranks_as_the_whole_ranking(
                     for offset in (0, 1, 3, 5, 6):
                         assert search.ranked_ids(session, base, query, limit, offset) == \
                             full[offset:offset + limit], (query, limit, offset)
+                # A listing that began before the items after `highest` were stored.
+                highest = ids["mixed"]
+                older = [i for i in full if i <= highest]
+                for offset in (0, 1, 3):
+                    assert search.ranked_ids(session, base, query, 2, offset, highest) == \
+                        older[offset:offset + 2], (query, offset, highest)
 
 
 # Equal texts score alike: a page's edge falls inside a group of ties.
