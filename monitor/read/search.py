@@ -300,10 +300,10 @@ def _bm25_page(base: Select[Any], terms: list[Term], limit: int, offset: int,
     edge is chosen, joining `items` for each match only when there are some; the bound on
     the id is FTS5's own (a range of rowids).
     """
-    matches = (select(literal_column("items_search.rowid").label("id"),
-                      literal_column(_BM25).label("score"))
-               .select_from(table("items_search"))
-               .where(literal_column("items_search").bool_op("MATCH")(fts5_query(terms))))
+    matches: Any = (select(literal_column("items_search.rowid").label("id"),
+                           literal_column(_BM25).label("score"))
+                    .select_from(table("items_search"))
+                    .where(literal_column("items_search").bool_op("MATCH")(fts5_query(terms))))
     if highest is not None:
         matches = matches.where(literal_column("items_search.rowid") <= highest)
     ranked: Any = matches.cte("ranked").prefix_with("MATERIALIZED")
