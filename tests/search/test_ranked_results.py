@@ -268,3 +268,26 @@ def test_api_cursor_pages_continue_the_ranked_order(server: LiveServer,
             break
         page = fetch(url + f"&limit=3&cursor={page['next_cursor']}").json()
     assert listed == tied
+
+
+def test_a_document_stored_in_the_same_session_is_searched(
+        sessions: sessionmaker[Session], ids: dict[str, int]) -> None:
+    """What documents hold is asked once per request, not kept past the session's writes."""
+    with sessions() as session:
+        assert order_in(session, ids, "ратификация") == []
+        sha = "f" * 64
+        doc = Document(item_id=ids["lead"], url="https://odkb-csto.org/news/lead/r.pdf",
+                       name="r.pdf", content_type="application/pdf", sha256=sha, status="ok",
+                       etag=None, last_modified=None)
+        session.add(doc)
+        session.flush()
+        session.add(DocumentVersion(document_id=doc.id, number=1, sha256=sha, bytes=1,
+                                    content_type="application/pdf", status="ok",
+                                    text="Ратификации договора."))
+        session.flush()
+        assert order_in(session, ids, "ратификация") == ["lead"]
+
+
+def order_in(session: Session, ids: dict[str, int], query: str) -> list[str]:
+    names = {v: k for k, v in ids.items()}
+    return [names[row["id"]] for row in history.items(session, Filters(search=query))]
