@@ -48,8 +48,10 @@ from bench.urlwatch_peer import URLWATCH, urlwatch_env, write_jobs
 COMMAND = ".venv/bin/python -m bench.startup --markdown docs/benchmarks.md"
 # The last commit before the idle-poll work of issue 23 (main with issues 20.3 and 24).
 BEFORE = "3c24b4a"
+HISTORY = ("history", "--limit", "20")  # the command of the goal (issue 23)
 READING_COMMANDS: tuple[tuple[str, ...], ...] = (
-    ("history",), ("show", "1"), ("status",), ("subscribers", "list"))
+    HISTORY, ("show", "1"), ("status",), ("subscribers", "list"))
+PACKAGES = ("core", "scraper", "monitor", "notifier", "csto_monitor")
 
 
 @dataclass
@@ -102,6 +104,17 @@ def export(revision: str, folder: Path) -> Path:
     return folder
 
 
+def compile_tree(folder: Path) -> None:
+    """Byte-compile the tree's packages, as installing them does (pip writes the .pyc).
+
+    Without it each run would compile every module from source again wherever bytecode is
+    not written (PYTHONDONTWRITEBYTECODE, as in the Dockerfile and this machine): ~20 ms of
+    `history`, more of `check`, that no installed copy pays, while urlwatch, installed by
+    pip, has its bytecode."""
+    subprocess.run([PYTHON, "-m", "compileall", "-q", *PACKAGES], cwd=folder, check=True,
+                   capture_output=True)
+
+
 def write_config(folder: Path, port: int, name: str) -> Path:
     config = {
         "database_url": f"sqlite:///{folder / f'{name}.db'}",
@@ -147,6 +160,7 @@ def measure(folder: Path, before: str | None, runs: int, polls: int) -> dict[str
             old = export(before, folder / "before")
             trees.append(Tree("before", old, write_config(folder, port, "before")))
         for tree in trees:  # the baseline, stored silently, then a first conditional poll
+            compile_tree(tree.folder)
             for _ in range(2):
                 subprocess.run(tree.cli("check"), cwd=tree.folder, check=True,
                                capture_output=True)
@@ -176,7 +190,7 @@ def section(result: dict[str, Any]) -> str:
     check, watch, memory = result["check"]["after"], result["urlwatch"], result["memory"]
     polls = result["polls"]
     ratio = median(check.cpu) / median(watch.cpu)
-    history = median(result["reading"][("after", ("history",))].wall)
+    history = median(result["reading"][("after", HISTORY)].wall)
     rss = memory["after"][str(polls)]
     poll_cpu = median(result["poll_cpu"]["after"])
     lines = [
@@ -185,18 +199,19 @@ def section(result: dict[str, Any]) -> str:
         f"processes, {len(watch.cpu)} runs of each, interleaved: `csto-monitor check` "
         f"(robots.txt, then the listing answered 304) beside urlwatch ({URLWATCH}, same "
         "listing, the setup of section 1), and the commands that only read the database "
-        "(45 items stored). Daemon: `bench/poll_loop.py --daemon`, the daemon as `run` "
-        "builds it (scheduler and HTTP server running; each poll is its poll job, poll then "
-        f"delivery) on a database migrated beforehand as `make run` does, RSS from /proc "
-        f"after {polls} idle polls. \"Before\" is commit `{result['before']}` (the last one "
-        "before this work), exported and run beside the working tree in the same run. "
+        "(45 items stored); each tree byte-compiled first, as an installed copy is. Daemon: "
+        "`bench/poll_loop.py --daemon`, the daemon as `run` builds it (scheduler and HTTP "
+        "server running; each poll is its poll job, poll then delivery) on a database "
+        f"migrated beforehand as `make run` does, RSS from /proc after {polls} idle polls. "
+        f"\"Before\" is commit `{result['before']}` (the last one before this work), "
+        "exported and run beside the working tree in the same run. "
         f"Load average of the machine (shared, {os.cpu_count()} cores) at the start and the "
         f"end of the run: {result['load'][0]:.1f}, {result['load'][1]:.1f}.", "",
         "| figure | value | goal |", "| --- | --- | --- |",
         f"| `check` CPU / urlwatch CPU (whole processes, medians) | {ratio:.1f}x "
         f"({median(check.cpu) * 1000:.0f} ms / {median(watch.cpu) * 1000:.0f} ms) | "
         f"≤ 3x: {goal(ratio <= 3)} |",
-        f"| `history` wall time (whole process, median) | {history * 1000:.0f} ms | "
+        f"| `history --limit 20` wall time (whole process, median) | {history * 1000:.0f} ms | "
         f"≤ 300 ms: {goal(history <= 0.3)} |",
         f"| daemon: CPU per idle poll job (poll, then delivery; median) | "
         f"{poll_cpu * 1000:.1f} ms | ≤ 10 ms: {goal(poll_cpu <= 0.010)} |",
