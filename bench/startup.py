@@ -270,6 +270,44 @@ of the long-lived process (a forked or short-lived worker for Scrapy, Twisted, l
 cryptography, ~30 MB, with the idle request made by a plain HTTP client); SQLAlchemy,
 ~28 MB, is the other large share.
 
+Reading (issue 23, start-up). Where a reading command's CPU goes, profiled on `history
+--limit 20` (time.process_time() by stage inside the process, least of 10 runs, byte-
+compiled, same machine): interpreter ~20 ms, Typer ~31, YAML ~12, pydantic ~18 and the
+settings model's ~20 classes with their validators ~80 (pydantic's submodules loaded on
+first use ~45, schema generation and validators ~30), SQLAlchemy ~110, its ORM ~60, our ORM
+models ~37, opening the database ~11 (engine, SQLite pragmas, the `alembic_version` row
+compared with the version files' ids: Alembic is not imported), the query ~30 (half of it
+SQLAlchemy configuring the mappers at their first use), rich ~18 to import and ~35 to draw
+20 rows folded into 80 columns. Cut in this round: the collector is paused while the CLI
+imports, its objects then frozen before it resumes (~5-8 % of a reading command's CPU);
+pydantic no longer looks for plugins (every installed package's entry points, ~10 ms); and
+`check` on SQLite no longer imports SQLAlchemy's PostgreSQL dialect (~40 ms of CPU;
+`core.db.insert_or_skip` imports the dialect in use). The benchmark now byte-compiles each
+tree before measuring, as installing it does: this machine, like the Dockerfile, sets
+PYTHONDONTWRITEBYTECODE, so each run compiled the project's modules from source (~20 ms of
+`history`, more of `check`), which urlwatch, installed by pip, never did. Beside main
+(e0e060e) in one run, 10 interleaved runs each, CPU least / median: `history --limit 20`
+643 / 711 -> 569 / 652 ms, `check` 1080 / 1195 -> 955 / 1116 ms, `subscribers list` 544 /
+642 -> 517 / 576 ms (load average ~6). Tried and not kept: building the model's validators
+on first use (pydantic's defer_build, nested defaults as factories) only moved the same ~78
+ms from the import to the load, because every section is validated at start, as the rule
+requires (a reading command with a bad `telegram.channel` still fails at start naming it:
+tests/test_lazy_imports.py); validating only what a command reads would save ~20 ms and
+drop that rule. 0.3 s is out of reach this way: SQLAlchemy with the ORM and our models is
+~210 ms of CPU here, pydantic with the model ~100 ms, Typer and rich ~85 ms, more than the
+budget before a row is read. What would reach it: reading commands that never import
+SQLAlchemy (their queries in plain SQL through sqlite3 or psycopg, the schema check as one
+SELECT, and the CLI's command modules loaded per command so that the shared helpers'
+SQLAlchemy imports are not paid), ~0.25 s by the stages above, at the price of a second
+implementation of history's queries (the search on both databases included) kept equal to
+the ORM one; or `history` asking the running daemon's API. `check`: Scrapy, Twisted and
+the TLS stack are ~40 % of its CPU (an unchanged site's poll without them is branch
+idle-get's work); the rest is the start above, the poller's, notifiers' and translation's
+modules (~60 ms) and the poll itself. The daemon's rows of this run (load average 7) put its
+idle poll job at 21.0 ms after and 19.7 before (least 11.8 and 13.1): nothing of this round
+runs in it (bench/poll_loop.py does not start through the CLI), and the ~22 % saving stated
+above is from the previous run of this section.
+
 Reading (issue 16). What was removed from every start: Alembic with Mako
 and Pygments (a database already on the newest schema is recognised by its
 `alembic_version` row and the version files' ids, read as text), pypdf and python-docx
