@@ -298,9 +298,12 @@ drop that rule. 0.3 s is out of reach this way: SQLAlchemy with the ORM and our 
 budget before a row is read. What would reach it: reading commands that never import
 SQLAlchemy (their queries in plain SQL through sqlite3 or psycopg, the schema check as one
 SELECT, and the CLI's command modules loaded per command so that the shared helpers'
-SQLAlchemy imports are not paid), ~0.25 s by the stages above, at the price of a second
-implementation of history's queries (the search on both databases included) kept equal to
-the ORM one; or `history` asking the running daemon's API. `check`: Scrapy, Twisted and
+SQLAlchemy imports are not paid): a throwaway prototype of it (Typer, the validated settings
+model, the items' query through sqlite3, the same rich table; no counterparts, documents or
+search) took about half the CPU of today's `history --limit 20` in one run (least 305 vs 637
+ms, medians 396 vs 851, load average ~7.7), at the price of a second implementation of
+history's queries (the search on both databases included) kept equal to the ORM one; or
+`history` asking the running daemon's API. `check`: Scrapy, Twisted and
 the TLS stack are ~40 % of its CPU (an unchanged site's poll without them is branch
 idle-get's work); the rest is the start above, the poller's, notifiers' and translation's
 modules (~60 ms) and the poll itself. The daemon's rows of this run (load average 7) put its
