@@ -108,7 +108,7 @@ def compile_tree(folder: Path) -> None:
     """Byte-compile the tree's packages, as installing them does (pip writes the .pyc).
 
     Without it each run would compile every module from source again wherever bytecode is
-    not written (PYTHONDONTWRITEBYTECODE, as in the Dockerfile and this machine): ~20 ms of
+    not written (PYTHONDONTWRITEBYTECODE, set on this machine): ~20 ms of
     `history`, more of `check`, that no installed copy pays, while urlwatch, installed by
     pip, has its bytecode."""
     subprocess.run([PYTHON, "-m", "compileall", "-q", *PACKAGES], cwd=folder, check=True,
@@ -283,7 +283,7 @@ imports, its objects then frozen before it resumes (~5-8 % of a reading command'
 pydantic no longer looks for plugins (every installed package's entry points, ~10 ms); and
 `check` on SQLite no longer imports SQLAlchemy's PostgreSQL dialect (~40 ms of CPU;
 `core.db.insert_or_skip` imports the dialect in use). The benchmark now byte-compiles each
-tree before measuring, as installing it does: this machine, like the Dockerfile, sets
+tree before measuring, as pip does when it installs a copy: this machine sets
 PYTHONDONTWRITEBYTECODE, so each run compiled the project's modules from source (~20 ms of
 `history`, more of `check`), which urlwatch, installed by pip, never did. Beside main
 (e0e060e) in one run, 10 interleaved runs each, CPU least / median: `history --limit 20`
