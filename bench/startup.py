@@ -5,7 +5,9 @@ One replica process serves an unchanged 45-item listing; measured against it, in
   urlwatch checking the same listing: CPU of each, and the ratio;
 - `history`, `show`, `status` and `subscribers list` as whole processes: wall time and CPU;
 - the daemon after 1,000 idle polls: RSS of `bench/poll_loop.py --daemon` (the daemon's
-  scheduler and HTTP server running, each poll its poll job);
+  scheduler and HTTP server running, each poll its poll job), and of its crawl worker;
+- CPU per changed poll (one new article, `bench/poll_loop.py --changed`), the crawl
+  worker's included: with the worker running, and with one started for the poll (`--cold`);
 for the working tree and for the commit BEFORE (exported with `git archive` into a
 temporary folder, run by the same interpreter and packages), so that both sides share the
 machine's state of the moment.
@@ -132,12 +134,29 @@ def daemon_loop(tree: Tree, folder: Path, polls: int) -> dict[str, Any]:
     return result
 
 
+def changed_loop(tree: Tree, folder: Path, rounds: int, cold: bool = False) -> list[float]:
+    """CPU seconds of each of `rounds` polls that find one new article (its own replica
+    and database)."""
+    name = f"{tree.name}-changed{'-cold' if cold else ''}"
+    config = write_config(folder, free_port(), name)
+    subprocess.run([PYTHON, "-m", "csto_monitor.cli", "--config", str(config), "db", "upgrade"],
+                   cwd=tree.folder, check=True, capture_output=True)
+    loop = subprocess.run([PYTHON, "-m", "bench.poll_loop", str(config), "0", "--changed",
+                           str(rounds), *(["--cold"] if cold else [])],
+                          cwd=tree.folder, capture_output=True, text=True)
+    if loop.returncode != 0:
+        raise RuntimeError(f"the {name} loop failed: {loop.stderr[-2000:]}")
+    cpu: list[float] = json.loads(loop.stdout.splitlines()[-1])["cpu"]
+    return cpu
+
+
 def _port(config: Path) -> int:
     url = yaml.safe_load(config.read_text(encoding="utf-8"))["sources"][0]["url"]
     return int(url.split(":")[2].split("/")[0])
 
 
-def measure(folder: Path, before: str | None, runs: int, polls: int) -> dict[str, Any]:
+def measure(folder: Path, before: str | None, runs: int, polls: int,
+            rounds: int) -> dict[str, Any]:
     load = [os.getloadavg()[0]]
     port = free_port()
     replica = start_replica(port, 45)
@@ -164,10 +183,13 @@ def measure(folder: Path, before: str | None, runs: int, polls: int) -> dict[str
         loops = {tree.name: daemon_loop(tree, folder, polls) for tree in trees}
     finally:
         stop(replica)
+    changed = {tree.name: changed_loop(tree, folder, rounds) for tree in trees}
+    changed["after, cold worker"] = changed_loop(trees[0], folder, rounds, cold=True)
     load.append(os.getloadavg()[0])
     return {"trees": [t.name for t in trees], "check": checks, "urlwatch": watch,
             "reading": reading, "memory": {name: loop["rss"] for name, loop in loops.items()},
             "poll_cpu": {name: loop["cpu"] for name, loop in loops.items()},
+            "worker_rss": loops["after"].get("worker_rss", 0.0), "changed": changed,
             "before": before, "polls": polls,
             "load": load}
 
@@ -201,8 +223,25 @@ def section(result: dict[str, Any]) -> str:
         f"| daemon: CPU per idle poll job (poll, then delivery; median) | "
         f"{poll_cpu * 1000:.1f} ms | ≤ 10 ms: {goal(poll_cpu <= 0.010)} |",
         f"| daemon RSS after {polls} idle polls | {rss:.1f} MB | ≤ 100 MB: {goal(rss <= 100)} |",
+        *_changed_rows(result),
         "", *_comparison(result), ""]
     return "\n".join(lines)
+
+
+def _changed_rows(result: dict[str, Any]) -> list[str]:
+    """CPU per changed poll against the commit before's (the crawl worker's included)."""
+    changed = result["changed"]
+    if "before" not in changed:
+        return []
+    before = median(changed["before"])
+    rows = []
+    for name, label in (("after", "crawl worker running"),
+                        ("after, cold worker", "crawl worker started for the poll")):
+        ratio = median(changed[name]) / before
+        rows.append(f"| daemon: CPU per changed poll, {label} / before (medians) | "
+                    f"{ratio:.1f}x ({median(changed[name]) * 1000:.0f} ms / "
+                    f"{before * 1000:.0f} ms) | ≤ 1.5x: {goal(ratio <= 1.5)} |")
+    return rows
 
 
 def _comparison(result: dict[str, Any]) -> list[str]:
@@ -229,13 +268,20 @@ def _comparison(result: dict[str, Any]) -> list[str]:
         f"{result['memory'][t]['0']:.1f} MB" for t in trees) + " |")
     rows.append(f"| daemon RSS after {polls} idle polls | " + " | ".join(
         f"{result['memory'][t][str(polls)]:.1f} MB" for t in trees) + " |")
+    rows.append("| crawl worker RSS after the idle polls (every poll crawls there) | "
+                f"{result['worker_rss']:.1f} MB |" + " — |" * (len(trees) - 1))
+    changed = result["changed"]
+    rows.append("| daemon: CPU per changed poll (one new article) | " + " | ".join(
+        spread(changed[t]) for t in trees) + " |")
+    rows.append("| ″ with the crawl worker started for the poll | "
+                f"{spread(changed['after, cold worker'])} |" + " — |" * (len(trees) - 1))
     return rows
 
 
 def run(quick: bool = False, before: str | None = BEFORE) -> str:
-    runs, polls = (2, 50) if quick else (7, 1000)
+    runs, polls, rounds = (2, 50, 3) if quick else (7, 1000, 15)
     with tempfile.TemporaryDirectory() as tmp:
-        result = measure(Path(tmp), before, runs, polls)
+        result = measure(Path(tmp), before, runs, polls, rounds)
     return section(result) + "\n" + READING + "\n"
 
 
