@@ -15,6 +15,7 @@ import asyncio
 import gc
 import logging
 import os
+import signal
 import sys
 from collections.abc import Mapping
 from functools import partial
@@ -119,6 +120,10 @@ def main() -> None:
     # The messages get stdout to themselves; a stray print goes to stderr (the daemon's).
     writer = frames.Writer(os.fdopen(os.dup(1), "wb"))
     os.dup2(2, 1)
+    # Ctrl-C in a terminal and a service manager's SIGTERM reach the whole process group:
+    # the daemon stops this worker (or its input ends), which abandons the crawls cleanly.
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, signal.SIG_IGN)
     gc.disable()  # until the imports are done and frozen (serve())
     try:
         asyncio.run(serve(writer))

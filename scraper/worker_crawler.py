@@ -164,7 +164,12 @@ class ProcessCrawler:
         """Crawl one source in the worker; failures end up in the report, never raised."""
         if self._stopping:  # a poll that reached its crawl after shutdown began
             return CrawlReport(source=request.source_name, stopped=True)
-        worker = await self._running_worker()
+        try:
+            worker = await self._running_worker()
+        except OSError as exc:  # no process can be started (limits, memory)
+            log.error("cannot start a crawl worker: %s", exc)
+            return CrawlReport(source=request.source_name, listing_errors=[
+                f"cannot start a crawl worker for {request.source_url}: {exc}"])
         ident = next(self._ids)
         future = worker.submit(ident, request)
         self._cancel_idle()
