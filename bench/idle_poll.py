@@ -128,6 +128,15 @@ reason at a larger scale (SQLAlchemy, pydantic, Scrapy and Twisted: most of a se
 imports for a poll of a few ms; section 11 has the profile), which is why the daemon, not
 cron + `check`, is the way to run it.
 
+Issue 23, the crawl worker: the daemon's crawls run in a worker process (section 12), and
+the CPU per idle poll here is the daemon's and the worker's together. Every idle poll
+still crawls there: the request goes over as a pickle (the newest items' window), the
+worker builds a Scrapy crawl, the report comes back, two processes are woken; a few ms
+more than in one process (17.5 ms in the last run before it, not the same run: section 12
+has both in one run, 19.8 -> 24.5 ms for the poll job). It goes away where a 304 is
+answered without Scrapy (issue 23's other branch), which leaves the worker out of idle
+polls altogether.
+
 Before/after: before this issue the idle poll took a median of 26 ms (docs of the daemon
 issue, same loop). py-spy (250 Hz, 600 polls) put 42 % of it in `Crawler.__init__` deep-
 copying Scrapy's settings (`copy.deepcopy`, one Crawler per poll), 15 % in reading the
@@ -165,12 +174,14 @@ def memory_section(result: dict[str, Any], polls: int) -> str:
         "conditional poll (\"start\"), then every 100 polls; peak RSS of whole processes "
         "from wait4().", "",
         "| figure | value | goal |", "| --- | --- | --- |",
-        f"| daemon RSS at start | {start:.1f} MB | ≤ 130 MB: {goal(start <= 130)} |",
+        f"| daemon RSS at start | {start:.1f} MB | ≤ 100 MB: {goal(start <= 100)} |",
         f"| daemon RSS after {polls} polls | {end:.1f} MB (growth {growth:+.1f} MB) | "
-        f"growth ≤ 3 MB: {goal(growth <= 3)}; ≤ 130 MB: {goal(end <= 130)} |",
+        f"growth ≤ 3 MB: {goal(growth <= 3)}; ≤ 100 MB: {goal(end <= 100)} |",
         f"| daemon RSS every 100 polls | {' '.join(f'{v:.1f}' for v in rss.values())} MB | — |",
         f"| daemon RSS growth after warm-up (polls 200 to {polls}) | "
         f"{_steady_growth(rss, polls)} | — |",
+        "| crawl worker RSS after the polls (every poll crawls there; stopped after 10 min "
+        f"without a crawl) | {result['daemon'].get('worker_rss', 0.0):.1f} MB | — |",
         f"| `csto-monitor check` peak RSS | {spread(check.rss, 'MB', 1)} | — |",
         f"| urlwatch check peak RSS | {spread(watch.rss, 'MB', 1)} | — |", "",
         MEMORY_READING, ""])
@@ -182,18 +193,31 @@ def _steady_growth(rss: dict[str, float], polls: int) -> str:
     return f"{rss[str(polls)] - rss['200']:+.1f} MB"
 
 
-MEMORY_READING = """Reading: RSS is flat from the first polls on. Until issue 16 it rose by 4 to 5
-MB over the first 200 polls, then levelled off: each poll's Scrapy objects (crawler, engine,
-middlewares, stats) hold reference cycles that only full collections free, and those come
-rarely, so a few hundred polls' garbage piled up in pymalloc's arenas before being freed
-(tracemalloc saw ~0.3 MB of Python-level growth; `malloc_trim`, `MALLOC_ARENA_MAX=1` and a
-smaller SQLite cache changed nothing). Now the daemon, once started, freezes the objects
-of its start (`gc.freeze()`, `csto_monitor/daemon.py`) and its crawler collects before each
-crawl: with the start frozen a collection costs ~0.5 ms (a full one without the freeze,
-~100 ms), CPU per idle poll is unchanged, and one poll's garbage is freed before the next
-allocates. The worker here (`bench/poll_loop.py`) runs the poll path alone, on a new
-database (Alembic is imported to migrate it) and freezes after its first conditional poll
-as the daemon does after its start; section 11 measures the daemon as `run` builds it."""
+MEMORY_READING = """Reading (issue 23, the crawl worker): the daemon's crawls now run in a worker
+process (`scraper/crawl_worker.py`, section 12 has what each import cost), so the process
+that polls holds ~40 MB less (123.9 MB at start in the run before this change, same
+loop); the worker (its row above) runs while crawls keep coming, here every poll, since
+every idle poll still crawls, and exits after 10 min without one. The daemon grows ~4 MB
+over its first 200 polls, then ~0.5 MB over the next 800: tracemalloc sees ~50 KB of
+Python-level growth over 300 polls (the pickled requests and reports, SQLAlchemy's pool),
+so it is the allocator's high-water mark of the first polls, not a leak; collecting
+before each crawl, as the daemon did for Scrapy's reference cycles, did not change it
+(+3.6 MB over 400 polls, tried) and was left out. The 3 MB growth goal is missed by that
+warm-up; the growth after it is in the table.
+
+Earlier (Scrapy in the daemon): RSS was flat from the first polls on. Until issue 16 it
+rose by 4 to 5 MB over the first 200 polls, then levelled off: each poll's Scrapy
+objects (crawler, engine, middlewares, stats) hold reference cycles that only full
+collections free, and those come rarely, so a few hundred polls' garbage piled up in
+pymalloc's arenas before being freed (tracemalloc saw ~0.3 MB of Python-level growth;
+`malloc_trim`, `MALLOC_ARENA_MAX=1` and a smaller SQLite cache changed nothing). Now the
+daemon, once started, freezes the objects of its start (`gc.freeze()`,
+`csto_monitor/daemon.py`) and its crawler collects before each crawl: with the start
+frozen a collection costs ~0.5 ms (a full one without the freeze, ~100 ms), CPU per idle
+poll is unchanged, and one poll's garbage is freed before the next allocates. The worker
+here (`bench/poll_loop.py`) runs the poll path alone, on a new database (Alembic is
+imported to migrate it) and freezes after its first conditional poll as the daemon does
+after its start; section 11 measures the daemon as `run` builds it."""
 
 
 def run(quick: bool = False) -> str:

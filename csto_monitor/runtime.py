@@ -7,7 +7,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,18 +17,27 @@ from core.db import open_database
 from core.locks import try_lock, wait_lock
 from core.migrate import Upgrade
 from monitor import store
-from monitor.crawl_settings import scrapy_settings
-from monitor.poll import SourcePoller
+from monitor.crawl_settings import crawl_options, scrapy_settings
+from monitor.poll import Crawler, SourcePoller
 from monitor.translation.service import Translator, build_translator
 from notifier import outbox
 from notifier.base import Notifier
 from notifier.digest_queue import schedules
 from notifier.dispatch import DispatchResult, deliver_due
 from notifier.registry import build_notifiers
-from scraper.reactor import ensure_reactor
-from scraper.runner import SourceCrawler
+from scraper.worker_crawler import ProcessCrawler
+
+if TYPE_CHECKING:
+    from scraper.runner import SourceCrawler
 
 log = logging.getLogger(__name__)
+
+
+class PollCrawler(Crawler, Protocol):
+    """What a process polls with: `SourceCrawler` in process, or the daemon's
+    `ProcessCrawler` (Scrapy in a worker process)."""
+
+    async def stop(self) -> None: ...
 
 
 @dataclass
@@ -82,15 +91,34 @@ class Monitor(Delivery):
     """Everything one process needs to poll and deliver; built inside the running loop
     (the loop the Twisted reactor is bound to for the life of the process)."""
 
-    crawler: SourceCrawler
+    crawler: PollCrawler
     poller: SourcePoller
 
     @classmethod
-    def build(cls, settings: Settings, stream: TextIO | None = None) -> Monitor:
-        ensure_reactor()  # first: before anything can import twisted.internet.reactor
+    def build(cls, settings: Settings, stream: TextIO | None = None,
+              crawler: PollCrawler | None = None) -> Monitor:
+        """With the crawler given, or Scrapy in this process (`in_process_crawler`)."""
+        if crawler is None:
+            crawler = in_process_crawler(settings)
         parts = cls._parts(settings, stream)
-        crawler = SourceCrawler(scrapy_settings(settings))
         announce = outbox.announcer(parts["notifiers"], settings.notify_on)
         poller = SourcePoller(settings, parts["sessions"], crawler, announce,
                               partial(try_lock, parts["engine"]), parts["translator"])
         return cls(**parts, crawler=crawler, poller=poller)
+
+
+def in_process_crawler(settings: Settings) -> SourceCrawler:
+    """Scrapy on this process's loop (`check`, `backfill`): call it before the database
+    and notifiers are built, since the Twisted reactor must be installed before anything
+    imports `twisted.internet.reactor`."""
+    from scraper.reactor import ensure_reactor
+    from scraper.runner import SourceCrawler
+
+    ensure_reactor()
+    return SourceCrawler(scrapy_settings(settings))
+
+
+def worker_crawler(settings: Settings) -> ProcessCrawler:
+    """The daemon's: each crawl in a worker process, stopped when idle (Scrapy, Twisted and
+    the extractors stay out of the long-lived process)."""
+    return ProcessCrawler(crawl_options(settings))

@@ -89,3 +89,39 @@ def test_a_reading_command_still_rejects_a_bad_value_it_does_not_use(
     assert result.code == 2, result.out
     assert "invalid configuration" in result.err and "telegram.channel:" in result.err
     assert "Traceback" not in result.err and result.out == ""
+
+
+# What only a crawl or a file's reading needs: the daemon leaves them to its crawl worker.
+CRAWL_ONLY = ("scrapy", "twisted", "trafilatura", "pypdf", "docx", "lxml", "parsel",
+              "OpenSSL", "cryptography")
+
+_DAEMON_PROBE = """
+import asyncio, json, sys
+from core.config import load_settings
+from csto_monitor.daemon import Daemon, build_monitor
+
+async def main():
+    settings = load_settings(sys.argv[1], env={})
+    daemon = Daemon(build_monitor(settings))  # its services (HTTP server) built too
+    try:
+        outcomes = [(await daemon.monitor.poller.poll(settings.sources[0])).outcome
+                    for _ in range(2)]
+    finally:
+        await daemon.monitor.crawler.stop()
+    return outcomes
+
+outcomes = asyncio.run(main())
+heavy = sorted({name.split(".")[0] for name in sys.modules} & set(json.loads(HEAVY)))
+print(json.dumps({"outcomes": outcomes, "heavy": heavy}))
+"""
+
+
+def test_the_daemon_polls_without_scrapy_twisted_or_the_readers(
+        tmp_path: Path, replica: ReplicaServer, database_url: str) -> None:
+    config = write_config(tmp_path / "c.yaml", [source(replica.listing_url)], database_url)
+    code = _DAEMON_PROBE.replace("HEAVY", repr(json.dumps(CRAWL_ONLY)))
+    proc = subprocess.run([sys.executable, "-c", code, str(config)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, check=True)
+    result = json.loads(proc.stdout.splitlines()[-1])
+    assert result["outcomes"] == ["baseline", "not_modified"], proc.stderr
+    assert result["heavy"] == [], f"the daemon imported {result['heavy']}"
