@@ -55,6 +55,9 @@ async def poll_loop(config: Path, polls: int, access_log: Path | None,
     finally:
         if running is not None:
             await running.stop()
+        close = getattr(monitor.crawler, "close", None)  # older commits have none
+        if close is not None:
+            await close()
         shutdown_reactor()  # or the reactor's thread pool keeps the process alive
 
 

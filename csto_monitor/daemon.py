@@ -112,7 +112,8 @@ class Daemon:
         return queued
 
     async def poll_job(self, spec: config.SourceSettings) -> None:
-        """Poll one source, back off after failures, then deliver what it found."""
+        """Poll one source, back off after failures, then deliver what it found (a poll
+        that announced nothing leaves the outbox to the delivery job: its retries)."""
         try:
             outcome = await self.monitor.poller.poll(spec)
         except asyncio.CancelledError:
@@ -126,7 +127,8 @@ class Daemon:
             return
         (log.info if outcome.clean else log.error)("%s", outcome.line())
         self._reschedule(spec, outcome)
-        await self.deliver_job()
+        if outcome.announced:
+            await self.deliver_job()
 
     def _reschedule(self, spec: config.SourceSettings, outcome: PollOutcome) -> None:
         job = self.scheduler.get_job(spec.name)

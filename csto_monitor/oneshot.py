@@ -23,6 +23,7 @@ async def run_check(settings: Settings) -> list[str]:
         outcomes = [await monitor.poller.poll(spec) for spec in settings.sources]
         await monitor.deliver()
     finally:
+        await monitor.crawler.close()
         shutdown_reactor()
     for outcome in outcomes:
         if outcome.clean:
@@ -42,7 +43,7 @@ async def run_backfill(settings: Settings, pages: int, names: Sequence[str],
         with progress_bar(console) as progress:
             for spec in specs:
                 results.append(await backfill_source(monitor.engine, monitor.sessions,
-                                                     monitor.crawler, spec, pages, progress))
+                                                     monitor.scrapy.get(), spec, pages, progress))
     finally:
         shutdown_reactor()
         monitor.engine.dispose()

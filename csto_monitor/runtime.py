@@ -7,7 +7,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,7 +17,6 @@ from core.db import open_database
 from core.locks import try_lock, wait_lock
 from core.migrate import Upgrade
 from monitor import store
-from monitor.crawl_settings import scrapy_settings
 from monitor.poll import SourcePoller
 from monitor.translation.service import Translator, build_translator
 from notifier import outbox
@@ -25,8 +24,11 @@ from notifier.base import Notifier
 from notifier.digest_queue import schedules
 from notifier.dispatch import DispatchResult, deliver_due
 from notifier.registry import build_notifiers
-from scraper.reactor import ensure_reactor
-from scraper.runner import SourceCrawler
+from scraper.crawler import LazyCrawler
+from scraper.idle import IdleOptions, IdlePollCrawler
+
+if TYPE_CHECKING:  # Scrapy and Twisted are imported when the first crawl is built
+    from scraper.runner import SourceCrawler
 
 log = logging.getLogger(__name__)
 
@@ -82,15 +84,31 @@ class Monitor(Delivery):
     """Everything one process needs to poll and deliver; built inside the running loop
     (the loop the Twisted reactor is bound to for the life of the process)."""
 
-    crawler: SourceCrawler
+    crawler: IdlePollCrawler  # what polls: an idle poll's 304 without Scrapy
+    scrapy: LazyCrawler[SourceCrawler]  # its inner crawler; `backfill` crawls with it
     poller: SourcePoller
 
     @classmethod
     def build(cls, settings: Settings, stream: TextIO | None = None) -> Monitor:
-        ensure_reactor()  # first: before anything can import twisted.internet.reactor
         parts = cls._parts(settings, stream)
-        crawler = SourceCrawler(scrapy_settings(settings))
+        scrapy = LazyCrawler(partial(_source_crawler, settings))
+        crawler = IdlePollCrawler(scrapy, IdleOptions(
+            user_agent=settings.user_agent,
+            download_timeout=settings.crawl.download_timeout.total_seconds(),
+            obey_robots_txt=settings.crawl.obey_robots_txt))
         announce = outbox.announcer(parts["notifiers"], settings.notify_on)
         poller = SourcePoller(settings, parts["sessions"], crawler, announce,
                               partial(try_lock, parts["engine"]), parts["translator"])
-        return cls(**parts, crawler=crawler, poller=poller)
+        return cls(**parts, crawler=crawler, scrapy=scrapy, poller=poller)
+
+
+def _source_crawler(settings: Settings) -> SourceCrawler:
+    """Scrapy in this process, on the running loop; built at the first crawl (inside the
+    loop the Twisted reactor then stays bound to)."""
+    from monitor.crawl_settings import scrapy_settings
+    from scraper.reactor import ensure_reactor
+
+    ensure_reactor()  # first: before anything can import twisted.internet.reactor
+    from scraper.runner import SourceCrawler
+
+    return SourceCrawler(scrapy_settings(settings))
