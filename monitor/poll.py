@@ -57,9 +57,11 @@ CODE_ERRORS_LISTED = 10
 # polling other sources, a CLI command): between polls that change something the check
 # runs when the first comes due, and at least this often for the second.
 DIVERGENCE_RECHECK = timedelta(minutes=10)
-# Items stored without a revisit schedule get one at the start of a poll of their source:
-# after a poll of this process that stored items, else at least this often (what a
-# backfill, a `check` or a replica stored meanwhile). A schedule's first step is hours.
+# What a poll reads of the stored items before its request, kept between idle polls of a
+# source: read again after a poll of this process that read the listing, else at least
+# this often (what a backfill, a `check` or a replica stored meanwhile): the revisit
+# schedules of items stored without one (a schedule's first step is hours), and the known
+# window, which is also read again when the source's validators changed.
 SCHEDULE_RECHECK = timedelta(minutes=10)
 
 
@@ -161,9 +163,11 @@ class SourcePoller:
         # When the divergence check must run again after an idle poll (None: after the
         # next poll, whatever it found).
         self._divergence_next: datetime | None = None
-        # When each source's unscheduled items were last given a revisit schedule, by
-        # name; dropped after a poll that stored items (see `_due_revisits`).
+        # When each source's unscheduled items were last given a revisit schedule, and its
+        # known window as read then, by name; dropped after a poll that read the listing
+        # (see `_due_revisits`, `_known_window`).
         self._scheduled_at: dict[str, datetime] = {}
+        self._windows: dict[str, tuple[tuple[object, ...], datetime, store.KnownWindow]] = {}
 
     async def poll(self, spec: config.SourceSettings) -> PollOutcome:
         """Poll one source, unless another process holds its lock (PostgreSQL replicas)."""
@@ -171,8 +175,9 @@ class SourcePoller:
             if not held:
                 return PollOutcome(spec.name, "skipped")
             outcome = await self._poll(spec)
-        if outcome.outcome in ("baseline", "changed"):  # new items, to be scheduled
+        if outcome.outcome in ("baseline", "changed", "unchanged"):  # the listing was read
             self._scheduled_at.pop(spec.name, None)
+            self._windows.pop(spec.name, None)
         if self._divergence_due(outcome):
             outcome.diverged = self.check_divergence()
         metrics.record_poll(outcome)
@@ -209,7 +214,7 @@ class SourcePoller:
         with self._sessions() as session:
             source = store.get_source(session, spec)
             source_id = source.id
-            window = store.known_window(session, source_id, self._window_size(session, source))
+            window = self._known_window(session, source)
             recheck = self._recheck_due(source)
             if not window.items:  # nothing stored: no 304 may stand in for a baseline
                 self._forget_empty_baseline(source)
@@ -318,6 +323,20 @@ class SourcePoller:
             fetch_documents=documents.enabled, documents=self._documents.get(spec.name, {}),
             max_document_bytes=documents.max_bytes, revisits=revisits,
         ))
+
+    def _known_window(self, session: Session, source: Source) -> store.KnownWindow:
+        """The newest items, as the last idle poll read them if nothing may have changed
+        them since: the source's validators are the same (a poll that stores items moves
+        them), this process read no listing since, and SCHEDULE_RECHECK has not passed."""
+        key = (source.etag, source.last_modified, source.baseline_done)
+        now = utcnow()
+        kept = self._windows.get(source.name)
+        if kept is not None and kept[0] == key and now - kept[1] < SCHEDULE_RECHECK:
+            return kept[2]
+        window = store.known_window(session, source.id, self._window_size(session, source))
+        if window.items:
+            self._windows[source.name] = (key, now, window)
+        return window
 
     @staticmethod
     def _window_size(session: Session, source: Source) -> int:
