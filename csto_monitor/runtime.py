@@ -95,7 +95,8 @@ class Monitor(Delivery):
         crawler = IdlePollCrawler(scrapy, IdleOptions(
             user_agent=settings.user_agent,
             download_timeout=settings.crawl.download_timeout.total_seconds(),
-            obey_robots_txt=settings.crawl.obey_robots_txt))
+            obey_robots_txt=settings.crawl.obey_robots_txt,
+            download_delay=settings.crawl.download_delay.total_seconds()))
         announce = outbox.announcer(parts["notifiers"], settings.notify_on)
         poller = SourcePoller(settings, parts["sessions"], crawler, announce,
                               partial(try_lock, parts["engine"]), parts["translator"])

@@ -46,6 +46,10 @@ class IdleOptions:
     download_timeout: float  # seconds, for the whole download as Scrapy's DOWNLOAD_TIMEOUT
     obey_robots_txt: bool = True
     robots_ttl: float = robots.DEFAULT_TTL
+    # Seconds between two requests to the site, as Scrapy's DOWNLOAD_DELAY spaces them: kept
+    # after robots.txt and before a handed-over answer, whose crawl's first request Scrapy
+    # would otherwise send at once (its download slot never saw this one).
+    download_delay: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -74,11 +78,14 @@ class IdlePollCrawler:
         verdict = await self._robots(url)
         if not verdict.allowed:  # refused or unknown: Scrapy's middleware says why
             return _plus(await self.inner.crawl(request), verdict.requests)
+        if verdict.requests:
+            await asyncio.sleep(self._options.download_delay)
         fetched = await self._get(url, _conditional(request))
         if fetched.status == 304 and not request.revisits:
             return CrawlReport(source=request.source_name, not_modified=True,
                                requests=1 + verdict.requests, responses=1 + verdict.requests,
                                finish_reason="finished")
+        await asyncio.sleep(self._options.download_delay)
         report = await self.inner.crawl(dataclasses.replace(request, prefetched=fetched))
         return _plus(report, verdict.requests)
 

@@ -200,3 +200,18 @@ def test_a_stopped_crawler_refuses_polls(run: Any, site: ReplicaServer,
     run(idle.stop())
     report = run(idle.crawl(request(site.listing_url, etag='"x"')))
     assert report.stopped and site.requests == []
+
+
+def test_the_download_delay_spaces_the_handed_over_listing_and_the_next_request(
+        run: Any, site: ReplicaServer, recording: Recording) -> None:
+    delay = 0.4
+    idle = IdlePollCrawler(recording, IdleOptions(user_agent=AGENT, download_timeout=TIMEOUT,
+                                                  download_delay=delay))
+    try:
+        run(idle.crawl(request(site.listing_url)))
+    finally:
+        run(idle.close())
+    robots_txt, listing, first_detail = site.requests[:3]
+    assert (robots_txt.path, listing.path) == ("/robots.txt", "/news/")
+    assert listing.time - robots_txt.time >= delay * 0.9
+    assert first_detail.time - listing.time >= delay * 0.9  # as Scrapy's slot would space them
