@@ -123,44 +123,40 @@ IDLE_READING = """Reading: both tools spend one conditional request per idle che
 (urlwatch sends the ETag it stored; `check` also fetches robots.txt, which the daemon
 caches for a day). Inside the running daemon an idle poll costs a few percent of one
 urlwatch run, whose cost is mostly starting Python and importing requests and lxml; a
-`csto-monitor check` process costs several times more than urlwatch's, for the same
-reason at a larger scale (SQLAlchemy, pydantic, Scrapy and Twisted: most of a second of
-imports for a poll of a few ms; section 11 has the profile), which is why the daemon, not
-cron + `check`, is the way to run it.
+`csto-monitor check` process costs a few times more than urlwatch's, for the same
+reason at a larger scale (SQLAlchemy, pydantic, the settings and ORM models; section 12
+has the profile), which is why the daemon, not cron + `check`, is the way to run it.
 
-Issue 23, the crawl worker: the daemon's crawls run in a worker process (section 12), and
-the CPU per idle poll here is the daemon's and the worker's together. Every idle poll
-still crawls there: the request goes over as a pickle (the newest items' window), the
-worker builds a Scrapy crawl, the report comes back, two processes are woken; a few ms
-more than in one process (17.5 ms in the last run before it, not the same run: section 12
-has both in one run, 19.8 -> 24.5 ms for the poll job). It goes away where a 304 is
-answered without Scrapy (issue 23's other branch), which leaves the worker out of idle
-polls altogether.
-
-Before/after: before this issue the idle poll took a median of 26 ms (docs of the daemon
-issue, same loop). py-spy (250 Hz, 600 polls) put 42 % of it in `Crawler.__init__` deep-
-copying Scrapy's settings (`copy.deepcopy`, one Crawler per poll), 15 % in reading the
-source row and 11 % in loading every stored item; now `scraper.settings.CrawlSettings`
-copies by pickling (~5x cheaper), unused Scrapy extensions are left out, and the poll
-reads only the newest items (section "History scale").
-Issue 23 (an idle poll near the cost of one request): a poll answered 304 no longer runs
-the divergence check after itself (`monitor.poll`: only after a poll that may have
-recorded an edit or a pair, once the earliest pending edit can have come due, and every
-10 min for what other processes record), nor the revisit bookkeeping when it read no page
-(a flush, a bulk UPDATE and a SELECT); the daemon keeps each source's learnt rhythm
-between polls (`monitor.rhythm_store.cached_profile`: learnt again when an item is
-stored, edited or deleted, and each hour). Before/after, run one after the other on the
-shared machine (load ~10 on 2 cores): 20.4 ms then 17.5 ms per idle poll here; the daemon's
-whole poll job (section 12, both in one run) 20.2 -> 15.8 ms. The 10 ms goal is missed.
-cProfile of 200 idle polls after the change: building and running a Scrapy crawl ~42 %
-(a new Crawler, engine, downloader and middlewares per poll, ~27 % in
-`ExecutionEngine.__init__`, much of it `inspect.signature` in `build_from_crawler`), the
-database ~50 % (the source row read twice, the newest items' window and the recent
-listing sizes, scheduling unscheduled revisits and reading due ones, the crawl run's
-row, two transactions). What would reach it: a conditional GET with the stored
-validators through an HTTP client kept loaded (robots.txt from the daemon's cached copy,
-checked with Protego), Scrapy only when the listing changed, handed that response so
-that nothing is fetched twice; and the poll's reads of the source's state in one query."""
+Before/after: before the daemon issue the idle poll took a median of 26 ms; py-spy put
+42 % of it in `Crawler.__init__` deep-copying Scrapy's settings, now copied by pickling
+(`scraper.settings.CrawlSettings`), and the poll reads only the newest items (section
+3). Issue 23, first part: a 304 poll no longer runs the divergence check (only after a
+poll that may have recorded an edit or a pair, once the earliest pending edit can have
+come due, and every 10 min), nor the revisit bookkeeping when it read no page; the
+daemon keeps each source's learnt rhythm between polls: 26 -> 17.5 ms. cProfile of 200
+idle polls then: building and running a Scrapy crawl for the one request ~50 % (a new
+Crawler, engine, downloader and middlewares per poll; `inspect.signature` in
+`build_from_crawler`, Twisted's HTTP client), the database ~35 % (scheduling unscheduled
+revisits, an UPDATE and a SELECT, on every poll; the source row read twice; the newest
+items' window and the recent listing sizes; the crawl run's row).
+Issue 23, second part (`scraper/idle.py`): the listing's conditional GET is made by an
+aiohttp client the process keeps, robots.txt checked with Protego against the process's
+copy (fetched once a day, shared with Scrapy's middleware); a 304 ends the poll without
+a Scrapy crawl, and any other answer is handed to the spider with the crawl request
+(`scraper/middlewares/prefetched.py`), so a changed listing is still fetched once and its
+retries, redirects and errors are Scrapy's. Scrapy and Twisted are imported at the first
+poll with something to read (a `check` of an unchanged site never imports them). An idle
+poll also keeps the known window and gives revisit schedules only after a poll of this
+process that read the listing, when the source's validators moved, or every 10 min; the
+daemon's poll job delivers only after a poll that announced something (the delivery job
+keeps the retries). Before/after in one run (`bench/poll_loop.py` of main, then of this
+tree, interleaved, 2 x 300 polls): median 14.4 ms (min 10.1, max 27.4) -> 4.0 ms (min
+3.0, max 9.5). cProfile of 300 idle polls now (~17 % of the profile is the loop waiting
+for the replica): SQLAlchemy ~58 % of the CPU (the crawl run's INSERT and the source's
+UPDATE with their commit ~19 %, the source row read twice ~17 %, the attached files'
+validators ~11 %, the due revisits ~8 %), the request through aiohttp ~12 %, the event
+loop ~5 %. What is left is the poll's record (one small transaction) and its reads of
+the source's state, which one query could gather."""
 
 
 def memory_section(result: dict[str, Any], polls: int) -> str:

@@ -94,8 +94,8 @@ def _build(settings: Any, cold: bool) -> Any:
     from monitor.crawl_settings import crawl_options
     from scraper.worker_crawler import ProcessCrawler
 
-    return Monitor.build(settings, crawler=ProcessCrawler(crawl_options(settings),
-                                                          idle_after=0.0))
+    return Monitor.build(settings, inner=ProcessCrawler(crawl_options(settings),
+                                                        idle_after=0.0))
 
 
 async def _shutdown(monitor: Any) -> None:

@@ -111,7 +111,8 @@ class Daemon:
         return queued
 
     async def poll_job(self, spec: config.SourceSettings) -> None:
-        """Poll one source, back off after failures, then deliver what it found."""
+        """Poll one source, back off after failures, then deliver what it found (a poll
+        that announced nothing leaves the outbox to the delivery job: its retries)."""
         try:
             outcome = await self.monitor.poller.poll(spec)
         except asyncio.CancelledError:
@@ -125,7 +126,8 @@ class Daemon:
             return
         (log.info if outcome.clean else log.error)("%s", outcome.line())
         self._reschedule(spec, outcome)
-        await self.deliver_job()
+        if outcome.announced:
+            await self.deliver_job()
 
     def _reschedule(self, spec: config.SourceSettings, outcome: PollOutcome) -> None:
         job = self.scheduler.get_job(spec.name)
@@ -206,7 +208,7 @@ def _human(delay: timedelta) -> str:
 def build_monitor(settings: config.Settings) -> Monitor:
     """The daemon's parts: its crawls run in a worker process (scraper/worker_crawler.py),
     so that Scrapy and Twisted stay out of this long-lived one."""
-    return Monitor.build(settings, crawler=worker_crawler(settings))
+    return Monitor.build(settings, inner=worker_crawler(settings))
 
 
 async def run_daemon(settings: config.Settings) -> None:

@@ -23,6 +23,7 @@ async def run_check(settings: Settings) -> list[str]:
         outcomes = [await monitor.poller.poll(spec) for spec in settings.sources]
         await monitor.deliver()
     finally:
+        await monitor.crawler.close()
         shutdown_reactor()
     for outcome in outcomes:
         if outcome.clean:
@@ -36,7 +37,7 @@ async def run_backfill(settings: Settings, pages: int, names: Sequence[str],
     from monitor.backfill import backfill_source, progress_bar
 
     crawler = in_process_crawler(settings)  # in this process: its on_item feeds the bar
-    monitor = Monitor.build(settings, crawler=crawler)
+    monitor = Monitor.build(settings, inner=crawler)
     specs = [s for s in settings.sources if not names or s.name in names]
     results = []
     try:

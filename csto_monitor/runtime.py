@@ -7,7 +7,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,27 +17,22 @@ from core.db import open_database
 from core.locks import try_lock, wait_lock
 from core.migrate import Upgrade
 from monitor import store
-from monitor.crawl_settings import crawl_options, scrapy_settings
-from monitor.poll import Crawler, SourcePoller
+from monitor.crawl_settings import crawl_options
+from monitor.poll import SourcePoller
 from monitor.translation.service import Translator, build_translator
 from notifier import outbox
 from notifier.base import Notifier
 from notifier.digest_queue import schedules
 from notifier.dispatch import DispatchResult, deliver_due
 from notifier.registry import build_notifiers
+from scraper.crawler import LazyCrawler, ManagedCrawler
+from scraper.idle import IdleOptions, IdlePollCrawler
 from scraper.worker_crawler import ProcessCrawler
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # Scrapy and Twisted are imported when the first crawl is built
     from scraper.runner import SourceCrawler
 
 log = logging.getLogger(__name__)
-
-
-class PollCrawler(Crawler, Protocol):
-    """What a process polls with: `SourceCrawler` in process, or the daemon's
-    `ProcessCrawler` (Scrapy in a worker process)."""
-
-    async def stop(self) -> None: ...
 
 
 @dataclass
@@ -91,16 +86,22 @@ class Monitor(Delivery):
     """Everything one process needs to poll and deliver; built inside the running loop
     (the loop the Twisted reactor is bound to for the life of the process)."""
 
-    crawler: PollCrawler
+    crawler: IdlePollCrawler  # what polls: an idle poll's 304 without Scrapy
     poller: SourcePoller
 
     @classmethod
     def build(cls, settings: Settings, stream: TextIO | None = None,
-              crawler: PollCrawler | None = None) -> Monitor:
-        """With the crawler given, or Scrapy in this process (`in_process_crawler`)."""
-        if crawler is None:
-            crawler = in_process_crawler(settings)
+              inner: ManagedCrawler | None = None) -> Monitor:
+        """Polls through `IdlePollCrawler`; what it cannot answer alone (a changed listing)
+        goes to `inner`: given, or Scrapy in this process, built at its first crawl."""
+        if inner is None:
+            inner = LazyCrawler(partial(in_process_crawler, settings))
         parts = cls._parts(settings, stream)
+        crawler = IdlePollCrawler(inner, IdleOptions(
+            user_agent=settings.user_agent,
+            download_timeout=settings.crawl.download_timeout.total_seconds(),
+            obey_robots_txt=settings.crawl.obey_robots_txt,
+            download_delay=settings.crawl.download_delay.total_seconds()))
         announce = outbox.announcer(parts["notifiers"], settings.notify_on)
         poller = SourcePoller(settings, parts["sessions"], crawler, announce,
                               partial(try_lock, parts["engine"]), parts["translator"])
@@ -108,13 +109,14 @@ class Monitor(Delivery):
 
 
 def in_process_crawler(settings: Settings) -> SourceCrawler:
-    """Scrapy on this process's loop (`check`, `backfill`): call it before the database
-    and notifiers are built, since the Twisted reactor must be installed before anything
-    imports `twisted.internet.reactor`."""
+    """Scrapy on this process's loop (`check` once its listing changed, `backfill`): built
+    inside the running loop, and before anything imports `twisted.internet.reactor`."""
+    from monitor.crawl_settings import scrapy_settings
     from scraper.reactor import ensure_reactor
+
+    ensure_reactor()  # first: the reactor is bound to the loop it is installed on
     from scraper.runner import SourceCrawler
 
-    ensure_reactor()
     return SourceCrawler(scrapy_settings(settings))
 
 

@@ -78,6 +78,18 @@ def test_a_database_behind_the_code_is_still_migrated(tmp_path: Path) -> None:
     assert run_fresh(config, "history")["heavy"] == []  # on the newest schema from then on
 
 
+def test_check_of_an_unchanged_site_builds_no_crawl(stored: Path, replica: ReplicaServer) -> None:
+    """The listing answers 304 to the idle poll's own request (scraper.idle): Scrapy and
+    Twisted are never imported, and the site sees that one request (robots.txt aside)."""
+    replica.clear_log()
+    result = run_fresh(stored, "check")
+    assert result["code"] == 0, result["output"]
+    assert "unchanged (listing answered 304 Not Modified)" in str(result["output"])
+    assert not {"scrapy", "twisted"} & set(result["heavy"]), result["heavy"]
+    assert [(r.path, r.status) for r in replica.requests] == [("/robots.txt", 200),
+                                                              ("/news/", 304)]
+
+
 @pytest.mark.parametrize("args", [("history",), ("subscribers", "list"), ("status",)])
 def test_a_reading_command_still_rejects_a_bad_value_it_does_not_use(
         stored: Path, args: tuple[str, ...]) -> None:
