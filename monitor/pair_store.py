@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, exists, or_, select
+from sqlalchemy import Row, delete, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -78,18 +78,26 @@ def counterparts(session: Session, item_ids: Iterable[int]) -> dict[int, Counter
     if not pairs:
         return {}
     wanted = set(ids)
-    both = sorted({i for pair in pairs for i in (pair.en_item_id, pair.ru_item_id)})
-    items = {item.id: item for item in session.scalars(select(Item).where(Item.id.in_(both)))}
+    others = {other for pair in pairs for own, other in ((pair.en_item_id, pair.ru_item_id),
+                                                          (pair.ru_item_id, pair.en_item_id))
+              if own in wanted}
+    # The other items' few shown columns only: not their body (a search lists 50 rows).
+    shown = {row.id: row for row in session.execute(
+        select(*_SHOWN).where(Item.id.in_(sorted(others))))}
     found: dict[int, Counterpart] = {}
     for pair in pairs:
         for own, other in ((pair.en_item_id, pair.ru_item_id),
                            (pair.ru_item_id, pair.en_item_id)):
             if own in wanted:
-                found[own] = _counterpart(pair, items[other])
+                found[own] = _counterpart(pair, shown[other])
     return found
 
 
-def _counterpart(pair: StoryPair, item: Item) -> Counterpart:
+_SHOWN = (Item.id, Item.url, Item.language, Item.title, Item.published, Item.status)
+
+
+def _counterpart(pair: StoryPair, item: Row[int, str, str, str, date | None, str]
+                 ) -> Counterpart:
     return Counterpart(pair_id=pair.id, id=item.id, url=item.url, language=item.language,
                        title=item.title, published=item.published, status=item.status,
                        confidence=pair.confidence, manual=pair.manual,

@@ -71,9 +71,8 @@ def items(session: Session, f: Filters) -> list[dict[str, Any]]:
     for row in rows:
         row["documents"] = documents.get(row["id"], [])
     if f.search:
-        in_documents = where_found(session, f.search, rows)
-        add_snippets(session, f.search, rows, {item.id: item for item, _ in ordered},
-                     in_documents)
+        where_found(session, f.search, rows)
+        add_snippets(session, f.search, rows, {item.id: item for item, _ in ordered})
         if not f.language:
             rows = group_pairs(rows)
     return rows
@@ -92,13 +91,10 @@ def _page_ids(session: Session, f: Filters) -> list[int]:
 
 
 def add_snippets(session: Session, text: str, rows: list[dict[str, Any]],
-                  items: dict[int, Item], in_documents: dict[int, list[str]] | None = None
-                  ) -> None:
-    """`snippet`: the lead, body or found document's passage with the matched words
-    (`in_documents`: `where_found`'s answer, not asked of the database again)."""
-    if in_documents is None:
-        in_documents = document_hits(session, text, [row["id"] for row in rows])
-    texts = document_texts(session, list(in_documents))
+                  items: dict[int, Item]) -> None:
+    """`snippet`: the lead, body or found document's passage with the matched words."""
+    texts = document_texts(session, list(document_hits(session, text,
+                                                       [row["id"] for row in rows])))
     english = english_texts(session, items.values())
     for row in rows:
         item = items[row["id"]]
@@ -168,14 +164,12 @@ def document_row(document: Document, versions: int) -> dict[str, Any]:
             "detail": document.detail, "versions": versions}
 
 
-def where_found(session: Session, text: str, rows: list[dict[str, Any]]
-                ) -> dict[int, list[str]]:
+def where_found(session: Session, text: str, rows: list[dict[str, Any]]) -> None:
     """`found_in`: "item" when the item's own text matched, "translation" when the English
     of a Russian-only story's title and lead did, "document: NAME" per document.
 
     Only the rows found in a document or a translation need the items' index asked again:
-    the others matched by their own text. Returns the names of the matching documents by
-    item (for `add_snippets`).
+    the others matched by their own text.
     """
     ids = {row["id"] for row in rows}
     in_documents = document_hits(session, text, ids)
@@ -187,7 +181,6 @@ def where_found(session: Session, text: str, rows: list[dict[str, Any]]
         places += ["translation"] if row["id"] in in_translation else []
         row["found_in"] = places + [f"document: {name}"
                                     for name in in_documents.get(row["id"], [])]
-    return in_documents
 
 
 def _midnight(day: date) -> datetime:

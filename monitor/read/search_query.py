@@ -108,7 +108,7 @@ def matched_words(terms: list[Term], words: list[str]) -> set[int]:
 
 @lru_cache(maxsize=200_000)
 def _stem_unless_stop(word: str) -> str | None:
-    # Snippets of 50 results look up thousands of words, most of them again and again.
+    # Called for every word of the 50 results' texts: one cached look-up each.
     return None if analyzer.is_stop(word) else analyzer.stem(word)
 
 

@@ -84,9 +84,8 @@ def item_ids(session: Session, q: ItemsQuery, position: Position | None) -> list
     query = select(Item.id).where(*item_conditions(
         session, items_filter(q), how=RANKED if _ranked(q) else NEWEST, limit=q.limit))
     if _ranked(q):
-        if position is not None:
-            query = query.where(Item.id + 0 <= position.high)
-        return ranked_ids(session, query, q.q or "", q.limit + 1, _offset(position))
+        return ranked_ids(session, query, q.q or "", q.limit + 1, _offset(position),
+                          highest=position.high if position is not None else None)
     if position is not None:
         # `+ 0`: a condition on the id itself would let SQLite scan by rowid and sort.
         query = query.where(_after_item(position), Item.id + 0 <= position.high)
@@ -105,9 +104,8 @@ def items_page(session: Session, q: ItemsQuery, position: Position | None
     ordered = [found[i] for i in ids[:q.limit] if i in found]
     rows = add_counterparts(session, [item_row(item, n) for item, n in ordered])
     if q.q:
-        in_documents = where_found(session, q.q, rows)
-        add_snippets(session, q.q, rows, {item.id: item for item, _ in ordered},
-                     in_documents)
+        where_found(session, q.q, rows)
+        add_snippets(session, q.q, rows, {item.id: item for item, _ in ordered})
     if len(ids) <= q.limit or not rows:
         return rows, None
     last = rows[-1]
