@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from bench.changedetection_peer import SETUP, WINDOWS, cpu_goal, figures, rss_goal
+from bench.changedetection_peer import measure as measure_changedetection
 from bench.common import (
     PYTHON,
     ROOT,
@@ -69,7 +71,7 @@ def write_config(folder: Path, port: int) -> Path:
     return path
 
 
-def measure(folder: Path, polls: int, runs: int) -> dict[str, Any]:
+def measure(folder: Path, polls: int, runs: int, windows: tuple[int, int]) -> dict[str, Any]:
     port, access_log = free_port(), folder / "access.log"
     replica = start_replica(port, 45, "--access-log", str(access_log))
     try:
@@ -85,9 +87,12 @@ def measure(folder: Path, polls: int, runs: int) -> dict[str, Any]:
         for _ in range(runs):  # interleaved, so that noise hits both alike
             watch.run(urlwatch, access_log, env=urlwatch_env(folder))
             check.run(cli, access_log)
+        # Last and alone on the replica: its requests are counted from the access log.
+        peer = measure_changedetection(folder, f"http://127.0.0.1:{port}/news/", access_log,
+                                       *windows)
     finally:
         stop(replica)
-    return {"daemon": daemon, "urlwatch": watch, "check": check}
+    return {"daemon": daemon, "urlwatch": watch, "check": check, "changedetection": peer}
 
 
 def idle_section(result: dict[str, Any], polls: int) -> str:
@@ -101,7 +106,8 @@ def idle_section(result: dict[str, Any], polls: int) -> str:
         f"process, SQLite). Daemon: {polls} polls through its poll path "
         "(`bench/poll_loop.py`); urlwatch "
         f"({URLWATCH}, its own venv under `.bench/`, job = the listing's news block as text) and "
-        f"`csto-monitor check`: {len(watch.cpu)} whole-process runs each, interleaved.", "",
+        f"`csto-monitor check`: {len(watch.cpu)} whole-process runs each, interleaved. "
+        + SETUP, "",
         "| figure | value | goal |", "| --- | --- | --- |",
         f"| daemon: requests per idle poll | {daemon['requests']:g}, outcomes: "
         f"{', '.join(daemon['outcomes'])} | 1, answered 304: {goal(one_304)} |",
@@ -112,7 +118,10 @@ def idle_section(result: dict[str, Any], polls: int) -> str:
         f"{median(check.bytes):.0f} B | — |",
         f"| daemon: CPU per idle poll | {spread(daemon['cpu'])} | ≤ 10 ms: "
         f"{goal(poll_cpu <= 0.010)} |",
+        cpu_goal(poll_cpu, result["changedetection"], "daemon: CPU per idle poll"),
         f"| urlwatch: CPU per check (whole process) | {spread(watch.cpu)} | — |",
+        *[f"| {figure} | {value} | — |" for figure, value in figures(result["changedetection"])
+          if "RSS" not in figure],
         f"| `csto-monitor check`: CPU (whole process) | {spread(check.cpu)} | — |",
         f"| ratio daemon poll / urlwatch check | {ratio:.3f} | ≤ 0.1: {goal(ratio <= 0.1)} |",
         f"| ratio `check` process / urlwatch process | {median(check.cpu) / watch_cpu:.1f} "
@@ -163,7 +172,7 @@ def memory_section(result: dict[str, Any], polls: int) -> str:
         f"Command: `{COMMAND}` (the same run as the idle poll). RSS of the worker running "
         "the daemon's poll path, read from /proc after the baseline and the first "
         "conditional poll (\"start\"), then every 100 polls; peak RSS of whole processes "
-        "from wait4().", "",
+        "from wait4(); changedetection.io's as in section 1.", "",
         "| figure | value | goal |", "| --- | --- | --- |",
         f"| daemon RSS at start | {start:.1f} MB | ≤ 130 MB: {goal(start <= 130)} |",
         f"| daemon RSS after {polls} polls | {end:.1f} MB (growth {growth:+.1f} MB) | "
@@ -172,7 +181,10 @@ def memory_section(result: dict[str, Any], polls: int) -> str:
         f"| daemon RSS growth after warm-up (polls 200 to {polls}) | "
         f"{_steady_growth(rss, polls)} | — |",
         f"| `csto-monitor check` peak RSS | {spread(check.rss, 'MB', 1)} | — |",
-        f"| urlwatch check peak RSS | {spread(watch.rss, 'MB', 1)} | — |", "",
+        f"| urlwatch check peak RSS | {spread(watch.rss, 'MB', 1)} | — |",
+        *[f"| {figure} | {value} | — |" for figure, value in figures(result["changedetection"])
+          if "RSS" in figure],
+        rss_goal(end, result["changedetection"], f"daemon RSS after {polls} polls"), "",
         MEMORY_READING, ""])
 
 
@@ -198,8 +210,9 @@ as the daemon does after its start; section 11 measures the daemon as `run` buil
 
 def run(quick: bool = False) -> str:
     polls, runs = (50, 2) if quick else (1000, 7)
+    windows = (3, 5) if quick else WINDOWS  # changedetection.io: windows x checks each
     with tempfile.TemporaryDirectory() as tmp:
-        result = measure(Path(tmp), polls, runs)
+        result = measure(Path(tmp), polls, runs, windows)
     return idle_section(result, polls) + "\n" + memory_section(result, polls)
 
 

@@ -31,6 +31,15 @@ from typing import Any
 
 import yaml
 
+from bench.changedetection_peer import (
+    SETUP,
+    WINDOWS,
+    Checks,
+    cpu_goal,
+    figures,
+    rss_goal,
+)
+from bench.changedetection_peer import measure as measure_changedetection
 from bench.common import (
     DOC,
     PYTHON,
@@ -46,8 +55,9 @@ from bench.common import (
 from bench.urlwatch_peer import URLWATCH, urlwatch_env, write_jobs
 
 COMMAND = ".venv/bin/python -m bench.startup --markdown docs/benchmarks.md"
-# The last commit before the idle-poll work of issue 23 (main with issues 20.3 and 24).
-BEFORE = "3c24b4a"
+# main before the second round of issue 23 (the idle poll, the daemon's memory and the
+# CLI's start, done in branches beside each other); the first round's base was 3c24b4a.
+BEFORE = "e0e060e"
 READING_COMMANDS: tuple[tuple[str, ...], ...] = (
     ("history",), ("show", "1"), ("status",), ("subscribers", "list"))
 
@@ -137,10 +147,11 @@ def _port(config: Path) -> int:
     return int(url.split(":")[2].split("/")[0])
 
 
-def measure(folder: Path, before: str | None, runs: int, polls: int) -> dict[str, Any]:
+def measure(folder: Path, before: str | None, runs: int, polls: int,
+            windows: tuple[int, int]) -> dict[str, Any]:
     load = [os.getloadavg()[0]]
-    port = free_port()
-    replica = start_replica(port, 45)
+    port, access_log = free_port(), folder / "access.log"
+    replica = start_replica(port, 45, "--access-log", str(access_log))
     try:
         trees = [Tree("after", ROOT, write_config(folder, port, "after"))]
         if before:
@@ -162,13 +173,16 @@ def measure(folder: Path, before: str | None, runs: int, polls: int) -> dict[str
                 for args in READING_COMMANDS:
                     reading[(tree.name, args)].run(tree.cli(*args), tree.folder)
         loops = {tree.name: daemon_loop(tree, folder, polls) for tree in trees}
+        # Last and alone on the replica: its requests are counted from the access log.
+        peer = measure_changedetection(folder, f"http://127.0.0.1:{port}/news/", access_log,
+                                       *windows)
     finally:
         stop(replica)
     load.append(os.getloadavg()[0])
     return {"trees": [t.name for t in trees], "check": checks, "urlwatch": watch,
             "reading": reading, "memory": {name: loop["rss"] for name, loop in loops.items()},
             "poll_cpu": {name: loop["cpu"] for name, loop in loops.items()},
-            "before": before, "polls": polls,
+            "before": before, "polls": polls, "changedetection": peer,
             "load": load}
 
 
@@ -179,6 +193,7 @@ def section(result: dict[str, Any]) -> str:
     history = median(result["reading"][("after", ("history",))].wall)
     rss = memory["after"][str(polls)]
     poll_cpu = median(result["poll_cpu"]["after"])
+    peer: Checks = result["changedetection"]
     lines = [
         "## 12. Start-up and daemon memory", "",
         f"Command: `{COMMAND}`. One replica serves an unchanged 45-item listing. Whole "
@@ -191,7 +206,7 @@ def section(result: dict[str, Any]) -> str:
         f"after {polls} idle polls. \"Before\" is commit `{result['before']}` (the last one "
         "before this work), exported and run beside the working tree in the same run. "
         f"Load average of the machine (shared, {os.cpu_count()} cores) at the start and the "
-        f"end of the run: {result['load'][0]:.1f}, {result['load'][1]:.1f}.", "",
+        f"end of the run: {result['load'][0]:.1f}, {result['load'][1]:.1f}. {SETUP}", "",
         "| figure | value | goal |", "| --- | --- | --- |",
         f"| `check` CPU / urlwatch CPU (whole processes, medians) | {ratio:.1f}x "
         f"({median(check.cpu) * 1000:.0f} ms / {median(watch.cpu) * 1000:.0f} ms) | "
@@ -200,7 +215,9 @@ def section(result: dict[str, Any]) -> str:
         f"≤ 300 ms: {goal(history <= 0.3)} |",
         f"| daemon: CPU per idle poll job (poll, then delivery; median) | "
         f"{poll_cpu * 1000:.1f} ms | ≤ 10 ms: {goal(poll_cpu <= 0.010)} |",
+        cpu_goal(poll_cpu, peer, "daemon: CPU per idle poll job"),
         f"| daemon RSS after {polls} idle polls | {rss:.1f} MB | ≤ 100 MB: {goal(rss <= 100)} |",
+        rss_goal(rss, peer, f"daemon RSS after {polls} idle polls"),
         "", *_comparison(result), ""]
     return "\n".join(lines)
 
@@ -229,13 +246,16 @@ def _comparison(result: dict[str, Any]) -> list[str]:
         f"{result['memory'][t]['0']:.1f} MB" for t in trees) + " |")
     rows.append(f"| daemon RSS after {polls} idle polls | " + " | ".join(
         f"{result['memory'][t][str(polls)]:.1f} MB" for t in trees) + " |")
+    rows += [f"| {figure} | {value} |" + " ″ |" * (len(trees) - 1)
+             for figure, value in figures(result["changedetection"])]
     return rows
 
 
 def run(quick: bool = False, before: str | None = BEFORE) -> str:
     runs, polls = (2, 50) if quick else (7, 1000)
+    windows = (3, 5) if quick else WINDOWS  # changedetection.io: windows x checks each
     with tempfile.TemporaryDirectory() as tmp:
-        result = measure(Path(tmp), before, runs, polls)
+        result = measure(Path(tmp), before, runs, polls, windows)
     return section(result) + "\n" + READING + "\n"
 
 
