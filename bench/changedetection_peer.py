@@ -30,7 +30,7 @@ from pathlib import Path
 
 from bench.common import ROOT, free_port, goal, median, spread, wait_port
 from bench.poll_loop import log_totals
-from bench.proc_tree import foreign_peers, tree_cpu, tree_rss_mb
+from bench.proc_tree import descendants, foreign_peers, tree_cpu, tree_rss_mb
 
 VERSION = "0.60.10"
 PACKAGE = f"changedetection.io=={VERSION}"
@@ -62,6 +62,7 @@ class Checks:
     requests: int = 0  # what the replica answered it over the same span
     bytes: int = 0
     total: int = 0  # its requests from its start to the last window's end
+    processes: int = 0  # in its tree after the last window
     foreign: list[str] = field(default_factory=list)
 
 
@@ -133,6 +134,7 @@ def measure_windows(server: Server, access_log: Path, windows: int, per_window: 
         result.interval.append((time.monotonic() - started) / per_window)
         result.rss.append(tree_rss_mb(pid))
         result.foreign += foreign_peers(pid)
+    result.processes = len(descendants(pid))
 
 
 def measure_idle(server: Server, access_log: Path, seconds: float) -> float:
@@ -149,7 +151,7 @@ def measure_idle(server: Server, access_log: Path, seconds: float) -> float:
 
 
 def measure(folder: Path, listing_url: str, access_log: Path, windows: int,
-            per_window: int, idle_s: float = 10.0) -> Checks:
+            per_window: int, idle_s: float = 20.0) -> Checks:
     """Start it, let it store the listing, then measure; stopped whatever happens."""
     start_requests = log_totals(access_log)[0]
     server = start(folder, listing_url)
@@ -203,7 +205,8 @@ def figures(result: Checks) -> list[tuple[str, str]]:
          f"{result.requests / max(result.checks, 1):.2f} / "
          f"{result.bytes / max(result.requests, 1):.0f} B (checks counted by its API: "
          f"{result.checks}, requests by the replica: {result.requests}; median {gap:.2f} s apart)"),
-        (f"changedetection.io: RSS after each window ({_checks_in_all(result)} checks in all)",
+        (f"changedetection.io: RSS after each window ({_checks_in_all(result)} checks in all; "
+         f"{result.processes} process{'es' if result.processes > 1 else ''})",
          spread(result.rss, "MB", 1)),
     ]
 
@@ -239,5 +242,5 @@ SETUP = (f"changedetection.io ({PACKAGE}, its own venv under `.bench/`, its serv
          "summed over its processes after each window; each check must be one request "
          "(its API's check count against the replica's log). Kept on loopback by its "
          "settings (DISABLE_VERSION_CHECK, no default watches, LLM features off, litellm's "
-         "bundled price map, LOGGER_LEVEL=WARNING) and checked: no socket of its tree had a "
-         "peer off 127.0.0.1.")
+         "bundled price map, LOGGER_LEVEL=WARNING) and checked: after each window no socket "
+         "of its tree had a peer off 127.0.0.1.")
