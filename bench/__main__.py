@@ -65,9 +65,11 @@ def document(sections: list[str], timings: dict[str, float], quick: bool) -> str
     took = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in timings.items())
     head = [
         "# Benchmarks", "",
-        "Reproduce everything below with `make bench` (about 10 minutes on 2 cores; it "
-        "installs urlwatch into `.bench/` on first use and needs PostgreSQL on "
-        "127.0.0.1:5432). Each section names the command that reproduces it alone.", "",
+        "Reproduce everything below with `make bench` (about 15 minutes on 2 cores; it "
+        "installs urlwatch and changedetection.io from PyPI into `.bench/` on first use, "
+        "about 2 minutes, and needs PostgreSQL on 127.0.0.1:5432). Each section names the "
+        "command that reproduces it alone; `--only startup,idle,memory` runs sections 1, 6 "
+        "and 12.", "",
         f"Run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC{' (--quick: small sizes)' if quick else ''}"
         f"; machine: {machine()}.", "",
         f"Time taken: {took}; {sum(timings.values()):.0f} s in all.", "",

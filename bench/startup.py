@@ -126,12 +126,13 @@ def write_config(folder: Path, port: int, name: str) -> Path:
     return path
 
 
-def daemon_loop(tree: Tree, folder: Path, polls: int) -> dict[str, Any]:
+def daemon_loop(tree: Tree, folder: Path, polls: int, run: int) -> dict[str, Any]:
     """The daemon's idle polls: RSS (MB, "rss") after its first polls, then every 100 polls,
     and the CPU of each poll job ("cpu", seconds: the poll, then delivery).
 
-    Its own database, migrated first as `make run` does (`db upgrade`, then `run`)."""
-    config = write_config(folder, _port(tree.config), f"{tree.name}-daemon")
+    Its own database for each run, migrated first as `make run` does (`db upgrade`, then
+    `run`)."""
+    config = write_config(folder, _port(tree.config), f"{tree.name}-daemon-{run}")
     subprocess.run([PYTHON, "-m", "csto_monitor.cli", "--config", str(config), "db", "upgrade"],
                    cwd=tree.folder, check=True, capture_output=True)
     loop = subprocess.run([PYTHON, "-m", "bench.poll_loop", str(config), str(polls),
@@ -147,8 +148,10 @@ def _port(config: Path) -> int:
     return int(url.split(":")[2].split("/")[0])
 
 
-def measure(folder: Path, before: str | None, runs: int, polls: int,
+def measure(folder: Path, before: str | None, counts: tuple[int, int], polls: int,
             windows: tuple[int, int]) -> dict[str, Any]:
+    """`counts`: whole-process runs of each command, and daemon loops of each tree."""
+    runs, loop_runs = counts
     load = [os.getloadavg()[0]]
     port, access_log = free_port(), folder / "access.log"
     replica = start_replica(port, 45, "--access-log", str(access_log))
@@ -172,7 +175,10 @@ def measure(folder: Path, before: str | None, runs: int, polls: int,
                 checks[tree.name].run(tree.cli("check"), tree.folder)
                 for args in READING_COMMANDS:
                     reading[(tree.name, args)].run(tree.cli(*args), tree.folder)
-        loops = {tree.name: daemon_loop(tree, folder, polls) for tree in trees}
+        loops: dict[str, list[dict[str, Any]]] = {tree.name: [] for tree in trees}
+        for run in range(loop_runs):  # interleaved too
+            for tree in trees:
+                loops[tree.name].append(daemon_loop(tree, folder, polls, run))
         # Last and alone on the replica: its requests are counted from the access log.
         peer = measure_changedetection(folder, f"http://127.0.0.1:{port}/news/", access_log,
                                        *windows)
@@ -180,8 +186,10 @@ def measure(folder: Path, before: str | None, runs: int, polls: int,
         stop(replica)
     load.append(os.getloadavg()[0])
     return {"trees": [t.name for t in trees], "check": checks, "urlwatch": watch,
-            "reading": reading, "memory": {name: loop["rss"] for name, loop in loops.items()},
-            "poll_cpu": {name: loop["cpu"] for name, loop in loops.items()},
+            "reading": reading,
+            "memory": {name: [loop["rss"] for loop in runs] for name, runs in loops.items()},
+            "poll_cpu": {name: [cpu for loop in runs for cpu in loop["cpu"]]
+                         for name, runs in loops.items()},
             "before": before, "polls": polls, "changedetection": peer,
             "load": load}
 
@@ -191,7 +199,8 @@ def section(result: dict[str, Any]) -> str:
     polls = result["polls"]
     ratio = median(check.cpu) / median(watch.cpu)
     history = median(result["reading"][("after", ("history",))].wall)
-    rss = memory["after"][str(polls)]
+    rss = median([loop[str(polls)] for loop in memory["after"]])
+    loop_runs = len(memory["after"])
     poll_cpu = median(result["poll_cpu"]["after"])
     peer: Checks = result["changedetection"]
     lines = [
@@ -203,8 +212,9 @@ def section(result: dict[str, Any]) -> str:
         "(45 items stored). Daemon: `bench/poll_loop.py --daemon`, the daemon as `run` "
         "builds it (scheduler and HTTP server running; each poll is its poll job, poll then "
         f"delivery) on a database migrated beforehand as `make run` does, RSS from /proc "
-        f"after {polls} idle polls. \"Before\" is commit `{result['before']}` (the last one "
-        "before this work), exported and run beside the working tree in the same run. "
+        f"after {polls} idle polls, {loop_runs} runs of each tree, interleaved. \"Before\" "
+        f"is commit `{result['before']}` (main before this round of issue 23), exported and "
+        "run beside the working tree in the same run. "
         f"Load average of the machine (shared, {os.cpu_count()} cores) at the start and the "
         f"end of the run: {result['load'][0]:.1f}, {result['load'][1]:.1f}. {SETUP}", "",
         "| figure | value | goal |", "| --- | --- | --- |",
@@ -216,7 +226,8 @@ def section(result: dict[str, Any]) -> str:
         f"| daemon: CPU per idle poll job (poll, then delivery; median) | "
         f"{poll_cpu * 1000:.1f} ms | ≤ 10 ms: {goal(poll_cpu <= 0.010)} |",
         cpu_goal(poll_cpu, peer, "daemon: CPU per idle poll job"),
-        f"| daemon RSS after {polls} idle polls | {rss:.1f} MB | ≤ 100 MB: {goal(rss <= 100)} |",
+        f"| daemon RSS after {polls} idle polls (median of {loop_runs} runs) | {rss:.1f} MB | "
+        f"≤ 100 MB: {goal(rss <= 100)} |",
         rss_goal(rss, peer, f"daemon RSS after {polls} idle polls"),
         "", *_comparison(result), ""]
     return "\n".join(lines)
@@ -242,17 +253,17 @@ def _comparison(result: dict[str, Any]) -> list[str]:
             spread(result["reading"][(t, args)].cpu) for t in trees) + " |")
     rows.append("| daemon: CPU per idle poll job | " + " | ".join(
         spread(result["poll_cpu"][t]) for t in trees) + " |")
-    rows.append("| daemon RSS after the first polls | " + " | ".join(
-        f"{result['memory'][t]['0']:.1f} MB" for t in trees) + " |")
-    rows.append(f"| daemon RSS after {polls} idle polls | " + " | ".join(
-        f"{result['memory'][t][str(polls)]:.1f} MB" for t in trees) + " |")
+    for after, label in (("0", "the first polls"), (str(polls), f"{polls} idle polls")):
+        rows.append(f"| daemon RSS after {label} | " + " | ".join(
+            spread([loop[after] for loop in result["memory"][t]], "MB", 1)
+            for t in trees) + " |")
     rows += [f"| {figure} | {value} |" + " ″ |" * (len(trees) - 1)
              for figure, value in figures(result["changedetection"])]
     return rows
 
 
 def run(quick: bool = False, before: str | None = BEFORE) -> str:
-    runs, polls = (2, 50) if quick else (7, 1000)
+    runs, polls = ((2, 1), 50) if quick else ((7, 3), 1000)
     windows = (3, 5) if quick else WINDOWS  # changedetection.io: windows x checks each
     with tempfile.TemporaryDirectory() as tmp:
         result = measure(Path(tmp), before, runs, polls, windows)
