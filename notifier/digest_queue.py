@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
+from core.db import insert_or_skip
 from core.models import ChangeEvent, Delivery, DigestEntry, Subscriber
 from notifier import digest_story
 from notifier.base import Notifier
@@ -151,9 +151,7 @@ def _add(session: Session, channel: str, due: _Due, period: Period, cutoff: date
            "channel": channel, "recipient": address,
            "idempotency_key": digest_key(channel, address, period), "status": "pending",
            "attempts": 0, "next_attempt_at": cutoff, "created_at": cutoff}
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    delivery_id = session.scalar(insert(Delivery).values(row)
-                                 .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    delivery_id = session.scalar(insert_or_skip(session, Delivery, row, ["idempotency_key"])
                                  .returning(Delivery.id))
     if delivery_id is None:
         return False

@@ -76,3 +76,16 @@ def test_a_database_behind_the_code_is_still_migrated(tmp_path: Path) -> None:
     assert result["code"] == 0, result["output"]
     assert result["heavy"] == ["alembic"]  # a new database: migrated, then read
     assert run_fresh(config, "history")["heavy"] == []  # on the newest schema from then on
+
+
+@pytest.mark.parametrize("args", [("history",), ("subscribers", "list"), ("status",)])
+def test_a_reading_command_still_rejects_a_bad_value_it_does_not_use(
+        stored: Path, args: tuple[str, ...]) -> None:
+    """Starting light is not starting unchecked: the whole configuration is validated
+    before any command runs, also the sections a reading command never reads."""
+    text = stored.read_text(encoding="utf-8")
+    stored.write_text(text + "telegram: {channel: not a channel}\n", encoding="utf-8")
+    result = cli(stored, *args)
+    assert result.code == 2, result.out
+    assert "invalid configuration" in result.err and "telegram.channel:" in result.err
+    assert "Traceback" not in result.err and result.out == ""

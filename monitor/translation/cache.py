@@ -6,9 +6,9 @@ import hashlib
 from collections.abc import Iterable, Mapping
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.db import insert_or_skip
 from core.models import CachedTranslation, utcnow
 
 
@@ -40,7 +40,5 @@ def store(sessions: sessionmaker[Session], provider: str, source: str, target: s
              "translation": value, "created_at": utcnow()}
             for key, value in translations.items()]
     with sessions() as session, session.begin():
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-        session.execute(dialect.insert(CachedTranslation).values(rows)
-                        .on_conflict_do_nothing(index_elements=[
-                            "provider", "source", "target", "text_sha256"]))
+        session.execute(insert_or_skip(session, CachedTranslation, rows, [
+            "provider", "source", "target", "text_sha256"]))
