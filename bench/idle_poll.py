@@ -223,7 +223,7 @@ as the daemon does after its start; section 11 measures the daemon as `run` buil
 
 changedetection.io (issue 23, second round) holds ~86 MB in one process after its
 checks, flat from window to window; the poll-path worker here holds 125.5 MB and the daemon
-as `run` builds it 131.1 MB (section 12), both ~1.5x: the goal "below
+as `run` builds it 128.7 MB (section 12, a later run), both ~1.5x: the goal "below
 changedetection.io" asks for a daemon under ~86 MB, stricter than ≤ 100 MB.
 Section 12's smaps split says where the daemon's memory goes."""
 

@@ -287,22 +287,25 @@ def run(quick: bool = False, before: str | None = BEFORE) -> str:
 
 READING = """Reading (issue 23, second round). "Before" is now main at `e0e060e`, where this round's
 work starts (the idle poll, the daemon's memory and the CLI's start, changed in branches
-beside each other). On the branch that added changedetection.io (bench/ only) both columns
-are the same product, so their differences are this machine's noise in one run: the
-daemon's idle poll job 20.8 against 18.8 ms (medians of 3,000 polls each), `check` 1607
-against 1527 ms, RSS within 0.1 MB; the load average was 7 to 10 on 2 cores. An earlier
-run of the same command at a load of 3 to 7 gave the same picture: 16.6 ms against
-changedetection.io's 10.0 ms, 131.2 MB against 85.9 MB. changedetection.io 0.60.10 on the
-same listing, in the same run: ~9 ms of CPU per check less its background (a whole GET
-each time: it sends no validators), ~86 MB in one process. The daemon's idle poll job
-costs 20.8 ms (2.3x), the daemon holds 131.1 MB (1.5x): the four goals of the idle daemon
-are missed (≤ 10 ms and below changedetection.io; ≤ 100 MB and below changedetection.io),
-the relative ones by more. Where the time goes is section 1's profile (the Scrapy crawl
-built per poll, the poll's transactions); where the memory goes, the smaps split at the
-end of this section: under ~86 MB needs the crawl stack (Scrapy, Twisted, lxml,
-cryptography, ~30 MB) out of the long-lived process and part of SQLAlchemy's ~28 MB, i.e.
-the idle request through a plain HTTP client and the crawl in a child process, as the
-issue proposes.
+beside each other); "after" is main with the CLI's start-up work merged (branch
+quick-read, its reading below) and changedetection.io added to this benchmark.
+changedetection.io 0.60.10 on the same listing, in the same run: 10.0 ms of CPU per check
+less its background (13.0 ms with it; a whole GET each time, as it sends no validators: 12
+KB answered 200 where the daemon gets a 304 of 177 B), 86.1 MB in one process. The
+daemon's idle poll job costs 17.4 ms, 1.7x that (before: 17.9 ms, the same poll code, so
+the difference is noise), and the daemon holds 128.7 MB, 1.5x (before: 131.0 MB; the
+start-up work also changed what the daemon imports: SQLAlchemy's PostgreSQL dialect only
+on PostgreSQL). The four goals of the idle daemon are missed (≤ 10 ms and below
+changedetection.io; ≤ 100 MB and below changedetection.io), the relative ones by more. Two
+earlier runs of the same command on this branch before that merge (both columns then the
+same product; load 3 to 10) gave the same picture: 16.6 and 20.8 ms per idle poll job
+against changedetection.io's 10.0 and 9.2 ms, 131.2 and 131.1 MB against 85.9 MB, and
+before/after differences of up to 10 % on identical code (the noise of this machine).
+Where the time goes is section 1's profile (the Scrapy crawl built per poll, the poll's
+transactions); where the memory goes, the smaps split at the end of this section: under
+~86 MB needs the crawl stack (Scrapy, Twisted, lxml, cryptography, ~30 MB) out of the
+long-lived process and part of SQLAlchemy's ~28 MB, i.e. the idle request through a plain
+HTTP client and the crawl in a child process, as the issue proposes.
 
 Reading (issue 23, first round; "before" was `3c24b4a`). "Before" there was main
 before that issue's work, run beside the
