@@ -165,16 +165,16 @@ that nothing is fetched twice; and the poll's reads of the source's state in one
 changedetection.io (issue 23, second round), watching the same listing in the same run: it
 sends no validators, so each check is a whole GET of the listing (12 KB answered 200,
 where the daemon and urlwatch get a 304 of 177 B), and still spends less CPU per check
-inside its server than the daemon per idle poll: ~9 ms less its background (~14 ms with
-it, at one check every 1 to 2 s, as its scheduler looks each second; its background, with
-the watch paused, is 2.5 to 3 ms per second), measured at LOGGER_LEVEL=WARNING (its default,
-DEBUG, logs every step: ~12 ms per check less its background, in a separate run of the
-same harness at the same load). The daemon's poll path costs 1.7x that: the goal "below
-changedetection.io" is missed, and it is the stricter of the two CPU goals. A check there
-is a `requests` GET, the CSS filter, text extraction and an MD5 comparison with the
-previous check, in a process that stays loaded; an idle poll here builds a Scrapy crawl
-and runs two transactions (profile above), which is what the directions of the issue
-remove."""
+inside its server than the daemon per idle poll: 9 to 11 ms less its background in this
+round's runs (13 to 17 ms with it, at one check every 1 to 2 s, as its scheduler looks
+each second; its background, with the watch paused, is 2.5 to 3 ms per second), measured
+at LOGGER_LEVEL=WARNING (its default, DEBUG, logs every step: ~12 ms per check less its
+background, in a separate run of the same harness at the same load). The daemon's poll
+path costs 1.7x to 1.8x that: the goal "below changedetection.io" is missed, and it is the
+stricter of the two CPU goals. A check there is a `requests` GET, the CSS filter, text
+extraction and an MD5 comparison with the previous check, in a process that stays loaded;
+an idle poll here builds a Scrapy crawl and runs two transactions (profile above), which
+is what the directions of the issue remove."""
 
 
 def memory_section(result: dict[str, Any], polls: int) -> str:
@@ -222,7 +222,7 @@ database (Alembic is imported to migrate it) and freezes after its first conditi
 as the daemon does after its start; section 11 measures the daemon as `run` builds it.
 
 changedetection.io (issue 23, second round) holds ~86 MB in one process after its
-checks, flat from window to window; the poll-path worker here holds 125.5 MB and the daemon
+checks, flat from window to window; the poll-path worker here holds 125.2 MB and the daemon
 as `run` builds it 128.7 MB (section 12, a later run), both ~1.5x: the goal "below
 changedetection.io" asks for a daemon under ~86 MB, stricter than ≤ 100 MB.
 Section 12's smaps split says where the daemon's memory goes."""
