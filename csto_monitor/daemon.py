@@ -17,7 +17,7 @@ from sqlalchemy import update
 
 from core import config, metrics
 from core.models import Source, utcnow
-from csto_monitor.runtime import Monitor
+from csto_monitor.runtime import Monitor, worker_crawler
 from csto_monitor.services import build_services
 from csto_monitor.skipped_ticks import SkippedTicks
 from csto_monitor.triggers import SteadyIntervalTrigger
@@ -25,7 +25,6 @@ from monitor import rhythm_store
 from monitor.poll import PollOutcome
 from notifier.digest import Period
 from notifier.digest_queue import due_periods, queue_due
-from scraper.reactor import shutdown_reactor
 
 log = logging.getLogger(__name__)
 STOP_TIMEOUT = 5.0  # seconds given to an abandoned crawl before the process exits anyway
@@ -112,7 +111,8 @@ class Daemon:
         return queued
 
     async def poll_job(self, spec: config.SourceSettings) -> None:
-        """Poll one source, back off after failures, then deliver what it found."""
+        """Poll one source, back off after failures, then deliver what it found (a poll
+        that announced nothing leaves the outbox to the delivery job: its retries)."""
         try:
             outcome = await self.monitor.poller.poll(spec)
         except asyncio.CancelledError:
@@ -126,7 +126,8 @@ class Daemon:
             return
         (log.info if outcome.clean else log.error)("%s", outcome.line())
         self._reschedule(spec, outcome)
-        await self.deliver_job()
+        if outcome.announced:
+            await self.deliver_job()
 
     def _reschedule(self, spec: config.SourceSettings, outcome: PollOutcome) -> None:
         job = self.scheduler.get_job(spec.name)
@@ -192,15 +193,11 @@ class Daemon:
 
 def freeze_startup_objects(monitor: Monitor) -> None:
     """Leave the objects of the start (modules, settings, engine: most of the heap) out of
-    the garbage collector's passes from now on, and collect before each crawl.
-
-    With them frozen a collection costs ~0.5 ms, and each poll's cyclic garbage (Scrapy's
-    crawler, engine, middlewares, stats) is freed before the next poll allocates instead
-    of piling up between rare full collections: RSS stays at its level after the start
-    (it grew ~5 MB over the first 200 polls, docs/benchmarks.md)."""
+    the garbage collector's passes from now on: a collection then costs ~0.5 ms instead of
+    walking the whole heap. (The crawl worker does the same, and collects before each crawl
+    since each leaves Scrapy's reference cycles behind: scraper/crawl_worker.py.)"""
     gc.collect()
     gc.freeze()
-    monitor.crawler.collect_between_crawls()
 
 
 def _human(delay: timedelta) -> str:
@@ -208,9 +205,15 @@ def _human(delay: timedelta) -> str:
     return f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
 
 
+def build_monitor(settings: config.Settings) -> Monitor:
+    """The daemon's parts: its crawls run in a worker process (scraper/worker_crawler.py),
+    so that Scrapy and Twisted stay out of this long-lived one."""
+    return Monitor.build(settings, inner=worker_crawler(settings))
+
+
 async def run_daemon(settings: config.Settings) -> None:
     """Run until SIGTERM or SIGINT; a crawl under way is abandoned, the outbox kept."""
-    daemon = Daemon(Monitor.build(settings))
+    daemon = Daemon(build_monitor(settings))
     log.info("%s", daemon.monitor.schema.line())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -227,5 +230,5 @@ async def run_daemon(settings: config.Settings) -> None:
         log.info("stopping: abandoning any crawl under way; queued notifications stay queued")
         await daemon.stop()
     finally:
-        shutdown_reactor()  # whatever happened: its threads would keep the process alive
+        await daemon.monitor.crawler.stop()  # whatever happened: no worker outlives us
     log.info("stopped")

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from core.config import Settings
-from csto_monitor.runtime import Monitor
+from csto_monitor.runtime import Monitor, in_process_crawler
 from scraper.reactor import shutdown_reactor
 
 if TYPE_CHECKING:  # backfill's progress bar (rich) is imported by `backfill` only
@@ -23,6 +23,7 @@ async def run_check(settings: Settings) -> list[str]:
         outcomes = [await monitor.poller.poll(spec) for spec in settings.sources]
         await monitor.deliver()
     finally:
+        await monitor.crawler.close()
         shutdown_reactor()
     for outcome in outcomes:
         if outcome.clean:
@@ -35,14 +36,15 @@ async def run_backfill(settings: Settings, pages: int, names: Sequence[str],
     """Backfill the named sources (all when `names` is empty), one after the other."""
     from monitor.backfill import backfill_source, progress_bar
 
-    monitor = Monitor.build(settings)
+    crawler = in_process_crawler(settings)  # in this process: its on_item feeds the bar
+    monitor = Monitor.build(settings, inner=crawler)
     specs = [s for s in settings.sources if not names or s.name in names]
     results = []
     try:
         with progress_bar(console) as progress:
             for spec in specs:
                 results.append(await backfill_source(monitor.engine, monitor.sessions,
-                                                     monitor.crawler, spec, pages, progress))
+                                                     crawler, spec, pages, progress))
     finally:
         shutdown_reactor()
         monitor.engine.dispose()

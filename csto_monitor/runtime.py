@@ -7,7 +7,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,7 +17,7 @@ from core.db import open_database
 from core.locks import try_lock, wait_lock
 from core.migrate import Upgrade
 from monitor import store
-from monitor.crawl_settings import scrapy_settings
+from monitor.crawl_settings import crawl_options
 from monitor.poll import SourcePoller
 from monitor.translation.service import Translator, build_translator
 from notifier import outbox
@@ -25,8 +25,12 @@ from notifier.base import Notifier
 from notifier.digest_queue import schedules
 from notifier.dispatch import DispatchResult, deliver_due
 from notifier.registry import build_notifiers
-from scraper.reactor import ensure_reactor
-from scraper.runner import SourceCrawler
+from scraper.crawler import LazyCrawler, ManagedCrawler
+from scraper.idle import IdleOptions, IdlePollCrawler
+from scraper.worker_crawler import ProcessCrawler
+
+if TYPE_CHECKING:  # Scrapy and Twisted are imported when the first crawl is built
+    from scraper.runner import SourceCrawler
 
 log = logging.getLogger(__name__)
 
@@ -82,15 +86,41 @@ class Monitor(Delivery):
     """Everything one process needs to poll and deliver; built inside the running loop
     (the loop the Twisted reactor is bound to for the life of the process)."""
 
-    crawler: SourceCrawler
+    crawler: IdlePollCrawler  # what polls: an idle poll's 304 without Scrapy
     poller: SourcePoller
 
     @classmethod
-    def build(cls, settings: Settings, stream: TextIO | None = None) -> Monitor:
-        ensure_reactor()  # first: before anything can import twisted.internet.reactor
+    def build(cls, settings: Settings, stream: TextIO | None = None,
+              inner: ManagedCrawler | None = None) -> Monitor:
+        """Polls through `IdlePollCrawler`; what it cannot answer alone (a changed listing)
+        goes to `inner`: given, or Scrapy in this process, built at its first crawl."""
+        if inner is None:
+            inner = LazyCrawler(partial(in_process_crawler, settings))
         parts = cls._parts(settings, stream)
-        crawler = SourceCrawler(scrapy_settings(settings))
+        crawler = IdlePollCrawler(inner, IdleOptions(
+            user_agent=settings.user_agent,
+            download_timeout=settings.crawl.download_timeout.total_seconds(),
+            obey_robots_txt=settings.crawl.obey_robots_txt,
+            download_delay=settings.crawl.download_delay.total_seconds()))
         announce = outbox.announcer(parts["notifiers"], settings.notify_on)
         poller = SourcePoller(settings, parts["sessions"], crawler, announce,
                               partial(try_lock, parts["engine"]), parts["translator"])
         return cls(**parts, crawler=crawler, poller=poller)
+
+
+def in_process_crawler(settings: Settings) -> SourceCrawler:
+    """Scrapy on this process's loop (`check` once its listing changed, `backfill`): built
+    inside the running loop, and before anything imports `twisted.internet.reactor`."""
+    from monitor.crawl_settings import scrapy_settings
+    from scraper.reactor import ensure_reactor
+
+    ensure_reactor()  # first: the reactor is bound to the loop it is installed on
+    from scraper.runner import SourceCrawler
+
+    return SourceCrawler(scrapy_settings(settings))
+
+
+def worker_crawler(settings: Settings) -> ProcessCrawler:
+    """The daemon's: each crawl in a worker process, stopped when idle (Scrapy, Twisted and
+    the extractors stay out of the long-lived process)."""
+    return ProcessCrawler(crawl_options(settings))

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import delete, exists, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from core.models import Item, PairRejection, StoryPair, utcnow
 from monitor.pairing import DEFAULT_RULES, Decision, Rules, TextTranslator, Version, decide
@@ -71,19 +71,22 @@ def counterparts(session: Session, item_ids: Iterable[int]) -> dict[int, Counter
     ids = sorted(set(item_ids))
     if not ids:
         return {}
-    other = aliased(Item)
     found: dict[int, Counterpart] = {}
     for own_column, other_column in ((StoryPair.en_item_id, StoryPair.ru_item_id),
                                      (StoryPair.ru_item_id, StoryPair.en_item_id)):
+        # The other item's few shown columns only: not its body (a search lists 50 rows).
         rows = session.execute(
-            select(own_column.label("own"), StoryPair, other)
-            .join(other, other.id == other_column).where(own_column.in_(ids)))
-        for own, pair, item in rows:
+            select(own_column, StoryPair, *_SHOWN).join(Item, Item.id == other_column)
+            .where(own_column.in_(ids)))
+        for own, pair, item_id, url, language, title, published, status in rows:
             found[own] = Counterpart(
-                pair_id=pair.id, id=item.id, url=item.url, language=item.language,
-                title=item.title, published=item.published, status=item.status,
-                confidence=pair.confidence, manual=pair.manual, evidence=list(pair.evidence))
+                pair_id=pair.id, id=item_id, url=url, language=language, title=title,
+                published=published, status=status, confidence=pair.confidence,
+                manual=pair.manual, evidence=list(pair.evidence))
     return found
+
+
+_SHOWN = (Item.id, Item.url, Item.language, Item.title, Item.published, Item.status)
 
 
 def counterpart(session: Session, item_id: int) -> Counterpart | None:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal, Protocol
+from typing import Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,6 +33,7 @@ from monitor.settle import Settled, settle
 from monitor.snapshot import Change, EditedChange, NewChange, Scope, StoredItem
 from monitor.translation.service import Translator
 from scraper.code_errors import CodeError
+from scraper.crawler import Crawler
 from scraper.items import KnownDocument, KnownItem, ListingEntry
 from scraper.report import CrawlReport
 from scraper.request import CrawlRequest, Revisit
@@ -56,14 +57,16 @@ CODE_ERRORS_LISTED = 10
 # polling other sources, a CLI command): between polls that change something the check
 # runs when the first comes due, and at least this often for the second.
 DIVERGENCE_RECHECK = timedelta(minutes=10)
+# What a poll reads of the stored items before its request, kept between idle polls of a
+# source: read again after a poll of this process that read the listing, else at least
+# this often (what a backfill, a `check` or a replica stored meanwhile): the revisit
+# schedules of items stored without one (a schedule's first step is hours), and the known
+# window, which is also read again when the source's validators changed.
+SCHEDULE_RECHECK = timedelta(minutes=10)
 
 
 def no_lock(name: str) -> AbstractContextManager[bool]:
     return nullcontext(True)
-
-
-class Crawler(Protocol):
-    async def crawl(self, request: CrawlRequest) -> CrawlReport: ...
 
 
 @dataclass
@@ -82,6 +85,11 @@ class PollOutcome:
     failures: int = 0  # consecutive failed polls of the source, this one included
     alert: bool = False  # this failure crossed alert_after_failures: tell the operator once
     recovered_after: int = 0  # the source was alerted and works again after this many
+
+    @property
+    def announced(self) -> bool:
+        """Whether this poll handed change events to the notifiers (deliveries queued)."""
+        return self.outcome == "changed" or self.diverged > 0
 
     @property
     def clean(self) -> bool:
@@ -155,6 +163,11 @@ class SourcePoller:
         # When the divergence check must run again after an idle poll (None: after the
         # next poll, whatever it found).
         self._divergence_next: datetime | None = None
+        # When each source's unscheduled items were last given a revisit schedule, and its
+        # known window as read then, by name; dropped after a poll that read the listing
+        # (see `_due_revisits`, `_known_window`).
+        self._scheduled_at: dict[str, datetime] = {}
+        self._windows: dict[str, tuple[tuple[object, ...], datetime, store.KnownWindow]] = {}
 
     async def poll(self, spec: config.SourceSettings) -> PollOutcome:
         """Poll one source, unless another process holds its lock (PostgreSQL replicas)."""
@@ -162,6 +175,9 @@ class SourcePoller:
             if not held:
                 return PollOutcome(spec.name, "skipped")
             outcome = await self._poll(spec)
+        if outcome.outcome in ("baseline", "changed", "unchanged"):  # the listing was read
+            self._scheduled_at.pop(spec.name, None)
+            self._windows.pop(spec.name, None)
         if self._divergence_due(outcome):
             outcome.diverged = self.check_divergence()
         metrics.record_poll(outcome)
@@ -198,7 +214,7 @@ class SourcePoller:
         with self._sessions() as session:
             source = store.get_source(session, spec)
             source_id = source.id
-            window = store.known_window(session, source_id, self._window_size(session, source))
+            window = self._known_window(session, source)
             recheck = self._recheck_due(source)
             if not window.items:  # nothing stored: no 304 may stand in for a baseline
                 self._forget_empty_baseline(source)
@@ -272,12 +288,18 @@ class SourcePoller:
         return settled
 
     def _due_revisits(self, session: Session, source: Source) -> tuple[Revisit, ...]:
-        """The stored pages this poll reads again (none before the source's baseline)."""
+        """The stored pages this poll reads again (none before the source's baseline).
+
+        Items stored since are scheduled first: after a poll of this process that stored
+        some, else every SCHEDULE_RECHECK (an idle poll skips an UPDATE and a SELECT)."""
         settings = self._settings.revisits
         if not settings.enabled or not source.baseline_done:
             return ()
         now = utcnow()
-        revisit_store.schedule_unscheduled(session, source.id, settings.schedule, now)
+        last = self._scheduled_at.get(source.name)
+        if last is None or now - last >= SCHEDULE_RECHECK:
+            revisit_store.schedule_unscheduled(session, source.id, settings.schedule, now)
+            self._scheduled_at[source.name] = now
         return tuple(revisit_store.due(session, source.id, now, settings.max_per_poll))
 
     def _diffable(self, session: Session, source_id: int, report: CrawlReport) -> bool:
@@ -301,6 +323,20 @@ class SourcePoller:
             fetch_documents=documents.enabled, documents=self._documents.get(spec.name, {}),
             max_document_bytes=documents.max_bytes, revisits=revisits,
         ))
+
+    def _known_window(self, session: Session, source: Source) -> store.KnownWindow:
+        """The newest items, as the last idle poll read them if nothing may have changed
+        them since: the source's validators are the same (a poll that stores items moves
+        them), this process read no listing since, and SCHEDULE_RECHECK has not passed."""
+        key = (source.etag, source.last_modified, source.baseline_done)
+        now = utcnow()
+        kept = self._windows.get(source.name)
+        if kept is not None and kept[0] == key and now - kept[1] < SCHEDULE_RECHECK:
+            return kept[2]
+        window = store.known_window(session, source.id, self._window_size(session, source))
+        if window.items:
+            self._windows[source.name] = (key, now, window)
+        return window
 
     @staticmethod
     def _window_size(session: Session, source: Source) -> int:
@@ -368,7 +404,7 @@ class SourcePoller:
             outcome = PollOutcome(spec.name, "not_modified", requests=report.requests)
             if report.revisited or report.revisits_unchanged or report.page_validators:
                 # A poll that read no page has nothing to move on, and stored no item to
-                # schedule: the next poll's start schedules what others stored meanwhile.
+                # schedule: a later poll's start schedules what others stored meanwhile.
                 self._record_revisits(session, source, report, [], run.started_at)
         else:  # a changed listing, or what the revisits of a 304 poll found
             outcome = self._apply(session, source, run, settled, files, translator)

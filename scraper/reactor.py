@@ -4,21 +4,16 @@ asyncio owns the event loop; Scrapy needs Twisted's asyncio reactor on that same
 The reactor must be installed before anything imports `twisted.internet.reactor`, it
 stays bound to the first loop for the life of the process, and without
 `startRunning()` the first crawl hangs (the DNS thread pool never starts).
+
+Scrapy and Twisted are imported by the functions that need them: a process whose polls
+all answered 304 (scraper.idle) never loads them, and still calls `shutdown_reactor()`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import sys
 from contextlib import suppress
-
-from scrapy.utils.reactor import (
-    install_reactor,
-    is_asyncio_reactor_installed,
-    is_reactor_installed,
-)
-from twisted.internet import error
-
-from scraper.settings import ASYNCIO_REACTOR
 
 _started = False
 
@@ -28,6 +23,11 @@ def ensure_reactor() -> None:
 
     Call it from a coroutine, before the first crawl.
     """
+    from scrapy.utils.reactor import install_reactor, is_asyncio_reactor_installed
+    from twisted.internet import error
+
+    from scraper.settings import ASYNCIO_REACTOR
+
     global _started
     loop = asyncio.get_running_loop()
     if _started:
@@ -54,6 +54,8 @@ def ensure_reactor() -> None:
 
 def reactor_loop() -> asyncio.AbstractEventLoop | None:
     """The event loop the installed asyncio reactor runs on, if any (for test fixtures)."""
+    from scrapy.utils.reactor import is_asyncio_reactor_installed, is_reactor_installed
+
     if not is_reactor_installed() or not is_asyncio_reactor_installed():
         return None
     from twisted.internet import reactor
@@ -63,7 +65,7 @@ def reactor_loop() -> asyncio.AbstractEventLoop | None:
 
 def shutdown_reactor() -> None:
     """Stop the reactor's thread pool, or the process hangs on exit."""
-    if not is_reactor_installed():
+    if "twisted.internet.reactor" not in sys.modules:  # no reactor was installed
         return
     from twisted.internet import reactor
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from scraper.items import KnownDocument, KnownItem, ListingEntry
+from scraper.prefetch import Prefetched
 
 
 @dataclass(frozen=True)
@@ -58,3 +59,6 @@ class CrawlRequest:
     fetch_documents: bool = False
     documents: Mapping[str, KnownDocument] = field(default_factory=dict)
     max_document_bytes: int = 20 << 20
+    # The first listing page's answer, already downloaded (scraper.idle): the spider's
+    # request for it is answered with this instead of going to the site again.
+    prefetched: Prefetched | None = None

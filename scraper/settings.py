@@ -32,6 +32,9 @@ _DOWNLOADER_MIDDLEWARES = {
     "scraper.middlewares.robots_cache.CachedRobotsTxtMiddleware": 100,
     # Any position works: a retried request passes every process_request again.
     "scraper.middlewares.retry_backoff.RetryBackoffMiddleware": 560,
+    # Last before the download: the listing answer the idle poll already has passes every
+    # other middleware as a downloaded one would (scraper.middlewares.prefetched).
+    "scraper.middlewares.prefetched.PrefetchedMiddleware": 950,
 }
 _UNUSED_SCHEMES = ("file", "s3", "ftp", "data")
 

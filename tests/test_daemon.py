@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import os
 import random
 import re
+import signal
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -289,3 +291,93 @@ def test_fixed_polling_keeps_the_interval_and_says_so(
     assert all(0.5 <= gap <= 1.6 for gap in gaps), gaps
     [row] = status.json()["sources"]
     assert (row["next_poll_reason"], row["polling"]) == ("fixed: every 1 s", "fixed: every 1 s")
+
+
+WORKER_STARTED = re.compile(r"crawl worker (\d+) started")
+
+
+def _worker_pids(daemon: Daemon) -> list[int]:
+    return [int(pid) for pid in WORKER_STARTED.findall(daemon.err)]
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id runs (a zombie, exited but not reaped, does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_new_edited_and_removed_items_are_announced_once_through_the_crawl_worker(
+        tmp_path: Path, world: World, replica: ReplicaServer, database_url: str) -> None:
+    daemon = Daemon(daemon_config(tmp_path, replica, database_url), tmp_path).start()
+    try:
+        daemon.wait_for_log("first poll: stored")
+        listed = world.articles_in("en")
+        world.publish(new_article(1))
+        world.edit(listed[3].id, title="An edited title of the fourth story")
+        world.remove(listed[5].id)
+        daemon.wait_for(lambda: all(label in daemon.out for label in (
+            "[NEW] Published item number 1", "[EDITED] An edited title of the fourth story",
+            "[REMOVED]")), 40, "the three changes")
+        time.sleep(2)  # a duplicate, if any, would come with the next polls
+    finally:
+        assert daemon.stop() == 0
+    assert daemon.out.count("[NEW]") == 1
+    assert daemon.out.count("[EDITED]") == 1 and daemon.out.count("[REMOVED]") == 1
+    # The crawls ran in one worker process, which the daemon's stop ended.
+    [pid] = _worker_pids(daemon)
+    assert f"crawl worker {pid} stopped" in daemon.err and not _alive(pid)
+    kinds = sorted(e["kind"] for e in cli(daemon.config, "history", "--changes", "--format",
+                                          "json").json())
+    assert kinds == ["edited", "new", "removed"]
+
+
+def test_a_killed_crawl_worker_fails_its_poll_and_the_next_poll_catches_up(
+        tmp_path: Path, world: World, replica: ReplicaServer, database_url: str) -> None:
+    world.hang_seconds = 30
+    config = daemon_config(tmp_path, replica, database_url,
+                           crawl={"download_delay": "0s", "autothrottle": False,
+                                  "download_timeout": "30s", "retries": 0})
+    daemon = Daemon(config, tmp_path).start()
+    try:
+        daemon.wait_for_log("first poll: stored")
+        world.publish(new_article(1))
+        world.fault = "hang"  # the listing hangs: the worker is in the middle of a crawl
+        daemon.wait_for(lambda: any(r.fault == "hang" for r in replica.requests), 20,
+                        "a hanging request")
+        [first] = _worker_pids(daemon)
+        os.kill(first, signal.SIGKILL)
+        daemon.wait_for_log(f"poll failed: the crawl worker (pid {first}) was killed by "
+                            "SIGKILL during the crawl")
+        world.fault = None
+        daemon.wait_for(lambda: "[NEW] Published item number 1" in daemon.out, 30, "the item")
+        time.sleep(2)  # a duplicate, if any, would come with the next polls
+    finally:
+        assert daemon.stop() == 0
+    first_worker, second = _worker_pids(daemon)  # the next poll started a new worker
+    assert not _alive(first_worker) and not _alive(second)
+    assert daemon.out.count("[NEW]") == 1
+    assert "Traceback" not in daemon.err
+    events = cli(config, "history", "--changes", "--format", "json").json()
+    assert [(e["kind"], e["title"]) for e in events] == [
+        ("new", "Published item number 1 of the run")]
+
+
+def test_sigterm_leaves_no_crawl_worker_behind_even_mid_crawl(
+        tmp_path: Path, world: World, replica: ReplicaServer, database_url: str) -> None:
+    world.hang_seconds = 30
+    config = daemon_config(tmp_path, replica, database_url,
+                           crawl={"download_delay": "0s", "autothrottle": False,
+                                  "download_timeout": "30s", "retries": 0})
+    daemon = Daemon(config, tmp_path).start()
+    daemon.wait_for_log("first poll: stored")
+    world.fault = "hang"
+    daemon.wait_for(lambda: any(r.fault == "hang" for r in replica.requests), 20,
+                    "a hanging request")
+    [pid] = _worker_pids(daemon)
+    assert _alive(pid)
+    assert daemon.stop(timeout=10) == 0
+    assert not _alive(pid)
+    assert f"crawl worker {pid} stopped" in daemon.err

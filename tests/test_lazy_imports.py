@@ -78,6 +78,18 @@ def test_a_database_behind_the_code_is_still_migrated(tmp_path: Path) -> None:
     assert run_fresh(config, "history")["heavy"] == []  # on the newest schema from then on
 
 
+def test_check_of_an_unchanged_site_builds_no_crawl(stored: Path, replica: ReplicaServer) -> None:
+    """The listing answers 304 to the idle poll's own request (scraper.idle): Scrapy and
+    Twisted are never imported, and the site sees that one request (robots.txt aside)."""
+    replica.clear_log()
+    result = run_fresh(stored, "check")
+    assert result["code"] == 0, result["output"]
+    assert "unchanged (listing answered 304 Not Modified)" in str(result["output"])
+    assert not {"scrapy", "twisted"} & set(result["heavy"]), result["heavy"]
+    assert [(r.path, r.status) for r in replica.requests] == [("/robots.txt", 200),
+                                                              ("/news/", 304)]
+
+
 @pytest.mark.parametrize("args", [("history",), ("subscribers", "list"), ("status",)])
 def test_a_reading_command_still_rejects_a_bad_value_it_does_not_use(
         stored: Path, args: tuple[str, ...]) -> None:
@@ -89,3 +101,39 @@ def test_a_reading_command_still_rejects_a_bad_value_it_does_not_use(
     assert result.code == 2, result.out
     assert "invalid configuration" in result.err and "telegram.channel:" in result.err
     assert "Traceback" not in result.err and result.out == ""
+
+
+# What only a crawl or a file's reading needs: the daemon leaves them to its crawl worker.
+CRAWL_ONLY = ("scrapy", "twisted", "trafilatura", "pypdf", "docx", "lxml", "parsel",
+              "OpenSSL", "cryptography")
+
+_DAEMON_PROBE = """
+import asyncio, json, sys
+from core.config import load_settings
+from csto_monitor.daemon import Daemon, build_monitor
+
+async def main():
+    settings = load_settings(sys.argv[1], env={})
+    daemon = Daemon(build_monitor(settings))  # its services (HTTP server) built too
+    try:
+        outcomes = [(await daemon.monitor.poller.poll(settings.sources[0])).outcome
+                    for _ in range(2)]
+    finally:
+        await daemon.monitor.crawler.stop()
+    return outcomes
+
+outcomes = asyncio.run(main())
+heavy = sorted({name.split(".")[0] for name in sys.modules} & set(json.loads(HEAVY)))
+print(json.dumps({"outcomes": outcomes, "heavy": heavy}))
+"""
+
+
+def test_the_daemon_polls_without_scrapy_twisted_or_the_readers(
+        tmp_path: Path, replica: ReplicaServer, database_url: str) -> None:
+    config = write_config(tmp_path / "c.yaml", [source(replica.listing_url)], database_url)
+    code = _DAEMON_PROBE.replace("HEAVY", repr(json.dumps(CRAWL_ONLY)))
+    proc = subprocess.run([sys.executable, "-c", code, str(config)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, check=True)
+    result = json.loads(proc.stdout.splitlines()[-1])
+    assert result["outcomes"] == ["baseline", "not_modified"], proc.stderr
+    assert result["heavy"] == [], f"the daemon imported {result['heavy']}"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, func
 from sqlalchemy.orm import Session
 
 from core.models import Item
@@ -18,13 +19,19 @@ def _year(session: Session) -> ColumnElement[Any]:
 
 def facets(session: Session, matches: Select[Any]) -> dict[str, dict[str, int]]:
     """Counts by `section`, `language` and `year` (of publication; undated items have none)
-    of the items `matches` (a select of item ids under every filter) finds."""
-    ids = matches.subquery()
-    found: dict[str, dict[str, int]] = {}
-    for name, column in (("section", Item.section), ("language", Item.language),
-                         ("year", _year(session))):
-        rows = session.execute(select(column, func.count()).where(
-            Item.id.in_(select(ids.c[0])), column.is_not(None))
-            .group_by(column).order_by(func.count().desc(), column))
-        found[name] = {str(key): int(count) for key, count in rows}
-    return found
+    of the items `matches` (a select of item ids under every filter) finds, most first.
+
+    One pass over the matches, grouped by the three at once and summed up here: a common
+    word's 40,000 of 100,000 items were read three times, each twice (an id list of a
+    select of ids).
+    """
+    columns = {"section": Item.section, "language": Item.language, "year": _year(session)}
+    found: dict[str, Counter[str]] = {name: Counter() for name in columns}
+    rows = session.execute(matches.with_only_columns(*columns.values(), func.count())
+                           .group_by(*columns.values()))
+    for *keys, count in rows:
+        for name, key in zip(columns, keys, strict=True):
+            if key is not None:
+                found[name][str(key)] += count
+    return {name: dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+            for name, counts in found.items()}

@@ -17,14 +17,15 @@ items found only through their documents come after; newer first among equals.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
     bindparam,
+    event,
     false,
     func,
     literal_column,
@@ -37,6 +38,8 @@ from core import analyzer
 from core.models import CachedTranslation, Document, DocumentVersion, Item
 from monitor.read import translated
 from monitor.read.search_query import PHRASE, PREFIX, WORD, Term, parse
+
+_T = TypeVar("_T")
 
 # BM25 weights of items_search's columns: title, lead, body, exact (exact only matches).
 _BM25 = "bm25(items_search, 8.0, 4.0, 1.0, 0.0)"
@@ -139,24 +142,51 @@ def _document_matches(session: Session, terms: list[Term]) -> Select[Any]:
     return query.where(_pg_condition(terms, "document_versions"))
 
 
-def _document_items(session: Session, terms: list[Term]) -> set[int]:
-    return set(session.scalars(select(Document.item_id).where(
-        Document.id.in_(_document_matches(session, terms)))))
+def _document_rows(session: Session, term: Term) -> list[tuple[int, int, str]]:
+    """(document id, item id, name) of the attached documents holding `term`."""
+    return _memo(session, ("documents", term), lambda: [
+        (row[0], row[1], row[2]) for row in session.execute(
+            select(Document.id, Document.item_id, Document.name)
+            .where(Document.id.in_(_document_matches(session, [term]))).order_by(Document.id))])
 
 
-def _translated_items(session: Session, terms: list[Term]) -> set[int]:
-    """Russian-only items whose stored English title or lead holds the terms."""
-    query = select(CachedTranslation.text_sha256).where(*translated.russian_to_english())
-    if _dialect(session) == "sqlite":
-        query = query.where(CachedTranslation.id.in_(_fts5_matches(terms, "translation_search")))
-    else:
-        query = query.where(_pg_condition(terms, "translations"))
-    return translated.russian_only_items(session, session.scalars(query))
+def _translated_items(session: Session, term: Term) -> set[int]:
+    """Russian-only items whose stored English title or lead holds `term`."""
+    def found() -> set[int]:
+        query = select(CachedTranslation.text_sha256).where(*translated.russian_to_english())
+        if _dialect(session) == "sqlite":
+            query = query.where(CachedTranslation.id.in_(
+                _fts5_matches([term], "translation_search")))
+        else:
+            query = query.where(_pg_condition([term], "translations"))
+        return translated.russian_only_items(session, session.scalars(query))
+
+    return _memo(session, ("translation", term), found)
 
 
-def _elsewhere(session: Session, terms: list[Term]) -> set[int]:
-    """Items holding the terms in one of their documents or in their translation."""
-    return _document_items(session, terms) | _translated_items(session, terms)
+def _elsewhere_by_term(session: Session, terms: list[Term]) -> dict[Term, set[int]]:
+    """Per term, the items holding it in one of their documents or in their translation."""
+    return {term: {row[1] for row in _document_rows(session, term)}
+            | _translated_items(session, term) for term in terms}
+
+
+# What documents and translations hold is asked by a request's matching, ranking,
+# `found_in` and snippets alike: it is kept on the session until its next flush or the
+# end of its transaction (a request reads in one).
+_MEMO = "monitor.read.search"
+
+
+def _memo(session: Session, key: tuple[str, Term], compute: Callable[[], _T]) -> _T:
+    held = session.info.setdefault(_MEMO, {})
+    if key not in held:
+        held[key] = compute()
+    return cast(_T, held[key])
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, *_: object) -> None:
+    session.info.pop(_MEMO, None)
 
 
 def _dialect(session: Session) -> str:
@@ -170,7 +200,7 @@ def _condition(session: Session, terms: list[Term], own: ColumnElement[bool] | N
                ) -> ColumnElement[bool]:
     """Items holding every term, each in their own text, in one of their documents or in
     the English of a Russian-only story's title and lead."""
-    in_documents = {term: _elsewhere(session, [term]) for term in terms}
+    in_documents = _elsewhere_by_term(session, terms)
     plain = [t for t in terms if not in_documents[t]]
     parts = []
     if plain:
@@ -235,60 +265,84 @@ def by_relevance(session: Session, query: Select[Any], text: str) -> Select[Any]
     return query.order_by(score.desc(), *newest)
 
 
-def ranked_ids(session: Session, base: Select[Any], text: str, limit: int, offset: int = 0
-               ) -> list[int]:
+def ranked_ids(session: Session, base: Select[Any], text: str, limit: int, offset: int = 0,
+               highest: int | None = None) -> list[int]:
     """The ids of the items `base` selects (item ids under the other filters) that match
-    `text`, ranked as `by_relevance` ranks them, `offset` and `limit` applied.
+    `text`, ranked as `by_relevance` ranks them, `offset` and `limit` applied; with
+    `highest`, of the items up to that id only (those stored when a listing began).
 
-    SQLite: BM25 over every match joined with the items sorts 40,000 rows for a common word
-    of 100,000 items. FTS5 ranks inside the index much faster when asked for the best few:
-    the best TOP_FACTOR × (offset + limit) are taken (more, while a tie at the last one
-    leaves the page undecided), filtered and sorted here; only when they cannot decide the
-    page is the whole ranking read.
+    SQLite: the page of the items matched by their own text comes from one FTS5 query
+    (`_bm25_page`); only when it is not full do the items found through their documents
+    or translation follow, newest first.
     """
     terms = parse(text)
-    if terms and _dialect(session) == "sqlite":
-        wanted = TOP_FACTOR * (offset + limit) + TOP_EXTRA
-        while wanted <= TOP_MOST:
-            page, tied = _top_page(session, base, terms, limit, offset, wanted)
-            if page is not None:
-                return page
-            if not tied:
-                break
-            wanted *= 8
-    query = base.where(search_condition(session, text))
-    return list(session.scalars(by_relevance(session, query, text).offset(offset).limit(limit)))
+    bounded = base if highest is None else base.where(Item.id + 0 <= highest)
+    if not terms or _dialect(session) != "sqlite":
+        query = bounded.where(search_condition(session, text))
+        return list(session.scalars(by_relevance(session, query, text).offset(offset)
+                                    .limit(limit)))
+    page = list(session.scalars(_bm25_page(base, terms, limit, offset, highest)))
+    if len(page) == limit or not any(_elsewhere_by_term(session, terms).values()):
+        return page
+    # The own matches end on this page, or ended on an earlier one.
+    rest = 0 if page else offset - _own_count(session, bounded, terms)
+    return page + _found_elsewhere_only(session, bounded, terms, limit - len(page), rest)
 
 
-TOP_FACTOR, TOP_EXTRA, TOP_MOST = 4, 100, 50_000
+def _bm25_page(base: Select[Any], terms: list[Term], limit: int, offset: int,
+               highest: int | None) -> Select[Any]:
+    """The page of the items matching every term in their own text, by BM25 then newest.
+
+    BM25 is computed once per match (the 40,000 matches of a common word of 100,000 items
+    take most of the query's time) and kept (MATERIALIZED); the page's worst score is the
+    (offset + limit)-th best, and only the matches scoring as well (ties at the page's
+    edge included) are read from `items` for their date. Filters are applied before that
+    edge is chosen, joining `items` for each match only when there are some; the bound on
+    the id is FTS5's own (a range of rowids).
+    """
+    matches: Any = (select(literal_column("items_search.rowid").label("id"),
+                           literal_column(_BM25).label("score"))
+                    .select_from(table("items_search"))
+                    .where(literal_column("items_search").bool_op("MATCH")(fts5_query(terms))))
+    if highest is not None:
+        matches = matches.where(literal_column("items_search.rowid") <= highest)
+    ranked: Any = matches.cte("ranked").prefix_with("MATERIALIZED")
+    if base.whereclause is not None:
+        ranked = (select(ranked.c.id, ranked.c.score).join(Item, Item.id == ranked.c.id)
+                  .where(base.whereclause).cte("kept").prefix_with("MATERIALIZED"))
+    best = select(ranked.c.score).order_by(ranked.c.score).limit(offset + limit).subquery()
+    edge = select(func.max(best.c.score)).scalar_subquery()
+    return (select(ranked.c.id).join(Item, Item.id == ranked.c.id).where(ranked.c.score <= edge)
+            .order_by(ranked.c.score, Item.published.desc().nulls_last(), Item.id.desc())
+            .offset(offset).limit(limit))
 
 
-def _top_page(session: Session, base: Select[Any], terms: list[Term], limit: int,
-              offset: int, wanted: int) -> tuple[list[int] | None, bool]:
-    """The page from the index's best `wanted` matches, or None (and whether a tie with
-    the last of them is why)."""
-    top: list[Any] = list(session.execute(
-        select(literal_column("items_search.rowid"), literal_column(_BM25))
-        .select_from(table("items_search"))
-        .where(literal_column("items_search").bool_op("MATCH")(fts5_query(terms)))
-        .order_by(literal_column(_BM25)).limit(wanted)).all())
-    scores = {row[0]: row[1] for row in top}
-    rows = list(session.execute(base.where(Item.id.in_(list(scores))).add_columns(
-        Item.published)).all())
-    rows.sort(key=lambda r: (scores[r[0]], -(r[1].toordinal() if r[1] else 0), -r[0]))
-    page = rows[offset:offset + limit]
-    if len(top) < wanted:  # every match of the index is here: documents' matches follow
-        return ([r[0] for r in page] if len(page) == limit else None), False
-    if len(page) < limit:
-        return None, False
-    if scores[page[-1][0]] >= top[-1][1]:
-        return None, True
-    return [r[0] for r in page], False
+def _own_count(session: Session, base: Select[Any], terms: list[Term]) -> int:
+    """How many items `base` selects match every term in their own text."""
+    query = (select(func.count()).select_from(table("items_search"))
+             .where(literal_column("items_search").bool_op("MATCH")(fts5_query(terms))))
+    if base.whereclause is not None:
+        query = select(func.count()).where(base.whereclause, Item.id.in_(_fts5_matches(terms)))
+    return int(session.scalar(query) or 0)
+
+
+def _found_elsewhere_only(session: Session, base: Select[Any], terms: list[Term], limit: int,
+                          offset: int) -> list[int]:
+    """The items found only with their documents' or translation's help, newest first."""
+    candidates = set().union(*_elsewhere_by_term(session, terms).values())
+    candidates -= _own_hits(session, terms, candidates)
+    query = base.where(Item.id.in_(sorted(candidates)), _condition(session, terms))
+    return list(session.scalars(query.order_by(Item.published.desc().nulls_last(),
+                                               Item.id.desc()).offset(offset).limit(limit)))
 
 
 def item_hits(session: Session, text: str, item_ids: Iterable[int]) -> set[int]:
     """Which of these items hold every term in their own title, lead or body."""
-    terms, ids = parse(text), list(item_ids)
+    return _own_hits(session, parse(text), item_ids)
+
+
+def _own_hits(session: Session, terms: list[Term], item_ids: Iterable[int]) -> set[int]:
+    ids = sorted(item_ids)
     if not terms or not ids:
         return set()
     if _dialect(session) == "sqlite":  # FTS5 looks up these rowids only
@@ -304,23 +358,15 @@ def translation_hits(session: Session, text: str, item_ids: Iterable[int]) -> se
     for term in terms:  # different terms may be in the title and in the lead
         if not ids:
             break
-        ids &= _translated_items(session, [term])
+        ids &= _translated_items(session, term)
     return ids if terms else set()
 
 
 def document_hits(session: Session, text: str, item_ids: Iterable[int]) -> dict[int, list[str]]:
     """The names of the documents of these items that hold a term, by item id."""
-    terms, ids = parse(text), list(item_ids)
-    if not terms or not ids:
-        return {}
-    matching: set[int] = set()
-    for term in terms:
-        matching |= set(session.scalars(_document_matches(session, [term])))
+    terms, ids = parse(text), set(item_ids)
+    found = {row for term in terms for row in _document_rows(session, term) if row[1] in ids}
     hits: dict[int, list[str]] = {}
-    if not matching:
-        return hits
-    for item_id, name in session.execute(select(Document.item_id, Document.name).where(
-            Document.item_id.in_(ids), Document.id.in_(sorted(matching))).order_by(Document.id)):
+    for _, item_id, name in sorted(found):
         hits.setdefault(item_id, []).append(name)
     return hits
-

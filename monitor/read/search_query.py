@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from core import analyzer
@@ -93,8 +94,7 @@ def _without_stop_words(terms: list[Term]) -> list[Term]:
 def matched_words(terms: list[Term], words: list[str]) -> set[int]:
     """Indexes of the folded `words` (a text's, in order) that a term matches."""
     stems = {s for t in terms if t.kind == WORD for s in t.forms}
-    found = {i for i, w in enumerate(words) if not analyzer.is_stop(w)
-             and analyzer.stem(w) in stems}
+    found = {i for i, w in enumerate(words) if _stem_unless_stop(w) in stems} if stems else set()
     for term in terms:
         if term.kind == PREFIX:
             found |= {i for i, w in enumerate(words) if w.startswith(term.words[0])}
@@ -104,6 +104,12 @@ def matched_words(terms: list[Term], words: list[str]) -> set[int]:
                 if tuple(words[i:i + size]) == term.words:
                     found.update(range(i, i + size))
     return found
+
+
+@lru_cache(maxsize=200_000)
+def _stem_unless_stop(word: str) -> str | None:
+    # Called for every word of the 50 results' texts: one cached look-up each.
+    return None if analyzer.is_stop(word) else analyzer.stem(word)
 
 
 def matches(terms: list[Term], text: str) -> bool:

@@ -38,19 +38,24 @@ class Snippet:
 
 def snippet(query: str, texts: Sequence[str]) -> Snippet | None:
     """The passage of `texts` (lead, body, documents…, in order of preference) with the
-    most of the query's terms; the start of the first text when none holds a term."""
+    most of the query's terms; the start of the first text when none holds a term.
+
+    The texts after the first one with every term in a window are not read: none can do
+    better (a search's 50 results each have a body to analyse, and often a document)."""
     terms = parse(query)
-    best: tuple[int, int, str, list[tuple[int, int, str]], int] | None = None
-    for n, text in enumerate(t for t in texts if t and t.strip()):
+    best: tuple[int, str, list[tuple[int, int, str]], int] | None = None
+    for text in (t for t in texts if t and t.strip()):
         words = analyzer.spans(text)
         if not words:
             continue
         start, score = _best_window(terms, words)
         if best is None or score > best[0]:
-            best = (score, n, text, words, start)
+            best = (score, text, words, start)
+        if score == len(terms):
+            break
     if best is None:
         return None
-    _, _, text, words, start = best
+    _, text, words, start = best
     return _cut(terms, text, words, start)
 
 
@@ -65,6 +70,8 @@ def _best_window(terms: list[Term], words: list[tuple[int, int, str]]) -> tuple[
         found = sum(1 for hits in per_term if any(i in window for i in hits))
         if found > score:
             best, score = start, found
+            if score == len(per_term):
+                break
     return best, score
 
 

@@ -2,43 +2,52 @@
 
 Scrapy's RobotsTxtMiddleware keeps its parsers per crawler, and the daemon starts a new
 crawler for every poll: without this cache an idle poll would cost two requests
-(robots.txt, then the listing's 304) instead of one.
+(robots.txt, then the listing's 304) instead of one. The copies are the process's
+(`scraper.robots`), shared with the idle poll's own request (`scraper.idle`).
 """
 
 from __future__ import annotations
 
-import time
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.robotstxt import ProtegoRobotParser
 from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.python import to_unicode
+
+from scraper import robots
 
 if TYPE_CHECKING:
+    from protego import Protego
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
     from scrapy.robotstxt import RobotParser
 
 
-class CachedRobotsTxtMiddleware(RobotsTxtMiddleware):
-    # Shared by every crawler of the process: netloc -> (parser, fetched at).
-    _cache: ClassVar[dict[str, tuple[RobotParser, float]]] = {}
+class _CachedParser:
+    """A cached Protego parser, asked as Scrapy's ProtegoRobotParser asks it."""
 
+    def __init__(self, parser: Protego) -> None:
+        self.rp = parser
+
+    def allowed(self, url: str | bytes, user_agent: str | bytes) -> bool:
+        return bool(self.rp.can_fetch(to_unicode(url), to_unicode(user_agent)))
+
+
+class CachedRobotsTxtMiddleware(RobotsTxtMiddleware):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self._ttl = crawler.settings.getfloat("ROBOTSTXT_CACHE_SECONDS", 86400.0)
+        self._ttl = crawler.settings.getfloat("ROBOTSTXT_CACHE_SECONDS", robots.DEFAULT_TTL)
 
     async def robot_parser(self, request: Request) -> RobotParser | None:
         netloc = urlparse_cached(request).netloc
-        cached = self._cache.get(netloc)
-        if netloc not in self._parsers and cached and time.monotonic() - cached[1] < self._ttl:
-            self._parsers[netloc] = cached[0]
+        cached = robots.cached(netloc, self._ttl)
+        if netloc not in self._parsers and cached is not None:
+            self._parsers[netloc] = _CachedParser(cached)  # type: ignore[assignment]
         return await super().robot_parser(request)
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         await super()._parse_robots(response, netloc, request)
         parser = self._parsers[netloc]
-        if parser is not None and response.status < 500:
-            # The parser keeps the spider only for decoding; do not pin old spiders in memory.
-            if hasattr(parser, "spider"):
-                parser.spider = None
-            self._cache[netloc] = (parser, time.monotonic())  # type: ignore[assignment]
+        if isinstance(parser, ProtegoRobotParser) and response.status < 500:
+            robots.remember(netloc, parser.rp)

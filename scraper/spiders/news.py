@@ -89,6 +89,7 @@ class NewsSpider(scrapy.Spider):
         self.documents = dict(request.documents)
         self.max_document_bytes = request.max_document_bytes
         self.revisits = list(request.revisits)
+        self.prefetched = request.prefetched
         self._requested: set[str] = set()  # detail pages and probes already asked for
         self.outcome = CrawlOutcome()
         self._entries: list[ListingEntry] = []
@@ -113,6 +114,8 @@ class NewsSpider(scrapy.Spider):
             if self.last_modified:
                 headers["If-Modified-Since"] = self.last_modified
             meta["handle_httpstatus_list"] = [304]
+            if self.prefetched is not None:  # answered by scraper.middlewares.prefetched
+                meta["prefetched"], self.prefetched = self.prefetched, None
         return Request(
             listing_page_url(self.source_url, page),
             callback=self.parse_listing,

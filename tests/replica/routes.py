@@ -52,7 +52,8 @@ def respond(site: Site, target: str, headers: Mapping[str, str]) -> Response:
     parts = urlsplit(target)
     path = parts.path or "/"
     if path == "/robots.txt":
-        return Response(200, ROBOTS.encode(), {"Content-Type": "text/plain; charset=UTF-8"})
+        robots = ROBOTS if site.world.robots is None else site.world.robots
+        return Response(200, robots.encode(), {"Content-Type": "text/plain; charset=UTF-8"})
     if path.startswith("/upload/"):
         return _upload(site.world, path, headers)
     if path == "/":

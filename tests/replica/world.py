@@ -153,6 +153,7 @@ class World:
         self.missing_files: set[str] = set()  # these answer 404
         self.redirects: dict[str, str] = {}  # file name -> where it answers 302 to
         self.page_redirects: dict[str, str] = {}  # detail path -> where it answers 301 to
+        self.robots: str | None = None  # robots.txt served instead of the site's usual one
         for article in reversed(list(articles)):  # given in listing order, newest first
             self._add(article)
 

@@ -200,25 +200,94 @@ def test_api_and_web_count_the_matches_by_section_language_and_year(
     assert "&amp;section=speech" in page and "&amp;lang=ru" in page
 
 
-@pytest.mark.parametrize(("factor", "extra"), [(1, 0), (1, 1), (4, 100)])  # (1, 0): retries
-def test_the_best_few_from_the_index_rank_as_the_whole_ranking(
-        sessions: sessionmaker[Session], ids: dict[str, int], factor: int, extra: int,
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """SQLite asks FTS5 for the best few first (`ranked_ids`); whatever it decides must be
-    the order of the full ranking, for every page, under filters too."""
+def test_the_page_from_the_index_ranks_as_the_whole_ranking(
+        sessions: sessionmaker[Session], ids: dict[str, int]) -> None:
+    """SQLite ranks a page in one FTS5 query (`ranked_ids`); every page of it must be the
+    full ranking's, under filters too, with the items found through documents after."""
     from sqlalchemy import select
 
     from monitor.read import search
 
-    monkeypatch.setattr(search, "TOP_FACTOR", factor)
-    monkeypatch.setattr(search, "TOP_EXTRA", extra)
     with sessions() as session:
         for query in ("совещание", "Казахстан", "совещ*", '"совещание министров"'):
-            for where in (True, Item.published >= date(2025, 3, 4)):
-                base = select(Item.id).where(where)
+            for where in (None, Item.published >= date(2025, 3, 4)):
+                base = select(Item.id) if where is None else select(Item.id).where(where)
                 matching = base.where(search.search_condition(session, query))
                 full = list(session.scalars(search.by_relevance(session, matching, query)))
                 for limit in (1, 2, 3, 10):
-                    for offset in (0, 1, 3):
+                    for offset in (0, 1, 3, 5, 6):
                         assert search.ranked_ids(session, base, query, limit, offset) == \
                             full[offset:offset + limit], (query, limit, offset)
+                # A listing that began before the items after `highest` were stored.
+                highest = ids["mixed"]
+                older = [i for i in full if i <= highest]
+                for offset in (0, 1, 3):
+                    assert search.ranked_ids(session, base, query, 2, offset, highest) == \
+                        older[offset:offset + 2], (query, offset, highest)
+
+
+# Equal texts score alike: a page's edge falls inside a group of ties.
+TIED_DAYS = (4, 9, 2, 7, 1, 8, 3)  # stored in this order: ids do not follow the dates
+
+
+@pytest.fixture
+def tied(sessions: sessionmaker[Session]) -> list[int]:
+    """The expected ranking of `совещание`: the title match, then the equal bodies newest
+    first."""
+    with sessions() as session:
+        source = Source(name="csto-ru", url="https://odkb-csto.org/news/", language="ru")
+        items = [Item(source=source, url="https://odkb-csto.org/news/title/", slug="title",
+                      section="news_odkb", language="ru", published=date(2025, 1, 1),
+                      title="Совещание в Минске", lead="Встреча.", body="Текст.")]
+        items += [Item(source=source, url=f"https://odkb-csto.org/news/tie-{day}/",
+                       slug=f"tie-{day}", section="news_odkb", language="ru",
+                       published=date(2025, 2, day), title="Итоги недели", lead="Коротко.",
+                       body="Прошло совещание министров.") for day in TIED_DAYS]
+        session.add_all(items)
+        session.commit()
+        by_day = sorted(items[1:], key=lambda i: i.published or date.min, reverse=True)
+        return [items[0].id] + [i.id for i in by_day]
+
+
+def test_ties_at_the_page_edge_come_newest_first_on_every_page(
+        sessions: sessionmaker[Session], tied: list[int]) -> None:
+    with sessions() as session:
+        for limit in (2, 3, 8):
+            rows = history.items(session, Filters(search="совещание", limit=limit))
+            assert [row["id"] for row in rows] == tied[:limit]
+
+
+def test_api_cursor_pages_continue_the_ranked_order(server: LiveServer,
+                                                     tied: list[int]) -> None:
+    url = server.url + "/api/v1/items?q=%D1%81%D0%BE%D0%B2%D0%B5%D1%89%D0%B0%D0%BD%D0%B8%D0%B5"
+    listed: list[int] = []
+    page = fetch(url + "&limit=3").json()
+    while True:
+        listed += [row["id"] for row in page["items"]]
+        if not page["next_cursor"]:
+            break
+        page = fetch(url + f"&limit=3&cursor={page['next_cursor']}").json()
+    assert listed == tied
+
+
+def test_a_document_stored_in_the_same_session_is_searched(
+        sessions: sessionmaker[Session], ids: dict[str, int]) -> None:
+    """What documents hold is asked once per request, not kept past the session's writes."""
+    with sessions() as session:
+        assert order_in(session, ids, "ратификация") == []
+        sha = "f" * 64
+        doc = Document(item_id=ids["lead"], url="https://odkb-csto.org/news/lead/r.pdf",
+                       name="r.pdf", content_type="application/pdf", sha256=sha, status="ok",
+                       etag=None, last_modified=None)
+        session.add(doc)
+        session.flush()
+        session.add(DocumentVersion(document_id=doc.id, number=1, sha256=sha, bytes=1,
+                                    content_type="application/pdf", status="ok",
+                                    text="Ратификации договора."))
+        session.flush()
+        assert order_in(session, ids, "ратификация") == ["lead"]
+
+
+def order_in(session: Session, ids: dict[str, int], query: str) -> list[str]:
+    names = {v: k for k, v in ids.items()}
+    return [names[row["id"]] for row in history.items(session, Filters(search=query))]

@@ -84,9 +84,8 @@ def item_ids(session: Session, q: ItemsQuery, position: Position | None) -> list
     query = select(Item.id).where(*item_conditions(
         session, items_filter(q), how=RANKED if _ranked(q) else NEWEST, limit=q.limit))
     if _ranked(q):
-        if position is not None:
-            query = query.where(Item.id + 0 <= position.high)
-        return ranked_ids(session, query, q.q or "", q.limit + 1, _offset(position))
+        return ranked_ids(session, query, q.q or "", q.limit + 1, _offset(position),
+                          highest=position.high if position is not None else None)
     if position is not None:
         # `+ 0`: a condition on the id itself would let SQLite scan by rowid and sort.
         query = query.where(_after_item(position), Item.id + 0 <= position.high)
