@@ -337,7 +337,12 @@ of 177 B), and it runs as one process. The daemon's goal rows compare medians of
 its RSS is the daemon process's (the crawl worker, when it runs, has its own row). In this
 round's runs before the idle GET and the crawl worker (branch cdio-bench, three runs, load
 3 to 10) changedetection.io spent 9 to 11 ms of CPU per check less its background and held
-85 to 86 MB, while the daemon's idle poll job cost 1.7x to 2.3x that and the daemon 1.5x.
+85 to 86 MB, while the daemon's idle poll job cost 1.7x to 2.3x that and the daemon 1.5x. In the
+run of this table (the merged tree, load 2.7 to 4.9): 12.3 ms and 85.9 MB; the idle poll
+job 7.7 ms (0.62x, met), the daemon process 97.5 MB (1.14x, missed), and its crawl
+worker, started by the baseline's crawl and stopped only 10 min after the last one, held
+73.1 MB more: summed over its processes, as changedetection.io's RSS is, the daemon held
+~171 MB, twice changedetection.io's, until that worker exits.
 
 Reading (issue 23, the idle GET). Measured beside main before the idle poll's own
 request (`scraper/idle.py`; `--before e0e060e`), in one run (load average 4.6 to 7.3): the
