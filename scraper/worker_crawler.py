@@ -213,6 +213,10 @@ class ProcessCrawler:
         self._retiring.add(task)
         task.add_done_callback(self._retiring.discard)
 
+    def collect_between_crawls(self) -> None:
+        """Nothing to do here: the worker froze its own start and collects before each of
+        its crawls (scraper/crawl_worker.py); this process keeps no crawl's objects."""
+
     async def stop(self) -> None:
         """Abandon the crawls under way (their reports say `stopped=True`), stop the worker
         and refuse new crawls; no worker process is left behind."""

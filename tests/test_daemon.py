@@ -343,15 +343,18 @@ def test_a_killed_crawl_worker_fails_its_poll_and_the_next_poll_catches_up(
     daemon = Daemon(config, tmp_path).start()
     try:
         daemon.wait_for_log("first poll: stored")
-        world.publish(new_article(1))
-        world.fault = "hang"  # the listing hangs: the worker is in the middle of a crawl
+        article = new_article(1)
+        # The new item's page hangs: the listing changed, so the worker is mid-crawl (a
+        # listing that hung would hang in the daemon's own conditional GET instead).
+        world.set_detail_fault(article.path, "hang")
+        world.publish(article)
         daemon.wait_for(lambda: any(r.fault == "hang" for r in replica.requests), 20,
                         "a hanging request")
         [first] = _worker_pids(daemon)
         os.kill(first, signal.SIGKILL)
         daemon.wait_for_log(f"poll failed: the crawl worker (pid {first}) was killed by "
                             "SIGKILL during the crawl")
-        world.fault = None
+        world.set_detail_fault(article.path, None)
         daemon.wait_for(lambda: "[NEW] Published item number 1" in daemon.out, 30, "the item")
         time.sleep(2)  # a duplicate, if any, would come with the next polls
     finally:
@@ -373,7 +376,9 @@ def test_sigterm_leaves_no_crawl_worker_behind_even_mid_crawl(
                                   "download_timeout": "30s", "retries": 0})
     daemon = Daemon(config, tmp_path).start()
     daemon.wait_for_log("first poll: stored")
-    world.fault = "hang"
+    article = new_article(1)
+    world.set_detail_fault(article.path, "hang")  # the worker is mid-crawl on its page
+    world.publish(article)
     daemon.wait_for(lambda: any(r.fault == "hang" for r in replica.requests), 20,
                     "a hanging request")
     [pid] = _worker_pids(daemon)
