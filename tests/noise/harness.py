@@ -92,5 +92,6 @@ def poller(run: Run, replica: FurnishedReplica, database_url: str) -> Iterator[P
     try:
         yield polling
     finally:
+        run(polling.monitor.crawler.stop())  # its HTTP client, and Scrapy's crawls
         bind = polling.monitor.sessions.kw["bind"]
         bind.dispose()
