@@ -114,6 +114,24 @@ def test_a_word_ranks_off_the_table_as_ts_rank_cd_does(sessions: sessionmaker[Se
                     word, limit, offset)
 
 
+def test_a_cursor_page_off_the_table_holds_the_items_stored_before_it_only(
+        sessions: sessionmaker[Session]) -> None:
+    """`ranked_ids(highest=…)` (the API's cursor pages): the table's page is of the items
+    up to that id, as the general ranking's is."""
+    with sessions() as session:
+        ids = store(session)
+        highest = ids[5]
+        for word in ("summit", "exercises", "protocol"):
+            assert ranked_terms.one_lexeme(session, parse(word)) is not None
+            full = by_ts_rank_cd(session, word, Filter(), 50, 0)
+            older = [i for i in full if i <= highest]
+            assert older != full, word  # the bound matters
+            for limit, offset in ((2, 0), (3, 2), (50, 0)):
+                assert search.ranked_ids(session, select(Item.id), word, limit, offset,
+                                         highest=highest) == older[offset:offset + limit], (
+                    word, limit, offset)
+
+
 def test_the_table_is_read_for_one_word_only(sessions: sessionmaker[Session]) -> None:
     with sessions() as session:
         store(session)
