@@ -26,7 +26,7 @@ from scraper import robots
 from scraper.crawler import ManagedCrawler
 from scraper.prefetch import Failure, Prefetched
 from scraper.report import CrawlReport
-from scraper.request import CrawlRequest
+from scraper.request import CrawlRequest, conditional_headers
 from scraper.urls import listing_page_url
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,8 @@ class IdlePollCrawler:
             return _plus(await self.inner.crawl(request), verdict.requests)
         if verdict.requests:
             await asyncio.sleep(self._options.download_delay)
-        fetched = await self._get(url, _conditional(request))
+        fetched = await self._get(url, conditional_headers(request.etag,
+                                                           request.last_modified))
         if fetched.status == 304 and not request.revisits:
             return CrawlReport(source=request.source_name, not_modified=True,
                                requests=1 + verdict.requests, responses=1 + verdict.requests,
@@ -142,15 +143,6 @@ class IdlePollCrawler:
 
     def collect_between_crawls(self) -> None:
         self.inner.collect_between_crawls()
-
-
-def _conditional(request: CrawlRequest) -> dict[str, str]:
-    headers = {}
-    if request.etag:
-        headers["If-None-Match"] = request.etag
-    if request.last_modified:
-        headers["If-Modified-Since"] = request.last_modified
-    return headers
 
 
 def _plus(report: CrawlReport, requests: int) -> CrawlReport:

@@ -10,6 +10,16 @@ from scraper.items import KnownDocument, KnownItem, ListingEntry
 from scraper.prefetch import Prefetched
 
 
+def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    """The headers that make a GET conditional on the stored validators (304 if unchanged)."""
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
 @dataclass(frozen=True)
 class Revisit:
     """A stored item's page to read again, conditionally (its schedule said so).

@@ -14,7 +14,14 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.harness import Daemon, cli, source, with_own_http_port, write_config
+from tests.e2e.harness import (
+    Daemon,
+    cli,
+    process_alive,
+    source,
+    with_own_http_port,
+    write_config,
+)
 from tests.replica import LoggedRequest, ReplicaServer, World, make_article
 from tests.web.helpers import fetch, free_port
 
@@ -300,15 +307,6 @@ def _worker_pids(daemon: Daemon) -> list[int]:
     return [int(pid) for pid in WORKER_STARTED.findall(daemon.err)]
 
 
-def _alive(pid: int) -> bool:
-    """Whether a process with this id runs (a zombie, exited but not reaped, does not)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
 def test_new_edited_and_removed_items_are_announced_once_through_the_crawl_worker(
         tmp_path: Path, world: World, replica: ReplicaServer, database_url: str) -> None:
     daemon = Daemon(daemon_config(tmp_path, replica, database_url), tmp_path).start()
@@ -328,39 +326,45 @@ def test_new_edited_and_removed_items_are_announced_once_through_the_crawl_worke
     assert daemon.out.count("[EDITED]") == 1 and daemon.out.count("[REMOVED]") == 1
     # The crawls ran in one worker process, which the daemon's stop ended.
     [pid] = _worker_pids(daemon)
-    assert f"crawl worker {pid} stopped" in daemon.err and not _alive(pid)
+    assert f"crawl worker {pid} stopped" in daemon.err and not process_alive(pid)
     kinds = sorted(e["kind"] for e in cli(daemon.config, "history", "--changes", "--format",
                                           "json").json())
     assert kinds == ["edited", "new", "removed"]
 
 
-def test_a_killed_crawl_worker_fails_its_poll_and_the_next_poll_catches_up(
-        tmp_path: Path, world: World, replica: ReplicaServer, database_url: str) -> None:
+def _hanging_daemon(tmp_path: Path, world: World, replica: ReplicaServer,
+                    database_url: str) -> tuple[Path, Daemon]:
+    """A daemon whose crawl worker is mid-crawl: a new item's page hangs (a listing that
+    hung would hang in the daemon's own conditional GET, not in the worker)."""
     world.hang_seconds = 30
     config = daemon_config(tmp_path, replica, database_url,
                            crawl={"download_delay": "0s", "autothrottle": False,
                                   "download_timeout": "30s", "retries": 0})
     daemon = Daemon(config, tmp_path).start()
+    daemon.wait_for_log("first poll: stored")
+    article = new_article(1)
+    world.set_detail_fault(article.path, "hang")
+    world.publish(article)
+    daemon.wait_for(lambda: any(r.fault == "hang" for r in replica.requests), 20,
+                    "a hanging request")
+    return config, daemon
+
+
+def test_a_killed_crawl_worker_fails_its_poll_and_the_next_poll_catches_up(
+        tmp_path: Path, world: World, replica: ReplicaServer, database_url: str) -> None:
+    config, daemon = _hanging_daemon(tmp_path, world, replica, database_url)
     try:
-        daemon.wait_for_log("first poll: stored")
-        article = new_article(1)
-        # The new item's page hangs: the listing changed, so the worker is mid-crawl (a
-        # listing that hung would hang in the daemon's own conditional GET instead).
-        world.set_detail_fault(article.path, "hang")
-        world.publish(article)
-        daemon.wait_for(lambda: any(r.fault == "hang" for r in replica.requests), 20,
-                        "a hanging request")
         [first] = _worker_pids(daemon)
         os.kill(first, signal.SIGKILL)
         daemon.wait_for_log(f"poll failed: the crawl worker (pid {first}) was killed by "
                             "SIGKILL during the crawl")
-        world.set_detail_fault(article.path, None)
+        world.set_detail_fault(new_article(1).path, None)
         daemon.wait_for(lambda: "[NEW] Published item number 1" in daemon.out, 30, "the item")
         time.sleep(2)  # a duplicate, if any, would come with the next polls
     finally:
         assert daemon.stop() == 0
     first_worker, second = _worker_pids(daemon)  # the next poll started a new worker
-    assert not _alive(first_worker) and not _alive(second)
+    assert not process_alive(first_worker) and not process_alive(second)
     assert daemon.out.count("[NEW]") == 1
     assert "Traceback" not in daemon.err
     events = cli(config, "history", "--changes", "--format", "json").json()
@@ -370,19 +374,9 @@ def test_a_killed_crawl_worker_fails_its_poll_and_the_next_poll_catches_up(
 
 def test_sigterm_leaves_no_crawl_worker_behind_even_mid_crawl(
         tmp_path: Path, world: World, replica: ReplicaServer, database_url: str) -> None:
-    world.hang_seconds = 30
-    config = daemon_config(tmp_path, replica, database_url,
-                           crawl={"download_delay": "0s", "autothrottle": False,
-                                  "download_timeout": "30s", "retries": 0})
-    daemon = Daemon(config, tmp_path).start()
-    daemon.wait_for_log("first poll: stored")
-    article = new_article(1)
-    world.set_detail_fault(article.path, "hang")  # the worker is mid-crawl on its page
-    world.publish(article)
-    daemon.wait_for(lambda: any(r.fault == "hang" for r in replica.requests), 20,
-                    "a hanging request")
+    _, daemon = _hanging_daemon(tmp_path, world, replica, database_url)
     [pid] = _worker_pids(daemon)
-    assert _alive(pid)
+    assert process_alive(pid)
     assert daemon.stop(timeout=10) == 0
-    assert not _alive(pid)
+    assert not process_alive(pid)
     assert f"crawl worker {pid} stopped" in daemon.err

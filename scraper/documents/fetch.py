@@ -20,17 +20,14 @@ from twisted.python.failure import Failure
 from scraper.failures import describe_failure
 from scraper.guard.urls import RefusedRequest, host_of
 from scraper.items import FetchedDocument, KnownDocument
+from scraper.request import conditional_headers
 
 _FILENAME = re.compile(r"""filename\*?=(?:UTF-8'')?["']?([^"';]+)""", re.I)
 
 
 def document_request(url: str, item_url: str, known: KnownDocument | None, max_bytes: int,
                      callback: Callable[..., Any], errback: Callable[..., Any]) -> Request:
-    headers: dict[str, str] = {}
-    if known is not None and known.etag:
-        headers["If-None-Match"] = known.etag
-    if known is not None and known.last_modified:
-        headers["If-Modified-Since"] = known.last_modified
+    headers = conditional_headers(known.etag, known.last_modified) if known else {}
     return Request(
         url, callback=callback, errback=errback, headers=headers,
         cb_kwargs={"item_url": item_url},

@@ -28,7 +28,7 @@ from scraper.failures import describe_failure
 from scraper.guard.resolver import guarded_resolver
 from scraper.guard.urls import host_of, url_refusal
 from scraper.items import FetchedDocument, ListingEntry, NewsItem, ProbeResult
-from scraper.request import CrawlRequest, Revisit
+from scraper.request import CrawlRequest, Revisit, conditional_headers
 from scraper.urls import canonical_detail_url, listing_page_url, section_and_slug
 
 logger = logging.getLogger(__name__)
@@ -109,10 +109,7 @@ class NewsSpider(scrapy.Spider):
         headers: dict[str, str] = {}
         meta: dict[str, Any] = {}
         if page == 1:
-            if self.etag:
-                headers["If-None-Match"] = self.etag
-            if self.last_modified:
-                headers["If-Modified-Since"] = self.last_modified
+            headers = conditional_headers(self.etag, self.last_modified)
             meta["handle_httpstatus_list"] = [304]
             if self.prefetched is not None:  # answered by scraper.middlewares.prefetched
                 meta["prefetched"], self.prefetched = self.prefetched, None
@@ -215,11 +212,7 @@ class NewsSpider(scrapy.Spider):
         for revisit in revisits:
             if revisit.url in self._requested:
                 continue
-            headers = {}
-            if revisit.etag:
-                headers["If-None-Match"] = revisit.etag
-            if revisit.last_modified:
-                headers["If-Modified-Since"] = revisit.last_modified
+            headers = conditional_headers(revisit.etag, revisit.last_modified)
             yield Request(revisit.url, callback=self.parse_revisit,
                           errback=self.detail_failed, cb_kwargs={"revisit": revisit},
                           headers=headers, dont_filter=True,

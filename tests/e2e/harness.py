@@ -168,6 +168,15 @@ class _ForkServer:
 _SERVER = _ForkServer()
 
 
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id runs (a zombie, exited but not reaped, does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
 def spawn(args: list[str], env: dict[str, str], stdout: IO[bytes], stderr: IO[bytes]
           ) -> Process:
     """Start `csto-monitor ARGS` (fork server, or `python -m csto_monitor.cli` subprocess)."""

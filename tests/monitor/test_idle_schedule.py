@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.config import Settings
 from core.models import Item
 from monitor import poll
 from monitor.poll import SourcePoller
@@ -21,6 +23,19 @@ from scraper.report import CrawlReport
 from tests.monitor.test_poll import BASE, ReplayCrawler, report, settings
 
 STORY = "https://en.odkb-csto.org/news/news_odkb/story-2/"
+IDLE = CrawlReport(source="csto-en", not_modified=True, finish_reason="finished", requests=1)
+
+
+def replaying(cfg: Settings, sessions: sessionmaker[Session],
+              crawler: ReplayCrawler) -> Callable[[CrawlReport], str]:
+    """Polls the source once per call, the crawler answering with the report given."""
+    poller = SourcePoller(cfg, sessions, crawler,
+                          outbox.announcer({"console": ConsoleNotifier()}, cfg.notify_on))
+
+    def run(rep: CrawlReport) -> str:
+        crawler.reports.append(rep)
+        return asyncio.run(poller.poll(cfg.sources[0])).outcome
+    return run
 
 
 def unscheduled(sessions: sessionmaker[Session]) -> list[str]:
@@ -35,25 +50,17 @@ def test_an_item_stored_elsewhere_is_scheduled_by_the_first_poll_after_the_reche
     monkeypatch.setattr(poll, "SCHEDULE_RECHECK", timedelta(seconds=1))
     cfg = settings()
     crawler = ReplayCrawler()
-    poller = SourcePoller(cfg, db_sessions, crawler,
-                          outbox.announcer({"console": ConsoleNotifier()}, cfg.notify_on))
-
-    def run(rep: CrawlReport) -> str:
-        crawler.reports.append(rep)
-        return asyncio.run(poller.poll(cfg.sources[0])).outcome
-
-    idle = CrawlReport(source="csto-en", not_modified=True, finish_reason="finished",
-                       requests=1)
+    run = replaying(cfg, db_sessions, crawler)
     assert run(report([1, 2, 3])) == "baseline"
-    assert run(idle) == "not_modified" and unscheduled(db_sessions) == []  # stored: scheduled
+    assert run(IDLE) == "not_modified" and unscheduled(db_sessions) == []  # stored: scheduled
     with db_sessions() as session, session.begin():  # as a backfill in another process
         session.execute(update(Item).where(Item.url == STORY).values(next_revisit_at=None,
                                                                       revisit_step=0))
 
-    assert run(idle) == "not_modified"
+    assert run(IDLE) == "not_modified"
     assert unscheduled(db_sessions) == [STORY]  # an idle poll within the recheck: left
     time.sleep(1.1)
-    assert run(idle) == "not_modified"
+    assert run(IDLE) == "not_modified"
     assert unscheduled(db_sessions) == []  # the recheck came due
 
 
@@ -63,23 +70,13 @@ def test_items_stored_by_another_process_are_known_to_the_next_changed_poll(
     source's validators, and the next poll's spider is told about those items."""
     cfg = settings()
     crawler = ReplayCrawler()
-    poller = SourcePoller(cfg, db_sessions, crawler,
-                          outbox.announcer({"console": ConsoleNotifier()}, cfg.notify_on))
-
-    def run(rep: CrawlReport) -> str:
-        crawler.reports.append(rep)
-        return asyncio.run(poller.poll(cfg.sources[0])).outcome
-
-    idle = CrawlReport(source="csto-en", not_modified=True, finish_reason="finished",
-                       requests=1)
+    run = replaying(cfg, db_sessions, crawler)
     assert run(report([1, 2, 3])) == "baseline"
-    assert run(idle) == "not_modified" and run(idle) == "not_modified"
+    assert run(IDLE) == "not_modified" and run(IDLE) == "not_modified"
     assert set(crawler.calls[-1].known) == {f"{BASE}story-{n}/" for n in (1, 2, 3)}
     elsewhere = ReplayCrawler()  # a `check` beside the daemon
-    elsewhere.reports.append(replace(report([1, 2, 3, 4]), etag='"v2"'))
-    other = SourcePoller(cfg, db_sessions, elsewhere,
-                         outbox.announcer({"console": ConsoleNotifier()}, cfg.notify_on))
-    assert asyncio.run(other.poll(cfg.sources[0])).outcome == "changed"
+    assert replaying(cfg, db_sessions, elsewhere)(replace(report([1, 2, 3, 4]),
+                                                          etag='"v2"')) == "changed"
 
     assert run(report([1, 2, 3, 4, 5])) == "changed"
     assert f"{BASE}story-4/" in crawler.calls[-1].known

@@ -10,7 +10,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Coroutine
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +17,7 @@ import pytest
 from scraper.report import CrawlReport
 from scraper.request import CrawlRequest
 from scraper.worker_crawler import ProcessCrawler
+from tests.e2e.harness import process_alive
 from tests.replica import ReplicaServer, World
 
 OPTIONS = {"user_agent": "csto-monitor-test", "download_timeout": 30.0,
@@ -28,14 +28,6 @@ OPTIONS = {"user_agent": "csto-monitor-test", "download_timeout": 30.0,
 def request(replica: ReplicaServer, pages: int = 1) -> CrawlRequest:
     return CrawlRequest(source_name="csto-en", source_url=replica.listing_url, language="en",
                         pages=pages)
-
-
-def alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def run(coro: Coroutine[Any, Any, Any]) -> Any:
@@ -80,9 +72,9 @@ def test_the_worker_stops_when_idle_and_the_next_crawl_starts_another(
 
     first, idle, second, report = run(crawl())
     assert first is not None and second is not None and first != second
-    assert idle is None and not alive(first)
+    assert idle is None and not process_alive(first)
     assert report.listing_clean
-    assert not alive(second)  # stop() ended it
+    assert not process_alive(second)  # stop() ended it
 
 
 def test_a_cancelled_crawl_is_abandoned_and_the_worker_serves_the_next(
@@ -111,7 +103,7 @@ def test_a_cancelled_crawl_is_abandoned_and_the_worker_serves_the_next(
     before, after, report = run(crawl())
     assert before is not None and before == after
     assert report.listing_clean
-    assert not alive(before)
+    assert not process_alive(before)
 
 
 def test_the_workers_log_records_reach_the_daemons_log(
