@@ -330,7 +330,50 @@ def run(quick: bool = False, before: str | None = BEFORE) -> str:
     return section(result) + "\n" + READING + "\n"
 
 
-READING = """Reading (issue 23, changedetection.io). changedetection.io 0.60.10 watches the
+READING = """Reading (issue 23, the daemon's memory). Where the daemon's memory went, on
+main `ea4e5fa` (the tree of the 97.5 MB run; `bench/poll_loop.py --daemon`, smaps,
+tracemalloc and `sys._debugmallocstats()` after 200 idle polls): 25 MB of file-backed
+pages (libpython 5, pydantic-core 4, libcrypto 4, lxml 3 MB), 72 MB anonymous: pymalloc's
+arenas 39 MB, all of it live objects (0.5 MB of free blocks), the heap 27 MB. Four threads
+(the loop, two `to_thread` workers, the child watcher) and no malloc arena of weight:
+`MALLOC_ARENA_MAX=1` or `2` left RSS where it was (98.2, 97.9 against 98.1 MB after 1,000
+polls) and a `malloc_trim(0)` after the start freed nothing; neither was kept. The ~14 MB
+the import stages below did not explain: (1) ~4 MB was the benchmark's own: its loop read
+every process's /proc/PID/stat through pathlib at each poll, `Path` interns each part of a
+path, and the interned-strings table's resizes (a 1.9 MB block each, kept by malloc) were
+the daemon's "growth" (two steps of 1.9 MB, near polls 100 and 300). The loop now reads
+/proc with `open()`: the daemon grows +0.5 MB over 1,000 idle polls and +0.5 MB over the
+next 2,000 (one 3,000-poll run), half of it SQLite's page cache filling with the crawl log
+each poll appends (`sqlite3_memory_used()`; capped by SQLite's `cache_size`, 2 MB a
+connection), none of it Python objects (tracemalloc flat). (2) ~5 MB is made after the
+imports: SQLAlchemy's mappers, configured at the first query, its compiled statements and
+pool (tracemalloc: 4.7 MB allocated outside imports; the same modules imported in a fresh
+interpreter held 89.5 MB). (3) Imports the stages left out: feedgen for /feed.atom, which
+brought lxml back (~5 MB), Jinja2 with the pages, the API's handlers and schemas, the
+sign-up's aiosmtplib (~4 MB), Typer with the CLI (~2 MB). Cut: the HTTP server's pages,
+feed, API handlers and sign-up forms are imported by their first request
+(`csto_monitor/web/lazy.py`; Jinja2's environment is built with the first page drawn;
+/healthz and /metrics stay loaded), which costs that first request 30 to 110 ms once;
+`tests/test_lazy_imports.py` starts the daemon's HTTP server, polls, asks /healthz and
+/metrics, checks that none of them is loaded, then that each page answers. And the settings'
+patterns for Telegram names, bot tokens and clock times spell out ASCII classes: pydantic
+compiles them with Rust's regex, where `\\d` and `\\w` are Unicode classes, and
+`[A-Za-z]\\w{3,31}` alone held ~3 MB (the settings model ~9 MB, now ~4; every command loads
+it, ~40 ms less CPU). Daemon RSS, one run of `bench/startup.py`'s daemon loop beside main
+`ea4e5fa` (both with the corrected loop; 3 interleaved runs each, load average 2.2):
+93.9 -> 81.6 MB after the first polls, 94.5 -> 82.1 MB after 1,000 idle polls (main with
+its own loop, other runs: 98.0 to 98.2 MB); the pages -8.8 MB, the patterns -3.5 MB (85.1 -> 81.6,
+measured apart). CPU per idle poll job unchanged (5.4 and 5.7 ms medians). Against
+changedetection.io's 85.2 to 86.0 MB of this round's runs, ~0.96x. Tried and not kept:
+running the daemon with `python -OO` (docstrings dropped) holds ~5 MB less (the daemon's
+modules imported alone: 80.3 -> 75.5 MB), but it drops asserts and the commands' help,
+needs its own `.opt-2.pyc` files in the image, and the crawl worker inherits it; left for
+a deployment that wants it. What is left: SQLAlchemy with the ORM ~22 MB, the standard
+library it and aiohttp pull in (asyncio, ssl, email) ~11 MB, pydantic ~7 MB and the
+settings model ~4, aiohttp (the idle GET's client, the HTTP server) ~8 MB, the shared
+libraries' pages ~21 MB.
+
+Reading (issue 23, changedetection.io). changedetection.io 0.60.10 watches the
 same listing in the same run (its rows above; set up as section 1 says): it sends no
 validators, so each check is a whole GET (12 KB answered 200, where the daemon gets a 304
 of 177 B), and it runs as one process. The daemon's goal rows compare medians of this run;

@@ -90,6 +90,34 @@ def test_bad_value_names_its_key(tmp_path: Path, change: tuple[str, str], expect
     assert str(tmp_path / "config.yaml") in str(info.value)
 
 
+@pytest.mark.parametrize(("telegram", "expected"), [
+    ('{channel: "@новости_одкб"}', "telegram.channel:"),  # Telegram names are ASCII
+    ('{channel: "@news_одкб"}', "telegram.channel:"),
+    ('{channel: "@abc"}', "telegram.channel:"),  # 4 characters at least
+    ('{channel: "-100١٢٣"}', "telegram.channel:"),  # Arabic-Indic digits: no chat id
+    ('{bot_username: "@бот_одкб"}', "telegram.bot_username:"),
+    ('{token: "١٢٣:abc"}', "telegram.token:"),
+    ('{daily_at: "٠٧:٠٠"}', "telegram.daily_at:"),
+    ('{daily_at: "24:00"}', "telegram.daily_at:"),
+])
+def test_telegram_names_times_and_tokens_are_ascii(tmp_path: Path, telegram: str,
+                                                   expected: str) -> None:
+    text = GOOD.replace('telegram: {channel: "@csto_news", admins: [1, 2]}',
+                        f"telegram: {telegram}")
+    with pytest.raises(ConfigError) as info:
+        load_settings(write(tmp_path, text), env={})
+    assert expected in str(info.value)
+
+
+def test_telegram_values_as_documented_load(tmp_path: Path) -> None:
+    text = GOOD.replace('telegram: {channel: "@csto_news", admins: [1, 2]}',
+                        'telegram: {channel: "-1001234567890", bot_username: "csto_news_bot", '
+                        'token: "123456:AAH-x_y", daily_at: "23:59"}')
+    telegram = load_settings(write(tmp_path, text), env={}).telegram
+    assert telegram is not None and telegram.channel == "-1001234567890"
+    assert telegram.daily_at == "23:59" and telegram.bot_username == "csto_news_bot"
+
+
 def test_missing_file_says_how_to_fix(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no such configuration file; pass --config"):
         load_settings(tmp_path / "nope.yaml", env={})

@@ -137,3 +137,72 @@ def test_the_daemon_polls_without_scrapy_twisted_or_the_readers(
     result = json.loads(proc.stdout.splitlines()[-1])
     assert result["outcomes"] == ["baseline", "not_modified"], proc.stderr
     assert result["heavy"] == [], f"the daemon imported {result['heavy']}"
+
+
+# What only a page, the feed, the API or a sign-up needs: loaded by its first request.
+WEB_LAZY = ("jinja2", "feedgen", "lxml", "aiosmtplib", "csto_monitor.web.pages",
+            "csto_monitor.web.feed", "csto_monitor.web.api.handlers",
+            "csto_monitor.web.signup", "monitor.read.schemas")
+
+_SERVING_PROBE = """
+import asyncio, json, sys, urllib.error, urllib.request
+from core.config import load_settings
+from csto_monitor.daemon import Daemon, build_monitor
+
+LAZY = json.loads(HEAVY)
+
+def loaded():
+    return sorted(name for name in LAZY if name in sys.modules)
+
+def get(base, path):
+    try:
+        with urllib.request.urlopen(base + path, timeout=10) as reply:
+            return reply.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+async def main():
+    settings = load_settings(sys.argv[1], env={})
+    daemon = Daemon(build_monitor(settings))
+    daemon.scheduler.start()  # its jobs left out: the probe polls itself
+    for service in daemon.services:
+        await service.start()
+    base = f"http://{settings.http.listen}"
+    try:
+        outcomes = [(await daemon.monitor.poller.poll(settings.sources[0])).outcome
+                    for _ in range(2)]
+        monitoring = [await asyncio.to_thread(get, base, path)  # asked all day
+                      for path in ("/healthz", "/metrics")]
+        idle = loaded()
+        statuses = [await asyncio.to_thread(get, base, path)
+                    for path in ("/", "/items/1", "/feed.atom", "/api/v1/items", "/subscribe")]
+        return {"outcomes": outcomes, "monitoring": monitoring, "idle": idle,
+                "statuses": statuses, "served": loaded()}
+    finally:
+        for service in reversed(daemon.services):
+            await service.stop()
+        await daemon.monitor.crawler.stop()
+        daemon.scheduler.shutdown(wait=False)
+
+print(json.dumps(asyncio.run(main())))
+"""
+
+
+def test_the_daemon_loads_its_pages_feed_and_api_with_their_first_request(
+        tmp_path: Path, replica: ReplicaServer, database_url: str) -> None:
+    """An idle daemon answering /healthz and /metrics holds none of the pages' modules
+    (Jinja2, feedgen with lxml, the API's handlers and schemas, the sign-up's mailer); each
+    page still answers its first request, importing them then."""
+    config = write_config(tmp_path / "c.yaml", [source(replica.listing_url)], database_url)
+    code = _SERVING_PROBE.replace("HEAVY", repr(json.dumps(WEB_LAZY)))
+    proc = subprocess.run([sys.executable, "-c", code, str(config)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout.splitlines()[-1])
+    assert result["outcomes"] == ["baseline", "not_modified"], proc.stderr
+    assert result["monitoring"] == [200, 200], proc.stderr
+    assert result["idle"] == [], f"the idle daemon imported {result['idle']}"
+    # /subscribe: the sign-up form's "closed" page (email self-service is off here)
+    assert result["statuses"] == [200, 200, 200, 200, 404], proc.stderr
+    assert {"jinja2", "feedgen", "csto_monitor.web.pages", "csto_monitor.web.feed",
+            "csto_monitor.web.api.handlers", "csto_monitor.web.signup"} <= set(result["served"])

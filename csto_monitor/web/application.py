@@ -17,9 +17,10 @@ from csto_monitor.web.context import (
     SETTINGS,
     TEMPLATES,
     Handler,
+    Templates,
     error_page,
-    templates,
 )
+from csto_monitor.web.lazy import lazy
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +53,15 @@ async def _headers(request: web.Request, response: web.StreamResponse) -> None:
 
 def make_app(settings: Settings, sessions: sessionmaker[Session],
              scheduler: Any = None) -> web.Application:
-    """The app; `scheduler` (the daemon's) is checked by /healthz when given."""
-    from csto_monitor.web import feed, health, pages, prometheus, unsubscribe
+    """The app; `scheduler` (the daemon's) is checked by /healthz when given.
+
+    The pages', feed's and API's modules are imported by their first request (`lazy`):
+    /healthz and /metrics, which monitoring asks for all day, are loaded now."""
+    from csto_monitor.web import health, prometheus
     from csto_monitor.web.api import api_app
 
     app = web.Application(middlewares=[errors])
-    app[SETTINGS], app[SESSIONS], app[TEMPLATES] = settings, sessions, templates()
+    app[SETTINGS], app[SESSIONS], app[TEMPLATES] = settings, sessions, Templates()
     if scheduler is not None:
         app[SCHEDULER] = scheduler
     app.on_response_prepare.append(_headers)
@@ -66,11 +70,11 @@ def make_app(settings: Settings, sessions: sessionmaker[Session],
         web.get("/healthz", health.healthz),
         web.get("/readyz", health.readyz),
         web.get("/metrics", prometheus.handler),
-        web.get("/feed.atom", feed.handler),
-        web.get("/unsubscribe", unsubscribe.confirm_page),
-        web.post("/unsubscribe", unsubscribe.unsubscribe),
-        web.get("/", pages.history_page),
-        web.get("/items/{item_id}", pages.item_page),
+        web.get("/feed.atom", lazy("feed", "handler")),
+        web.get("/unsubscribe", lazy("unsubscribe", "confirm_page")),
+        web.post("/unsubscribe", lazy("unsubscribe", "unsubscribe")),
+        web.get("/", lazy("pages", "history_page")),
+        web.get("/items/{item_id}", lazy("pages", "item_page")),
     ])
     account_routes(app, settings)
     app.add_subapp("/api", api_app(settings, sessions))  # the JSON API, /api/v1/
@@ -79,19 +83,19 @@ def make_app(settings: Settings, sessions: sessionmaker[Session],
 
 def account_routes(app: web.Application, settings: Settings) -> None:
     """The sign-up form, confirmation and preference pages (docs/email.md); answered
-    "closed" when email.self_service is off."""
-    from csto_monitor.web import preferences, signup
-
+    "closed" when email.self_service is off (their modules then load at the first visit)."""
     if settings.email is not None and settings.email.sign_up_open:
+        from csto_monitor.web import signup
+
         app[signup.SIGNUP] = signup.SignupState(settings.email, bot_link(settings))
         app.cleanup_ctx.append(signup.housekeeping)
     app.add_routes([
-        web.get("/subscribe", signup.subscribe_page),
-        web.post("/subscribe", signup.subscribe),
-        web.get("/confirm/{token}", signup.confirm_page),
-        web.post("/confirm/{token}", signup.confirm),
-        web.get("/preferences/{token}", preferences.preferences_page),
-        web.post("/preferences/{token}", preferences.change),
+        web.get("/subscribe", lazy("signup", "subscribe_page")),
+        web.post("/subscribe", lazy("signup", "subscribe")),
+        web.get("/confirm/{token}", lazy("signup", "confirm_page")),
+        web.post("/confirm/{token}", lazy("signup", "confirm")),
+        web.get("/preferences/{token}", lazy("preferences", "preferences_page")),
+        web.post("/preferences/{token}", lazy("preferences", "change")),
     ])
 
 

@@ -6,21 +6,23 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import jinja2
 from aiohttp import web
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
 from notifier.sections import section_name
 
+if TYPE_CHECKING:
+    import jinja2
+
 T = TypeVar("T")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 SESSIONS: web.AppKey[sessionmaker[Session]] = web.AppKey("sessions")
-TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates")
+TEMPLATES: web.AppKey[Templates] = web.AppKey("templates")
 # The daemon's APScheduler scheduler, for /healthz; absent when the app runs without one.
 SCHEDULER: web.AppKey[Any] = web.AppKey("scheduler")
 
@@ -33,7 +35,23 @@ SECURITY_HEADERS = {
 }
 
 
-def templates() -> jinja2.Environment:
+class Templates:
+    """The pages' Jinja2 templates, set up when the first page is drawn: a daemon whose
+    pages nobody opens never imports Jinja2. Two threads drawing the first pages at once
+    may each build an environment; one is kept, both render alike."""
+
+    def __init__(self) -> None:
+        self._env: jinja2.Environment | None = None
+
+    def get_template(self, name: str) -> jinja2.Template:
+        if self._env is None:
+            self._env = _environment()
+        return self._env.get_template(name)
+
+
+def _environment() -> jinja2.Environment:
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,

@@ -13,10 +13,10 @@ from aiohttp import web
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
-from csto_monitor.web.api import handlers
 from csto_monitor.web.api.access import RateLimiter, Tokens, access_middleware
 from csto_monitor.web.api.replies import json_errors
 from csto_monitor.web.context import SESSIONS, SETTINGS
+from csto_monitor.web.lazy import lazy
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +33,11 @@ def api_app(settings: Settings, sessions: sessionmaker[Session]) -> web.Applicat
                                        access_middleware(tokens, RateLimiter(http.api_rate))])
     app[SETTINGS], app[SESSIONS] = settings, sessions
     app.add_routes([
-        web.get("/v1/items", handlers.items),
-        web.get("/v1/items/{id}", handlers.item),
-        web.get("/v1/changes", handlers.changes),
-        web.get("/v1/openapi.json", handlers.openapi_document),
+        # The handlers, their queries and schemas: imported by the first API request.
+        web.get("/v1/items", lazy("api.handlers", "items")),
+        web.get("/v1/items/{id}", lazy("api.handlers", "item")),
+        web.get("/v1/changes", lazy("api.handlers", "changes")),
+        web.get("/v1/openapi.json", lazy("api.handlers", "openapi_document")),
     ])
     return app
 
