@@ -12,11 +12,13 @@ language's configuration, `russian` or `english`; title A, lead B, body C) and
 `items.search_exact` ('simple'), and the same pair on `document_versions` (in the
 language of the document's item, over its first 300,000 characters: a tsvector is
 limited to 1 MB), and on `translations` (in the translation's target language). `ё` is
-folded to `е` before either. From migration 0015 the table of ranked words
-(`core.search_terms`) is computed from `items.search_stems`: `reindex` refills it too.
+folded to `е` before either. The table of ranked words (`core.search_terms`) is computed
+from `items.search_stems` on PostgreSQL (0015), from the same stems as `items_search` on
+SQLite (0016): `reindex` refills it too.
 
 Caveat (as for 0002): an Alembic batch operation on `items` in a later SQLite migration
-recreates the table and drops its triggers: it must create `SQLITE_ITEM_TRIGGERS` again.
+recreates the table and drops its triggers: it must create `SQLITE_ITEM_TRIGGERS` and
+`search_terms.SQLITE_TRIGGERS` again.
 """
 
 from __future__ import annotations

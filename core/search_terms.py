@@ -23,7 +23,9 @@ is that of BM25's term-frequency part alone, computed here with fixed constants
 (`term_scores`, the one definition the triggers, the rebuild and the tests use) over the
 weighted frequency of the word in title, lead and body (`WEIGHTS`, those of the ranked
 search). The score is stored as an integer (millionths), the date as a day number: exact
-keys the delete can recompute, and fewer bytes a row.
+keys the delete can recompute, and fewer bytes a row. A delete finds the old rows only if
+the score is computed as when they were written: after changing `stem_scores`'s constants
+or the analyzer (stop words, PyStemmer), run `csto-monitor reindex`.
 """
 
 from __future__ import annotations
