@@ -34,7 +34,7 @@ TEXTS = [
     (None, "en", "Summit in Minsk", "Leaders met.", "The summit adopted a declaration."),
     (3, "en", "Weekly notes", "Summits and exercises.", "Nothing else."),
     (4, "en", "Weekly notes", "A summit agenda.", "Summits, summits, summits were held."),
-    (5, "en", "Exercises", "Troops trained.", "The exercise ended before the summit."),
+    (5, "en", "Exercises", "Troops trained.", "The exercise ended before the 2025 summit."),
     (6, "en", "Council", "Ministers met.", "They prepared the summit in a long and detailed "
      "meeting of ministers, experts, delegations, observers and guests from Minsk."),
     (7, "ru", "Саммит в Минске", "Встреча лидеров.", "Лидеры приняли декларацию, summit."),
@@ -43,7 +43,8 @@ TEXTS = [
 # Holds `summit` and `minsk` only in its attached document.
 DOCUMENT_ONLY = (9, "en", "Files", "Materials published.", "See the file.",
                  "Summit protocol, Minsk.")
-WORDS = ("summit", "Summits", "exercises", "met", "minsk", "Минск", "protocol", "drills")
+WORDS = ("summit", "Summits", "exercises", "met", "minsk", "Минск", "protocol", "drills",
+         "2025")
 FILTERS = [Filter(), Filter(section="news"), Filter(language="ru"),
            Filter(published_from=date(2025, 3, 2))]
 PAGES = ((50, 0), (1, 0), (2, 0), (3, 2), (4, 5), (5, 20))
