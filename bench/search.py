@@ -75,9 +75,9 @@ READING = "\n\n".join((
      "about as long as BM25 over every match took (76 against 81 ms). The table is what it "
      "costs: 3.5 million rows, 35 distinct stems per item, about 25 bytes a row (the score "
      "an integer in millionths, the date a day number: exact keys, which the triggers "
-     "recompute from the old row to delete it, with no second index); about 20 s of the "
+     "recompute from the old row to delete it, with no second index); 16-20 s of the "
      "migration (Python analysis of every item again, then the rows written in key order "
-     "from a temporary table, three times faster than as they come) and 12 s more of a "
+     "from a temporary table, three times faster than as they come) and 9-12 s more of a "
      "re-index, which fills it from the stems it computes for FTS5. Several words, a "
      "phrase, a prefix and a Russian word searched in two forms are still ranked by FTS5's "
      "BM25 over every match (the rare word of 2,000 matches: 10-15 ms of CPU)."),
