@@ -41,7 +41,7 @@ from sqlalchemy import Connection, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bench import common
-from core import search_index
+from core import search_index, search_terms
 from core.config import Settings
 from core.models import Item, Source
 from csto_monitor.runtime import Monitor
@@ -152,9 +152,10 @@ def generate(sessions: sessionmaker[Session], host: str, first: int, count: int,
 def _insert_sqlite(conn: Connection, items: list[tuple[Any, ...]],
                    revisions: list[tuple[Any, ...]]) -> None:
     """executemany in one transaction; the new rows indexed in one statement, not row by
-    row through the insert trigger (which also re-enters Python per row)."""
-    trigger = search_index.SQLITE_ITEM_TRIGGERS["items_search_insert"]
-    conn.exec_driver_sql("DROP TRIGGER items_search_insert")
+    row through the insert triggers (which also re-enter Python per row)."""
+    triggers = {**search_index.SQLITE_ITEM_TRIGGERS, **search_terms.SQLITE_TRIGGERS}
+    for name in ("items_search_insert", "item_terms_insert"):
+        conn.exec_driver_sql(f"DROP TRIGGER {name}")
     for table, columns, rows in (("items", ITEM_COLUMNS, items),
                                  ("item_revisions", REVISION_COLUMNS, revisions)):
         marks = ", ".join("?" * len(columns))
@@ -163,7 +164,10 @@ def _insert_sqlite(conn: Connection, items: list[tuple[Any, ...]],
     at = {name: ITEM_COLUMNS.index(name) for name in ("id", "title", "lead", "body")}
     search_index.sqlite_index_items(conn, [(r[at["id"]], r[at["title"]], r[at["lead"]],
                                             r[at["body"]]) for r in items])
-    conn.exec_driver_sql(trigger)  # exactly as migration 0014 created it
+    if items:  # the table of ranked words (0016) of the new ids
+        search_terms.sqlite_fill(conn, lambda _n: None, after=items[0][at["id"]] - 1)
+    for name in ("items_search_insert", "item_terms_insert"):
+        conn.exec_driver_sql(triggers[name])  # exactly as migrations 0014 and 0016 did
 
 
 def _copy_postgres(conn: Connection, items: list[tuple[Any, ...]],

@@ -10,9 +10,10 @@
 - Scale: 100,000 generated English articles (the replica's text bank, as benchmark 3)
   stored on the schema before this issue (0011: exact-form indexes), then the migration to
   the head timed (0014 re-indexes every row; 0015 fills PostgreSQL's table of ranked
-  words), the index size before and after, a `csto-monitor reindex` timed, and the
-  latency of `history --search` (what the CLI runs, in-process, ranked, 50 results with
-  snippets) for a rare and a common word.
+  words, 0016 SQLite's), the index size before and after, a `csto-monitor reindex` timed,
+  and the latency of `history --search` (what the CLI runs, in-process, ranked, 50 results
+  with snippets) for a rare and a common word; then the ranked page's ids alone, by the
+  general ranking of every match and off the table of ranked words, taken in turns.
 
     .venv/bin/python -m bench --only search        (or: -m bench.search --markdown)
 
@@ -52,19 +53,34 @@ SEARCHES, QUICK_SEARCHES = 20, 5
 GOAL_P95 = 0.050
 _MiB = 1024 * 1024
 READING = "\n\n".join((
-    ("Reading, SQLite: a ranked search is one FTS5 query "
-     "(`monitor.read.search._bm25_page`): BM25 is computed once per match and kept, the "
-     "page's edge is the (offset + limit)-th best score, and only the matches scoring as "
-     "well are read from `items` for their date, so ties at the edge come newest first "
-     "inside the query (the generated corpus repeats 600 texts: about 1,200 items tie at "
-     "the common word's first page edge). The common word matches 40,000 of the 100,000 "
-     "items, and FTS5's `bm25()` costs about 0.75 µs a match (it reads each match's column "
-     "sizes and positions): 30 ms of CPU, 43 ms with the scores kept and the ties dated, "
-     "about 50 ms for the whole request (50 items read, `found_in`, snippets). That is the "
-     "goal itself, so on 2 cores shared with other jobs its p95 misses it; the rare word "
-     "(2,000 matches) needs 10-15 ms of CPU. FTS5 has no early end for a ranked query: "
-     "going well under 50 ms for a word in 40 % of the items needs BM25 over fewer rows, "
-     "i.e. another index (a schema change)."),
+    ("Reading, SQLite: ranking is no longer where the time goes for one word. Before "
+     "0016 a ranked search was one FTS5 query (`monitor.read.search._bm25_page`): BM25 "
+     "once per match, kept, the page's edge the (offset + limit)-th best score; FTS5's "
+     "`bm25()` costs about 0.75 µs a match and has no early end, so the common word (40,000 "
+     "of the 100,000 items) took 30 ms of CPU for its scores alone, about 50 ms for the "
+     "whole request, and its p95 missed the goal on 2 shared cores. A one-word query of one "
+     "form (an English word; a Russian word whose stem is the word itself) now reads its "
+     "page off `item_terms` (migration 0016): each item's score for each of its stems, "
+     "with its date, in a table WITHOUT ROWID whose primary key is the ranked order (score, "
+     "newer, higher id), so the page is a range scan of 50 keys, each joined to the item by "
+     "its primary key. `bm25()` cannot be stored (its IDF and average length change with "
+     "every insert); for one word the IDF is the same for every item, so the table stores "
+     "BM25's term-frequency part with fixed constants (k1 1.2, b 0.75, an average of 100 "
+     "stems) over 8 × title + 4 × lead + 1 × body (`core.search_terms.stem_scores`), and "
+     "`by_relevance` orders such a query by it too: every reader lists it in one order. "
+     "The page's ids alone, taken in turns with the FTS5 query in this run, are in the "
+     "ranking rows above. What is left of the request is the same as for `--sort date`: "
+     "the items read, `found_in`, the snippets of 50 results. A filter that keeps few of "
+     "the word's items (a date range of 35 of its 40,000) still reads the whole range, "
+     "about as long as BM25 over every match took (76 against 81 ms). The table is what it "
+     "costs: 3.5 million rows, 35 distinct stems per item, about 25 bytes a row (the score "
+     "an integer in millionths, the date a day number: exact keys, which the triggers "
+     "recompute from the old row to delete it, with no second index); 16-20 s of the "
+     "migration (Python analysis of every item again, then the rows written in key order "
+     "from a temporary table, three times faster than as they come) and 9-12 s more of a "
+     "re-index, which fills it from the stems it computes for FTS5. Several words, a "
+     "phrase, a prefix and a Russian word searched in two forms are still ranked by FTS5's "
+     "BM25 over every match (the rare word of 2,000 matches: 10-15 ms of CPU)."),
     ('Reading, PostgreSQL: ranking is no longer where the time goes. Before 0015, '
      '`ts_rank_cd` read and scored every matching tsvector: EXPLAIN ANALYZE of the common '
      "word's page showed a bitmap heap scan of 39,996 rows over 20,162 heap pages (the "
@@ -218,7 +234,7 @@ def index_bytes(conn: Connection) -> int:
     if conn.dialect.name == "sqlite":
         return int(conn.scalar(text(
             "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name LIKE 'items\\_fts%' "
-            "ESCAPE '\\' OR name LIKE 'items\\_search%' ESCAPE '\\'")) or 0)
+            "ESCAPE '\\' OR name LIKE 'items\\_search%' ESCAPE '\\'")) or 0) + ranked_bytes(conn)
     columns = [c for c in ("search_vector", "search_stems", "search_exact")
                if conn.scalar(text("SELECT count(*) FROM information_schema.columns WHERE "
                                    "table_name = 'items' AND column_name = :c"), {"c": c})]
@@ -227,9 +243,16 @@ def index_bytes(conn: Connection) -> int:
     indexes = int(conn.scalar(text(
         "SELECT coalesce(sum(pg_relation_size(indexrelid)), 0) FROM pg_index i JOIN pg_class "
         "c ON c.oid = i.indexrelid WHERE c.relname LIKE 'ix\\_items\\_search%'")) or 0)
-    ranked = int(conn.scalar(text(  # PostgreSQL's table of ranked words (0015)
+    return stored + indexes + ranked_bytes(conn)
+
+
+def ranked_bytes(conn: Connection) -> int:
+    """The bytes the table of ranked words takes (0015, 0016), its index included."""
+    if conn.dialect.name == "sqlite":
+        return int(conn.scalar(text("SELECT coalesce(sum(pgsize), 0) FROM dbstat "
+                                    "WHERE name = 'item_terms'")) or 0)
+    return int(conn.scalar(text(
         "SELECT coalesce(pg_total_relation_size(to_regclass('item_terms')), 0)")) or 0)
-    return stored + indexes + ranked
 
 
 def _latency(engine: Engine, word: str, repeats: int, sort: str
@@ -262,33 +285,34 @@ def scale(database_url: str, size: int, repeats: int) -> dict[str, Any]:
     upgrade(engine)
     migrate_s = time.perf_counter() - start
     with engine.connect() as conn:
-        after = index_bytes(conn)
+        after, ranked = index_bytes(conn), ranked_bytes(conn)
     start = time.perf_counter()
     with engine.begin() as conn:
         reindex(conn, quiet=True)
     reindex_s = time.perf_counter() - start
-    figures: dict[str, Any] = {"before": before, "after": after, "migrate_s": migrate_s,
-                               "reindex_s": reindex_s, "latency": {}}
+    figures: dict[str, Any] = {"before": before, "after": after, "ranked": ranked,
+                               "migrate_s": migrate_s, "reindex_s": reindex_s, "latency": {}}
     words = search_words(text_pool())
     figures["load"] = [os.getloadavg()[0]]
     for label, word in words.items():
         for sort in ("relevance", "date"):
             figures["latency"][(label, word, sort)] = _latency(engine, word, repeats, sort)
-    if engine.dialect.name == "postgresql":
-        figures["ranking"] = ranking_step(engine, words, repeats)
+    figures["ranking"] = ranking_step(engine, words, repeats)
     figures["load"].append(os.getloadavg()[0])
     engine.dispose()
     return figures
 
 
-RANKINGS = ("`ts_rank_cd` over every match", "`item_terms` (0015)")
+RANKINGS = {"postgresql": ("`ts_rank_cd` over every match", "`item_terms` (0015)"),
+            "sqlite": ("FTS5 `bm25()` over every match", "`item_terms` (0016)")}
 
 
 def ranking_step(engine: Engine, words: dict[str, str], repeats: int
                  ) -> dict[tuple[str, str], tuple[list[float], list[float]]]:
-    """PostgreSQL: the ranked page's 50 ids alone, by `ts_rank_cd` over every match (the
-    general path, all there was before 0015) and off `item_terms`, taken in turns so that
-    both see the same load; the two pages must be the same."""
+    """The ranked page's 50 ids alone, by the general ranking of every match (all there
+    was before 0015/0016) and off `item_terms`, taken in turns so that both see the same
+    load. PostgreSQL's two pages must be the same (the table stores `ts_rank_cd`); SQLite's
+    are of the same length (the table stores BM25's term-frequency part, not `bm25()`)."""
     from sqlalchemy import select
 
     from core.models import Item
@@ -296,6 +320,9 @@ def ranking_step(engine: Engine, words: dict[str, str], repeats: int
     from monitor.read.search_query import parse
 
     def general(session: Session, word: str) -> list[int]:
+        if session.get_bind().dialect.name == "sqlite":
+            page = search._bm25_page(select(Item.id), parse(word), 50, 0, None)
+            return list(session.scalars(page))
         matches = select(Item.id).where(search.search_condition(session, word))
         return list(session.scalars(search.by_relevance(session, matches, word).limit(50)))
 
@@ -315,17 +342,20 @@ def ranking_step(engine: Engine, words: dict[str, str], repeats: int
                     pages.append(way(session, word))
                     if n:
                         spent.append(time.perf_counter() - start)
-            assert pages[0] == pages[1], f"the two rankings of {word!r} differ"
+            if engine.dialect.name == "postgresql":
+                assert pages[0] == pages[1], f"the two rankings of {word!r} differ"
+            assert len(pages[0]) == len(pages[1] or []) == 50, word
         found[(label, word)] = times
     return found
 
 
 def _ranking_rows(name: str, size: int, figures: dict[str, Any]) -> list[str]:
     rows = []
+    ways = RANKINGS[name.lower()]
     for (label, word), (general, table) in figures.get("ranking", {}).items():
         p = [(percentile(t, 50) * 1000, percentile(t, 95) * 1000) for t in (general, table)]
         rows.append(f"| {name}, {size:,} items, {label} word `{word}`, the ranked page's ids "
-                    f"alone: {RANKINGS[0]} → {RANKINGS[1]}: p50 / p95 | {p[0][0]:.1f} / "
+                    f"alone: {ways[0]} → {ways[1]}: p50 / p95 | {p[0][0]:.1f} / "
                     f"{p[0][1]:.1f} ms → {p[1][0]:.1f} / {p[1][1]:.1f} ms | — |")
     return rows
 
@@ -368,11 +398,13 @@ def report(qualities: dict[str, dict[str, tuple[float, float]]],
                          f"{statistics.median(cpu) * 1000:.1f} ms) | {check} |")
     for name, figures in scales.items():
         lines += _ranking_rows(name, size, figures)
-    lines += ["", "| backend | index before (0013) | index after (0015) | migration to "
-              "0015 (re-index) | `csto-monitor reindex` |", "| --- | --- | --- | --- | --- |"]
+    lines += ["", "| backend | index before (0013) | index after (head) | of which "
+              "`item_terms` | migration to the head (re-index) | `csto-monitor reindex` |",
+              "| --- | --- | --- | --- | --- | --- |"]
     for name, f in scales.items():
         lines.append(f"| {name} | {f['before'] / _MiB:.1f} MiB | {f['after'] / _MiB:.1f} MiB "
-                     f"| {f['migrate_s']:.1f} s | {f['reindex_s']:.1f} s |")
+                     f"| {f['ranked'] / _MiB:.1f} MiB | {f['migrate_s']:.1f} s "
+                     f"| {f['reindex_s']:.1f} s |")
     loads = "; ".join(f"{name} {f['load'][0]:.1f} → {f['load'][1]:.1f}"
                       for name, f in scales.items() if "load" in f)
     lines += ["", TRANSLATION_NOTE, "", "Load average (1 min) at the start and the end of "

@@ -12,11 +12,13 @@ language's configuration, `russian` or `english`; title A, lead B, body C) and
 `items.search_exact` ('simple'), and the same pair on `document_versions` (in the
 language of the document's item, over its first 300,000 characters: a tsvector is
 limited to 1 MB), and on `translations` (in the translation's target language). `ё` is
-folded to `е` before either. From migration 0015 the table of ranked words
-(`core.search_terms`) is computed from `items.search_stems`: `reindex` refills it too.
+folded to `е` before either. The table of ranked words (`core.search_terms`) is computed
+from `items.search_stems` on PostgreSQL (0015), from the same stems as `items_search` on
+SQLite (0016): `reindex` refills it too.
 
 Caveat (as for 0002): an Alembic batch operation on `items` in a later SQLite migration
-recreates the table and drops its triggers: it must create `SQLITE_ITEM_TRIGGERS` again.
+recreates the table and drops its triggers: it must create `SQLITE_ITEM_TRIGGERS` and
+`search_terms.SQLITE_TRIGGERS` again.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from core import analyzer, search_terms
 PG_TEXT_LIMIT = 300_000
 BATCH = 1000
 PROGRESS_FROM = 5000  # rows; fewer are re-indexed without a progress bar
+_DAY = search_terms.SQLITE_DAY.format("items")
 
 SQLITE_TABLES = (
     "CREATE VIRTUAL TABLE items_search USING fts5(title, lead, body, exact, "
@@ -165,7 +168,9 @@ def reindex(conn: Connection, *, quiet: bool = False) -> int:
             _sqlite_rebuild(conn, advance)
         else:
             _postgres_rebuild(conn, advance)
-        if search_terms.present(conn):  # from the new vectors; a tenth of their time
+        # PostgreSQL: from the new vectors, a tenth of their time. SQLite refills its
+        # table in the same pass over the items (`_sqlite_rebuild`).
+        if conn.dialect.name == "postgresql" and search_terms.present(conn):
             search_terms.rebuild(conn, lambda _n: None)
     return int(total)
 
@@ -181,32 +186,45 @@ def _batches(conn: Connection, table: str, columns: str) -> Iterator[list[tuple[
         yield [tuple(row) for row in rows]
 
 
-def sqlite_index_items(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+def sqlite_index_items(conn: Connection, rows: list[tuple[Any, ...]]
+                       ) -> list[list[list[str]]]:
     """Index (id, title, lead, body) rows in one statement (what the insert trigger does
-    row by row)."""
+    row by row); returns the stems of each one's title, lead and body."""
+    stems = [[analyzer.stems(part or "") for part in (t, lead, b)] for _, t, lead, b in rows]
     conn.exec_driver_sql(
         "INSERT INTO items_search(rowid, title, lead, body, exact) VALUES (?, ?, ?, ?, ?)",
-        [(i, analyzer.stem_text(t), analyzer.stem_text(lead), analyzer.stem_text(b),
-          analyzer.exact_text(f"{t} {lead} {b}")) for i, t, lead, b in rows])
+        [(i, *(" ".join(part) for part in analysed), analyzer.exact_text(f"{t} {lead} {b}"))
+         for (i, t, lead, b), analysed in zip(rows, stems, strict=True)])
+    return stems
 
 
 def _sqlite_rebuild(conn: Connection, advance: Progress) -> None:
     conn.execute(text("DELETE FROM items_search"))
-    for rows in _batches(conn, "items", "title, lead, body"):
-        sqlite_index_items(conn, rows)
-        advance(len(rows))
-    conn.execute(text("DELETE FROM document_search"))
-    for rows in _batches(conn, "document_versions", "text"):
-        conn.exec_driver_sql(
-            "INSERT INTO document_search(rowid, stems, exact) VALUES (?, ?, ?)",
-            [(i, analyzer.stem_text(t), analyzer.exact_text(t)) for i, t in rows])
-        advance(len(rows))
-    conn.execute(text("DELETE FROM translation_search"))
-    for rows in _batches(conn, "translations", "translation"):
-        conn.exec_driver_sql(
-            "INSERT INTO translation_search(rowid, stems, exact) VALUES (?, ?, ?)",
-            [(i, analyzer.stem_text(t), analyzer.exact_text(t)) for i, t in rows])
-        advance(len(rows))
+    if search_terms.present(conn):  # from 0016
+        _sqlite_rebuild_items_and_terms(conn, advance)
+    else:
+        for rows in _batches(conn, "items", "title, lead, body"):
+            sqlite_index_items(conn, rows)
+            advance(len(rows))
+    for table, column, index in (("document_versions", "text", "document_search"),
+                                 ("translations", "translation", "translation_search")):
+        conn.execute(text(f"DELETE FROM {index}"))
+        for rows in _batches(conn, table, column):
+            conn.exec_driver_sql(
+                f"INSERT INTO {index}(rowid, stems, exact) VALUES (?, ?, ?)",
+                [(i, analyzer.stem_text(t), analyzer.exact_text(t)) for i, t in rows])
+            advance(len(rows))
+
+
+def _sqlite_rebuild_items_and_terms(conn: Connection, advance: Progress) -> None:
+    """The items' index and the table of ranked words in one pass, from the same stems."""
+    conn.execute(text(f"DELETE FROM {search_terms.TABLE}"))
+    with search_terms.sqlite_bulk(conn) as add:
+        for rows in _batches(conn, "items", f"{_DAY}, title, lead, body"):
+            stems = sqlite_index_items(conn, [(i, *texts) for i, _, *texts in rows])
+            add([row for (i, day, *_), analysed in zip(rows, stems, strict=True)
+                 for row in search_terms.item_rows(i, day, search_terms.stem_scores(analysed))])
+            advance(len(rows))
 
 
 def _postgres_rebuild(conn: Connection, advance: Progress) -> None:

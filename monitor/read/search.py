@@ -12,7 +12,11 @@ subquery there would keep either database from using the items' index (10 times 
 on 100,000 items), and without them the query is the items' own.
 
 Relevance: SQLite's BM25 and PostgreSQL's `ts_rank_cd`, title above lead above body;
-items found only through their documents come after; newer first among equals.
+items found only through their documents come after; newer first among equals. A query of
+one word (of one lexeme or form) is ranked by the scores stored for it in the table of
+ranked words (`monitor.read.ranked_terms`): on PostgreSQL the same `ts_rank_cd`, on
+SQLite BM25's term-frequency part with fixed constants (FTS5's `bm25()` changes with
+every insert and cannot be stored).
 """
 
 from __future__ import annotations
@@ -254,6 +258,11 @@ def by_relevance(session: Session, query: Select[Any], text: str) -> Select[Any]
     if not terms:
         return query.order_by(*newest)
     if _dialect(session) == "sqlite":
+        token = ranked_terms.one_lexeme(session, terms)
+        if token is not None:  # the stored score (`ranked_terms`): every reader agrees
+            stored = ranked_terms.scores(token)
+            return (query.outerjoin(stored, stored.c.item_id == Item.id)
+                    .order_by(stored.c.score.is_(None), stored.c.score.desc(), *newest))
         ranked = (select(literal_column("items_search.rowid").label("id"),
                          literal_column(_BM25).label("score"))
                   .select_from(table("items_search"))
@@ -276,17 +285,18 @@ def ranked_ids(session: Session, base: Select[Any], text: str, limit: int, offse
     `text`, ranked as `by_relevance` ranks them, `offset` and `limit` applied; with
     `highest`, of the items up to that id only (those stored when a listing began).
 
-    SQLite: the page of the items matched by their own text comes from one FTS5 query
-    (`_bm25_page`); only when it is not full do the items found through their documents
-    or translation follow, newest first.
+    A query of one word searched by one token (one lexeme on PostgreSQL, one form on
+    SQLite) reads its page off the table of ranked words (`monitor.read.ranked_terms`,
+    the order `by_relevance` gives, `highest` bounding its filters) instead of scoring
+    every match.
 
-    PostgreSQL: a query of one word of one lexeme reads its page off the table of ranked
-    words (`monitor.read.ranked_terms`, the same order, `highest` bounding its filters)
-    instead of scoring every match.
+    Otherwise, SQLite: the page of the items matched by their own text comes from one FTS5
+    query (`_bm25_page`); only when it is not full do the items found through their
+    documents or translation follow, newest first. PostgreSQL: `by_relevance`.
     """
     terms = parse(text)
     bounded = base if highest is None else base.where(Item.id + 0 <= highest)
-    if terms and _dialect(session) == "postgresql":
+    if terms:
         found = ranked_terms.page(session, bounded, terms, limit, offset,
                                   lambda: _elsewhere(session, terms))
         if found is not None:

@@ -7,8 +7,8 @@ Create Date: 2026-12-07
 PostgreSQL: the table `item_terms` (each item's `ts_rank_cd` for each of its words, with
 its date) and its btree in ranked order, kept by triggers on `items` and filled here from
 the stored vectors (with a progress bar from 5,000 items); `csto-monitor reindex` refills
-it. The objects are described in `core.search_terms`. SQLite: nothing (FTS5 ranks in its
-own index).
+it. The objects are described in `core.search_terms`. SQLite: nothing here (0016 builds
+its own).
 """
 
 from alembic import op
@@ -33,5 +33,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
-    for ddl in search_terms.DROP:
+    for ddl in search_terms.PG_DROP:
         op.execute(ddl)
