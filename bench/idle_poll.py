@@ -202,8 +202,9 @@ def memory_section(result: dict[str, Any], polls: int) -> str:
         f"| daemon RSS every 100 polls | {' '.join(f'{v:.1f}' for v in rss.values())} MB | — |",
         f"| daemon RSS growth after warm-up (polls 200 to {polls}) | "
         f"{_steady_growth(rss, polls)} | — |",
-        "| crawl worker RSS after the polls (every poll crawls there; stopped after 10 min "
-        f"without a crawl) | {result['daemon'].get('worker_rss', 0.0):.1f} MB | — |",
+        "| crawl worker RSS after the polls (started by the baseline's crawl; idle polls do "
+        "not crawl; it stops 10 min after the last crawl) | "
+        f"{result['daemon'].get('worker_rss', 0.0):.1f} MB | — |",
         f"| `csto-monitor check` peak RSS | {spread(check.rss, 'MB', 1)} | — |",
         f"| urlwatch check peak RSS | {spread(watch.rss, 'MB', 1)} | — |",
         *[f"| {figure} | {value} | — |" for figure, value in figures(result["changedetection"])
