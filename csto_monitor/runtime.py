@@ -123,4 +123,5 @@ def in_process_crawler(settings: Settings) -> SourceCrawler:
 def worker_crawler(settings: Settings) -> ProcessCrawler:
     """The daemon's: each crawl in a worker process, stopped when idle (Scrapy, Twisted and
     the extractors stay out of the long-lived process)."""
-    return ProcessCrawler(crawl_options(settings))
+    return ProcessCrawler(crawl_options(settings),
+                          idle_after=settings.crawl.worker_idle.total_seconds())

@@ -82,6 +82,8 @@ def test_config_path_from_env(tmp_path: Path) -> None:
     (("first_run: silent", "first_run: silent\npoll_cron: every minute"),
      "poll_cron: Value error, not a crontab expression"),
     (("first_run: silent", "first_run: silent\ndelivery: {lease: forever}"), "delivery.lease:"),
+    (("first_run: silent", "first_run: silent\ncrawl: {worker_idle: -5}"),
+     "crawl.worker_idle: Value error, must be 0 (stop after each crawl) or more"),
 ])
 def test_bad_value_names_its_key(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
     with pytest.raises(ConfigError) as info:

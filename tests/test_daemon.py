@@ -332,6 +332,32 @@ def test_new_edited_and_removed_items_are_announced_once_through_the_crawl_worke
     assert kinds == ["edited", "new", "removed"]
 
 
+
+def test_crawl_worker_idle_time_is_configurable_and_a_stopped_worker_is_started_again(
+        tmp_path: Path, world: World, replica: ReplicaServer, database_url: str) -> None:
+    crawl = {"download_delay": "0s", "autothrottle": False, "download_timeout": "1s",
+             "retries": 0, "recheck_interval": "1h", "worker_idle": "1s"}
+    daemon = Daemon(daemon_config(tmp_path, replica, database_url, crawl=crawl),
+                    tmp_path).start()
+    try:
+        daemon.wait_for_log("first poll: stored")
+        [first] = _worker_pids(daemon)
+        # Idle polls (304) crawl nothing: the baseline's worker stops a second later.
+        daemon.wait_for_log(f"crawl worker {first}: no crawl for 1 s, stopping it")
+        daemon.wait_for(lambda: not process_alive(first), 10, "the idle worker's exit")
+        world.publish(new_article(1))
+        daemon.wait_for(lambda: "[NEW] Published item number 1" in daemon.out, 30, "the item")
+        time.sleep(2)  # a duplicate, if any, would come with the next polls
+    finally:
+        assert daemon.stop() == 0
+    # The changed listing started another (and each later crawl one more, the previous
+    # having stopped a second after its crawl); stop() left none behind.
+    pids = _worker_pids(daemon)
+    assert pids[0] == first and len(pids) >= 2 and len(set(pids)) == len(pids)
+    assert not any(process_alive(pid) for pid in pids)
+    assert daemon.out.count("[NEW]") == 1
+    assert "Traceback" not in daemon.err
+
 def _hanging_daemon(tmp_path: Path, world: World, replica: ReplicaServer,
                     database_url: str) -> tuple[Path, Daemon]:
     """A daemon whose crawl worker is mid-crawl: a new item's page hangs (a listing that
