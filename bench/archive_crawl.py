@@ -192,6 +192,14 @@ def _detail_rows(runs: list[Run]) -> list[str]:
 
 
 READING = """
+Reading (issue 21, 0016's triggers): SQLite's table of ranked words is written by a
+trigger on every stored item, which analyses its title, lead and body as the FTS5 index's
+trigger just did. Measured on the merged tree, one run each: 0.89 before 0016 (backfill
+CPU 26.1 s), 0.71 with it (29.6 s: each of the 5,000 items stemmed twice), 0.84 once the
+analyzer keeps its last few texts' stems (`core.analyzer._stems`, 16 texts), so the second
+trigger reuses the first's (27.3 s; the rest is the JSON of scores and ~35 rows an item
+written into the table).
+
 Reading: both processes fetch the same 5,250 URLs (robots.txt, 250 listing pages, 4,999
 detail pages) one at a time (`CONCURRENT_REQUESTS_PER_DOMAIN` = 1, no delay), so each item
 costs a round trip to the replica, which spends 6-8 ms of its own CPU per detail page (it

@@ -83,12 +83,20 @@ def stem(word: str) -> str:
 
 def stems(text: str) -> list[str]:
     """The stems of the words of `text` that are not stop words, in order."""
-    return [stem(word) for word in tokens(text) if not is_stop(word)]
+    return list(_stems(text))
+
+
+@lru_cache(maxsize=16)
+def _stems(text: str) -> tuple[str, ...]:
+    # On SQLite an item's insert or edit runs two triggers over the same title, lead and
+    # body one after the other (the FTS5 index, then the table of ranked words): the
+    # second finds them analysed here instead of doing it again (a backfill's CPU).
+    return tuple(stem(word) for word in tokens(text) if not is_stop(word))
 
 
 def stem_text(text: str | None) -> str:
     """`stems` as one space-separated text (what SQLite's index stores)."""
-    return " ".join(stems(text or ""))
+    return " ".join(_stems(text or ""))
 
 
 def exact_text(text: str | None) -> str:
