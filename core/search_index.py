@@ -164,14 +164,12 @@ def reindex(conn: Connection, *, quiet: bool = False) -> int:
     others = sum(conn.scalar(text(f"SELECT count(*) FROM {table}")) or 0
                  for table in ("document_versions", "translations"))
     with progress(total + others, quiet) as advance:
-        if conn.dialect.name == "sqlite":
+        if conn.dialect.name == "sqlite":  # the ranked words in the same pass
             _sqlite_rebuild(conn, advance)
         else:
             _postgres_rebuild(conn, advance)
-        # PostgreSQL: from the new vectors, a tenth of their time. SQLite refills its
-        # table in the same pass over the items (`_sqlite_rebuild`).
-        if conn.dialect.name == "postgresql" and search_terms.present(conn):
-            search_terms.rebuild(conn, lambda _n: None)
+            if search_terms.present(conn):  # from the new vectors, a tenth of their time
+                search_terms.rebuild(conn, lambda _n: None)
     return int(total)
 
 

@@ -263,11 +263,8 @@ def fill(conn: Connection, advance: Callable[[int], None]) -> None:
 
 
 def rebuild(conn: Connection, advance: Callable[[int], None]) -> None:
-    """Empty the table and fill it again (PostgreSQL: without its index meanwhile)."""
-    if conn.dialect.name == "sqlite":
-        conn.execute(text(f"DELETE FROM {TABLE}"))
-        sqlite_fill(conn, advance)
-        return
+    """PostgreSQL: empty the table and fill it again, without its index meanwhile. (SQLite
+    refills it in `core.search_index`'s re-index, from the stems it computes there.)"""
     conn.execute(text("DROP INDEX IF EXISTS ix_item_terms_rank"))
     conn.execute(text(f"TRUNCATE {TABLE}"))
     fill(conn, advance)

@@ -17,58 +17,31 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import make_engine, session_factory
 from core.migrate import alembic_config, upgrade
-from core.models import Document, DocumentVersion, Item, Source
-from monitor.read import history, ranked_terms, search
+from core.models import Item
+from monitor.read import ranked_terms, search
 from monitor.read.filters import Filter, item_conditions
 from monitor.read.search_query import parse
 from tests.e2e.harness import cli
+from tests.search import ranked_items
+from tests.search.ranked_items import Text, reindex_config, titles
 
-# (day or None, title, lead, body): the same texts on several days make ties.
-TEXTS = [
-    (1, "Summit in Minsk", "Leaders met.", "The summit adopted a declaration."),
-    (2, "Summit in Minsk", "Leaders met.", "The summit adopted a declaration."),
-    (None, "Summit in Minsk", "Leaders met.", "The summit adopted a declaration."),
-    (3, "Weekly notes", "Summits and exercises.", "Nothing else."),
-    (4, "Weekly notes", "A summit; the summit's agenda.", "Summits, summits, summits."),
-    (5, "Exercises", "Troops trained.", "The exercise ended before the summit."),
-    (6, "Council", "Ministers met.", "They prepared the summit, the summit and a summit."),
-    (7, "O'Neil visited", "See C:\\temp\\notes and http://x.org/a?b='c'", "No summit."),
-    (8, "Exercise report", "Drills.", "Units exercised near the border."),
+# (day or None, language, title, lead, body): the same texts on several days make ties.
+TEXTS: list[Text] = [
+    (1, "en", "Summit in Minsk", "Leaders met.", "The summit adopted a declaration."),
+    (2, "en", "Summit in Minsk", "Leaders met.", "The summit adopted a declaration."),
+    (None, "en", "Summit in Minsk", "Leaders met.", "The summit adopted a declaration."),
+    (3, "en", "Weekly notes", "Summits and exercises.", "Nothing else."),
+    (4, "en", "Weekly notes", "A summit; the summit's agenda.", "Summits, summits, summits."),
+    (5, "en", "Exercises", "Troops trained.", "The exercise ended before the summit."),
+    (6, "en", "Council", "Ministers met.", "They prepared the summit, the summit and a summit."),
+    (7, "en", "O'Neil visited", "See C:\\temp\\notes and http://x.org/a?b='c'", "No summit."),
+    (8, "en", "Exercise report", "Drills.", "Units exercised near the border."),
 ]
-DOCUMENT_ONLY = (9, "Files", "Materials published.", "See the file.", "Summit protocol.")
-
-
-def _item(source: Source, n: int, day: int | None, title: str, lead: str, body: str,
-          language: str = "en") -> Item:
-    return Item(source=source, url=f"https://en.odkb-csto.org/news/{n}/", slug=f"s{n}",
-                section="news" if n % 2 else "speech", language=language,
-                published=date(2025, 3, day) if day else None, title=title, lead=lead,
-                body=body)
-
-
-def _attach(session: Session, item: Item, body: str) -> None:
-    sha = f"{item.id:064d}"
-    document = Document(item_id=item.id, url=item.url + "f.pdf", name="f.pdf",
-                        content_type="application/pdf", sha256=sha, status="ok", etag=None,
-                        last_modified=None)
-    session.add(document)
-    session.flush()
-    session.add(DocumentVersion(document_id=document.id, number=1, sha256=sha, bytes=1,
-                                content_type="application/pdf", status="ok", text=body))
+DOCUMENT_ONLY: Text = (9, "en", "Files", "Materials published.", "See the file.")
 
 
 def store(session: Session) -> list[int]:
-    source = Source(name="csto-en", url="https://en.odkb-csto.org/news/", language="en")
-    session.add(source)
-    items = [_item(source, n, *fields) for n, fields in enumerate(TEXTS)]
-    session.add_all(items)
-    day, title, lead, body, document = DOCUMENT_ONLY
-    other = _item(source, len(TEXTS), day, title, lead, body)
-    session.add(other)
-    session.flush()
-    _attach(session, other, document)
-    session.commit()
-    return [i.id for i in items] + [other.id]
+    return ranked_items.store(session, TEXTS, DOCUMENT_ONLY, "Summit protocol.")
 
 
 @pytest.fixture
@@ -140,31 +113,25 @@ def test_the_table_is_read_for_one_word_only(sessions: sessionmaker[Session]) ->
             assert ranked_terms.one_lexeme(session, parse(query)) is None, query
 
 
-def _titles(sessions: sessionmaker[Session], query: str) -> list[str]:
-    with sessions() as session:
-        return [f"{row['title']}|{row['published']}"
-                for row in history.items(session, history.Filters(search=query))]
-
-
 def test_an_edit_moves_an_item_in_the_ranking(sessions: sessionmaker[Session]) -> None:
     with sessions() as session:
         ids = store(session)
-    assert _titles(sessions, "drills") == ["Exercise report|2025-03-08"]
+    assert titles(sessions, "drills") == ["Exercise report|2025-03-08"]
     with sessions() as session, session.begin():
         council = session.get_one(Item, ids[6])
         council.title = "Drills"  # a title above the other's lead
         session.get_one(Item, ids[8]).lead = "Report."
-    assert _titles(sessions, "drills") == ["Drills|2025-03-06"]
-    assert _titles(sessions, "council") == []
+    assert titles(sessions, "drills") == ["Drills|2025-03-06"]
+    assert titles(sessions, "council") == []
     with sessions() as session, session.begin():
         session.get_one(Item, ids[0]).published = date(2025, 3, 28)  # newer among equals
-    assert _titles(sessions, "minsk")[0] == "Summit in Minsk|2025-03-28"
+    assert titles(sessions, "minsk")[0] == "Summit in Minsk|2025-03-28"
     with sessions() as session, session.begin():
         session.get_one(Item, ids[2]).published = date(2025, 4, 1)  # had none: now first
-    assert _titles(sessions, "minsk")[0] == "Summit in Minsk|2025-04-01"
+    assert titles(sessions, "minsk")[0] == "Summit in Minsk|2025-04-01"
     with sessions() as session, session.begin():
         session.delete(session.get_one(Item, ids[2]))
-    assert _titles(sessions, "minsk") == ["Summit in Minsk|2025-03-28",
+    assert titles(sessions, "minsk") == ["Summit in Minsk|2025-03-28",
                                           "Summit in Minsk|2025-03-02"]
     with sessions() as session:
         assert _rows(session) == _expected_rows(session)  # no row left behind
@@ -194,27 +161,20 @@ def test_every_word_of_an_item_has_its_score(sessions: sessionmaker[Session]) ->
                                        "@@ csto_lexeme_query(:x)"), {"x": lexeme}), lexeme
 
 
-def _config(tmp_path: Path, url: str) -> Path:
-    config = tmp_path / "config.yaml"
-    config.write_text(f"database_url: '{url}'\nsources: [{{name: csto-en, "
-                      "url: 'https://en.odkb-csto.org/news/', language: en}]\n")
-    return config
-
-
 def test_reindex_refills_the_table(sessions: sessionmaker[Session], new_pg_database: str,
                                    tmp_path: Path) -> None:
     with sessions() as session:
         store(session)
         expected = _rows(session)
-    summit = _titles(sessions, "summit")
+    summit = titles(sessions, "summit")
     with sessions() as session, session.begin():
         session.execute(text("TRUNCATE item_terms"))
-    assert _titles(sessions, "summit") == ["Files|2025-03-09"]  # the table is what ranks
-    result = cli(_config(tmp_path, new_pg_database), "reindex")
+    assert titles(sessions, "summit") == ["Files|2025-03-09"]  # the table is what ranks
+    result = cli(reindex_config(tmp_path, new_pg_database), "reindex")
     assert result.code == 0, result.err
     with sessions() as session:
         assert _rows(session) == expected
-    assert _titles(sessions, "summit") == summit
+    assert titles(sessions, "summit") == summit
 
 
 def test_the_migration_fills_the_table_from_stored_items(new_pg_database: str) -> None:

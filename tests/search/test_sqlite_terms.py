@@ -20,15 +20,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from core import analyzer
 from core.db import make_engine, session_factory
 from core.migrate import alembic_config, upgrade
-from core.models import Document, DocumentVersion, Item, Source
+from core.models import Document, DocumentVersion, Item
 from core.search_terms import term_scores
 from monitor.read import history, ranked_terms, search
 from monitor.read.filters import Filter, item_conditions
 from monitor.read.search_query import parse
 from tests.e2e.harness import cli
+from tests.search import ranked_items
+from tests.search.ranked_items import Text, reindex_config, titles
 
 # (day or None, language, title, lead, body): equal texts on several days make ties.
-TEXTS = [
+TEXTS: list[Text] = [
     (1, "en", "Summit in Minsk", "Leaders met.", "The summit adopted a declaration."),
     (2, "en", "Summit in Minsk", "Leaders met.", "The summit adopted a declaration."),
     (None, "en", "Summit in Minsk", "Leaders met.", "The summit adopted a declaration."),
@@ -41,8 +43,8 @@ TEXTS = [
     (8, "en", "Exercise report", "Drills.", "Units exercised near the border of Minsk."),
 ]
 # Holds `summit` and `minsk` only in its attached document.
-DOCUMENT_ONLY = (9, "en", "Files", "Materials published.", "See the file.",
-                 "Summit protocol, Minsk.")
+DOCUMENT_ONLY: Text = (9, "en", "Files", "Materials published.", "See the file.")
+DOCUMENT = "Summit protocol, Minsk."
 WORDS = ("summit", "Summits", "exercises", "met", "minsk", "Минск", "protocol", "drills",
          "2025")
 FILTERS = [Filter(), Filter(section="news"), Filter(language="ru"),
@@ -50,32 +52,8 @@ FILTERS = [Filter(), Filter(section="news"), Filter(language="ru"),
 PAGES = ((50, 0), (1, 0), (2, 0), (3, 2), (4, 5), (5, 20))
 
 
-def _item(source: Source, n: int, day: int | None, language: str, title: str, lead: str,
-          body: str) -> Item:
-    return Item(source=source, url=f"https://en.odkb-csto.org/news/{n}/", slug=f"s{n}",
-                section="news" if n % 2 else "speech", language=language,
-                published=date(2025, 3, day) if day else None, title=title, lead=lead,
-                body=body)
-
-
 def store(session: Session) -> list[int]:
-    source = Source(name="csto-en", url="https://en.odkb-csto.org/news/", language="en")
-    session.add(source)
-    items = [_item(source, n, *fields) for n, fields in enumerate(TEXTS)]
-    *fields, document = DOCUMENT_ONLY
-    other = _item(source, len(TEXTS), *fields)
-    session.add_all([*items, other])
-    session.flush()
-    sha = f"{other.id:064d}"
-    attached = Document(item_id=other.id, url=other.url + "f.pdf", name="f.pdf",
-                        content_type="application/pdf", sha256=sha, status="ok", etag=None,
-                        last_modified=None)
-    session.add(attached)
-    session.flush()
-    session.add(DocumentVersion(document_id=attached.id, number=1, sha256=sha, bytes=1,
-                                content_type="application/pdf", status="ok", text=document))
-    session.commit()
-    return [i.id for i in items] + [other.id]
+    return ranked_items.store(session, TEXTS, DOCUMENT_ONLY, DOCUMENT)
 
 
 @pytest.fixture
@@ -191,33 +169,27 @@ def _expected_rows(session: Session) -> list[Any]:
                   for token, score in term_scores(i.title, i.lead, i.body).items())
 
 
-def _titles(sessions: sessionmaker[Session], query: str) -> list[str]:
-    with sessions() as session:
-        return [f"{row['title']}|{row['published']}"
-                for row in history.items(session, history.Filters(search=query))]
-
-
 def test_edits_dates_and_deletions_leave_no_stale_row(sessions: sessionmaker[Session]) -> None:
     with sessions() as session:
         ids = store(session)
         assert _rows(session) == _expected_rows(session) and _rows(session)
-    assert _titles(sessions, "drills") == ["Exercise report|2025-03-08"]
+    assert titles(sessions, "drills") == ["Exercise report|2025-03-08"]
     with sessions() as session, session.begin():
         session.get_one(Item, ids[6]).title = "Drills"  # a title above the other's lead
         session.get_one(Item, ids[8]).lead = "Report."
         session.get_one(Item, ids[5]).body = "Ended."
-    assert _titles(sessions, "drills") == ["Drills|2025-03-06"]
-    assert _titles(sessions, "council") == []
+    assert titles(sessions, "drills") == ["Drills|2025-03-06"]
+    assert titles(sessions, "council") == []
     with sessions() as session, session.begin():
         session.get_one(Item, ids[0]).published = date(2025, 3, 28)  # newer among equals
-    assert _titles(sessions, "minsk")[0] == "Summit in Minsk|2025-03-28"
+    assert titles(sessions, "minsk")[0] == "Summit in Minsk|2025-03-28"
     with sessions() as session, session.begin():
         session.get_one(Item, ids[2]).published = date(2025, 4, 1)  # had none: now first
-    assert _titles(sessions, "minsk")[0] == "Summit in Minsk|2025-04-01"
+    assert titles(sessions, "minsk")[0] == "Summit in Minsk|2025-04-01"
     with sessions() as session, session.begin():
         session.get_one(Item, ids[1]).published = None  # the last of its equals
         session.delete(session.get_one(Item, ids[2]))
-    assert _titles(sessions, "minsk")[:2] == ["Summit in Minsk|2025-03-28",
+    assert titles(sessions, "minsk")[:2] == ["Summit in Minsk|2025-03-28",
                                               "Summit in Minsk|None"]
     with sessions() as session:
         assert _rows(session) == _expected_rows(session)  # no row left behind
@@ -253,27 +225,20 @@ def test_a_poll_seeing_an_item_again_rewrites_none_of_its_rows(
         assert scored == set(term_scores(item.title, item.lead, item.body))
 
 
-def _config(tmp_path: Path, url: str) -> Path:
-    config = tmp_path / "config.yaml"
-    config.write_text(f"database_url: '{url}'\nsources: [{{name: csto-en, "
-                      "url: 'https://en.odkb-csto.org/news/', language: en}]\n")
-    return config
-
-
 def test_reindex_refills_the_table(sessions: sessionmaker[Session], database: str,
                                    tmp_path: Path) -> None:
     with sessions() as session:
         store(session)
         expected = _rows(session)
-    summit = _titles(sessions, "summit")
+    summit = titles(sessions, "summit")
     with sessions() as session, session.begin():
         session.execute(text("DELETE FROM item_terms"))
-    assert _titles(sessions, "summit") == ["Files|2025-03-09"]  # the table is what ranks
-    result = cli(_config(tmp_path, database), "reindex")
+    assert titles(sessions, "summit") == ["Files|2025-03-09"]  # the table is what ranks
+    result = cli(reindex_config(tmp_path, database), "reindex")
     assert result.code == 0, result.err
     with sessions() as session:
         assert _rows(session) == expected
-    assert _titles(sessions, "summit") == summit
+    assert titles(sessions, "summit") == summit
 
 
 def _objects(session: Session) -> set[str]:
