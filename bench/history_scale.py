@@ -161,11 +161,11 @@ def _insert_sqlite(conn: Connection, items: list[tuple[Any, ...]],
         marks = ", ".join("?" * len(columns))
         conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
                              rows)  # type: ignore[arg-type]
-    at = {name: ITEM_COLUMNS.index(name) for name in ("id", "title", "lead", "body")}
-    search_index.sqlite_index_items(conn, [(r[at["id"]], r[at["title"]], r[at["lead"]],
-                                            r[at["body"]]) for r in items])
+    at = [ITEM_COLUMNS.index(name) for name in ("id", "section", "language", "published",
+                                                  "title", "lead", "body")]
+    search_index.sqlite_index_items(conn, [tuple(r[i] for i in at) for r in items])
     if items:  # the table of ranked words (0016) of the new ids
-        search_terms.sqlite_fill(conn, lambda _n: None, after=items[0][at["id"]] - 1)
+        search_terms.sqlite_fill(conn, lambda _n: None, after=items[0][at[0]] - 1)
     for name in ("items_search_insert", "item_terms_insert"):
         conn.exec_driver_sql(triggers[name])  # exactly as migrations 0014 and 0016 did
 

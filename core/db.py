@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import migrate, search_terms
+from core import migrate, search_facets, search_terms
 from core.analyzer import register_sqlite_functions
 
 
@@ -27,6 +27,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Search triggers analyse text in Python (migration 0012).
     register_sqlite_functions(dbapi_connection)
     search_terms.register_sqlite_functions(dbapi_connection)
+    search_facets.register_sqlite_functions(dbapi_connection)
     # Let SQLAlchemy emit BEGIN itself (pysqlite's own handling breaks SAVEPOINTs).
     dbapi_connection.isolation_level = None
 

@@ -2,8 +2,9 @@
 
 SQLite: FTS5 tables holding text analysed by `core.analyzer` (stems, and the exact
 folded words for phrases and prefixes), kept by triggers that call the analyzer
-(registered on every connection by `core.db`): `items_search(title, lead, body, exact)`
-keyed by item id, `document_search(stems, exact)` keyed by document version id,
+(registered on every connection by `core.db`): `items_search(title, lead, body, exact,
+facets)` keyed by item id (`facets`, from 0017: the item's section, language and year as
+tokens, `core.search_facets`), `document_search(stems, exact)` keyed by document version id,
 `translation_search(stems, exact)` keyed by stored translation id (a Russian-only story is
 found by the English of its title and lead, issue 21 point 5).
 
@@ -17,8 +18,8 @@ from `items.search_stems` on PostgreSQL (0015), from the same stems as `items_se
 SQLite (0016): `reindex` refills it too.
 
 Caveat (as for 0002): an Alembic batch operation on `items` in a later SQLite migration
-recreates the table and drops its triggers: it must create `SQLITE_ITEM_TRIGGERS` and
-`search_terms.SQLITE_TRIGGERS` again.
+recreates the table and drops its triggers: it must create `SQLITE_ITEM_TRIGGERS`,
+`search_terms.SQLITE_TRIGGERS` and `search_facets.SQLITE_TRIGGERS` again.
 """
 
 from __future__ import annotations
@@ -30,15 +31,16 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from core import analyzer, search_terms
+from core import analyzer, search_facets, search_terms
 
 PG_TEXT_LIMIT = 300_000
 BATCH = 1000
 PROGRESS_FROM = 5000  # rows; fewer are re-indexed without a progress bar
 _DAY = search_terms.SQLITE_DAY.format("items")
+_ITEM_COLUMNS = "section, language, published, title, lead, body"  # sqlite_index_items's
 
 SQLITE_TABLES = (
-    "CREATE VIRTUAL TABLE items_search USING fts5(title, lead, body, exact, "
+    "CREATE VIRTUAL TABLE items_search USING fts5(title, lead, body, exact, facets, "
     "tokenize='unicode61 remove_diacritics 0')",
     "CREATE VIRTUAL TABLE document_search USING fts5(stems, exact, "
     "tokenize='unicode61 remove_diacritics 0')",
@@ -46,11 +48,12 @@ SQLITE_TABLES = (
     "tokenize='unicode61 remove_diacritics 0')",
 )
 _ITEM_ROW = ("csto_stems({0}.title), csto_stems({0}.lead), csto_stems({0}.body), "
-             "csto_exact({0}.title || ' ' || {0}.lead || ' ' || {0}.body)")
+             "csto_exact({0}.title || ' ' || {0}.lead || ' ' || {0}.body), "
+             "csto_facet_tokens({0}.section, {0}.language, {0}.published)")
 SQLITE_ITEM_TRIGGERS = {
     "items_search_insert": f"""
         CREATE TRIGGER items_search_insert AFTER INSERT ON items BEGIN
-            INSERT INTO items_search(rowid, title, lead, body, exact)
+            INSERT INTO items_search(rowid, title, lead, body, exact, facets)
             VALUES (new.id, {_ITEM_ROW.format("new")});
         END""",
     "items_search_delete": """
@@ -62,8 +65,18 @@ SQLITE_ITEM_TRIGGERS = {
         CREATE TRIGGER items_search_update AFTER UPDATE OF id, title, lead, body ON items
         BEGIN
             DELETE FROM items_search WHERE rowid = old.id;
-            INSERT INTO items_search(rowid, title, lead, body, exact)
+            INSERT INTO items_search(rowid, title, lead, body, exact, facets)
             VALUES (new.id, {_ITEM_ROW.format("new")});
+        END""",
+    # A new section, language or date re-tokenizes the stored row, not the text (0017).
+    "items_search_facets": """
+        CREATE TRIGGER items_search_facets AFTER UPDATE OF section, language, published
+        ON items WHEN old.section IS NOT new.section OR old.language IS NOT new.language
+                      OR old.published IS NOT new.published
+        BEGIN
+            UPDATE items_search
+            SET facets = csto_facet_tokens(new.section, new.language, new.published)
+            WHERE rowid = new.id;
         END""",
 }
 
@@ -186,13 +199,17 @@ def _batches(conn: Connection, table: str, columns: str) -> Iterator[list[tuple[
 
 def sqlite_index_items(conn: Connection, rows: list[tuple[Any, ...]]
                        ) -> list[list[list[str]]]:
-    """Index (id, title, lead, body) rows in one statement (what the insert trigger does
-    row by row); returns the stems of each one's title, lead and body."""
-    stems = [[analyzer.stems(part or "") for part in (t, lead, b)] for _, t, lead, b in rows]
+    """Index (id, section, language, published, title, lead, body) rows in one statement
+    (what the insert trigger does row by row); returns the stems of each one's title, lead
+    and body."""
+    stems = [[analyzer.stems(part or "") for part in row[4:]] for row in rows]
     conn.exec_driver_sql(
-        "INSERT INTO items_search(rowid, title, lead, body, exact) VALUES (?, ?, ?, ?, ?)",
-        [(i, *(" ".join(part) for part in analysed), analyzer.exact_text(f"{t} {lead} {b}"))
-         for (i, t, lead, b), analysed in zip(rows, stems, strict=True)])
+        "INSERT INTO items_search(rowid, title, lead, body, exact, facets) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [(i, *(" ".join(part) for part in analysed), analyzer.exact_text(f"{t} {lead} {b}"),
+          search_facets.item_tokens(section, language, published))
+         for (i, section, language, published, t, lead, b), analysed
+         in zip(rows, stems, strict=True)])
     return stems
 
 
@@ -201,9 +218,11 @@ def _sqlite_rebuild(conn: Connection, advance: Progress) -> None:
     if search_terms.present(conn):  # from 0016
         _sqlite_rebuild_items_and_terms(conn, advance)
     else:
-        for rows in _batches(conn, "items", "title, lead, body"):
+        for rows in _batches(conn, "items", _ITEM_COLUMNS):
             sqlite_index_items(conn, rows)
             advance(len(rows))
+    if search_facets.present(conn):  # from 0017
+        search_facets.refill(conn)
     for table, column, index in (("document_versions", "text", "document_search"),
                                  ("translations", "translation", "translation_search")):
         conn.execute(text(f"DELETE FROM {index}"))
@@ -218,8 +237,8 @@ def _sqlite_rebuild_items_and_terms(conn: Connection, advance: Progress) -> None
     """The items' index and the table of ranked words in one pass, from the same stems."""
     conn.execute(text(f"DELETE FROM {search_terms.TABLE}"))
     with search_terms.sqlite_bulk(conn) as add:
-        for rows in _batches(conn, "items", f"{_DAY}, title, lead, body"):
-            stems = sqlite_index_items(conn, [(i, *texts) for i, _, *texts in rows])
+        for rows in _batches(conn, "items", f"{_DAY}, {_ITEM_COLUMNS}"):
+            stems = sqlite_index_items(conn, [(i, *columns) for i, _, *columns in rows])
             add([row for (i, day, *_), analysed in zip(rows, stems, strict=True)
                  for row in search_terms.item_rows(i, day, search_terms.stem_scores(analysed))])
             advance(len(rows))

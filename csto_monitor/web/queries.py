@@ -73,7 +73,7 @@ def search_facets(session: Session, query: Query) -> dict[str, dict[str, int]]:
     """With a search: its matches by section, language and year (the page's filters)."""
     if not query.q.strip():
         return {}
-    return facets(session, _filtered(session, select(Item.id), query))
+    return facets(session, as_filter(query))
 
 
 def month_counts(session: Session, query: Query) -> Counter[tuple[int, int]]:

@@ -1,14 +1,53 @@
-"""Facets of a search: how many of its matches are in each section, language and year."""
+"""Facets of a search: how many of its matches are in each section, language and year.
+
+Two ways to the same counts:
+- a grouped query over the matches, read from `items` (PostgreSQL; SQLite when the
+  matches are few, or when a filter the search index does not hold narrows them: status,
+  kind of change, dates);
+- SQLite with many matches: FTS5 counts them per value (`core.search_facets`), one doclist
+  walk each, and the few items found only through their documents or translation are
+  grouped from `items`. A common word's 40,000 matches of 100,000 items: 65-140 ms
+  grouped, ~15 ms counted (docs/benchmarks.md, section 8).
+"""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func
+from sqlalchemy import ColumnElement, Select, func, literal_column, select, table, text
 from sqlalchemy.orm import Session
 
+from core import search_facets
 from core.models import Item
+from monitor.read.filters import Filter, item_conditions
+from monitor.read.search import found_elsewhere, own_text_query
+
+Facets = dict[str, dict[str, int]]
+
+# Counting one value in the index costs about what reading 60 matches from `items` does
+# (0.2 ms against 3.4 µs a match, bench section 8): below that many matches per value
+# there is, the grouped query is the cheaper.
+MATCHES_PER_VALUE = 60
+_EVERY_ITEM_HAS_ONE = ("section", "language")  # `year`: an item may have no date
+_COMPOUND = 200  # values counted per statement (SQLite allows 500 SELECTs in one)
+
+
+def facets(session: Session, f: Filter) -> Facets:
+    """Counts by `section`, `language` and `year` (of publication; undated items have none)
+    of the items `f` selects, most first."""
+    counted = _from_search_index(session, f) if _indexed(session, f) else None
+    if counted is None:
+        counted = _grouped(session, select(Item.id).where(*item_conditions(session, f)))
+    return {name: dict(sorted(((k, n) for k, n in counted[name].items() if n > 0),
+                              key=lambda kv: (-kv[1], kv[0])))
+            for name in search_facets.FACETS}
+
+
+def _indexed(session: Session, f: Filter) -> bool:
+    return (session.get_bind().dialect.name == "sqlite" and bool(f.search)
+            and not (f.status or f.kind or f.published_from or f.published_to))
 
 
 def _year(session: Session) -> ColumnElement[Any]:
@@ -17,14 +56,8 @@ def _year(session: Session) -> ColumnElement[Any]:
     return func.to_char(Item.published, "YYYY")
 
 
-def facets(session: Session, matches: Select[Any]) -> dict[str, dict[str, int]]:
-    """Counts by `section`, `language` and `year` (of publication; undated items have none)
-    of the items `matches` (a select of item ids under every filter) finds, most first.
-
-    One pass over the matches, grouped by the three at once and summed up here: a common
-    word's 40,000 of 100,000 items were read three times, each twice (an id list of a
-    select of ids).
-    """
+def _grouped(session: Session, matches: Select[Any]) -> dict[str, Counter[str]]:
+    """One pass over the matches (a select of item ids), grouped by the three at once."""
     columns = {"section": Item.section, "language": Item.language, "year": _year(session)}
     found: dict[str, Counter[str]] = {name: Counter() for name in columns}
     rows = session.execute(matches.with_only_columns(*columns.values(), func.count())
@@ -33,5 +66,83 @@ def facets(session: Session, matches: Select[Any]) -> dict[str, dict[str, int]]:
         for name, key in zip(columns, keys, strict=True):
             if key is not None:
                 found[name][str(key)] += count
-    return {name: dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-            for name, counts in found.items()}
+    return found
+
+
+def _from_search_index(session: Session, f: Filter) -> dict[str, Counter[str]] | None:
+    """SQLite: the counts of FTS5, or None when the grouped query is the cheaper."""
+    own = own_text_query(f.search or "")
+    if own is None:
+        return None
+    chosen = {"section": f.section, "language": f.language}
+    query = f"({own})" + "".join(f' AND facets : "{search_facets.token(facet, value)}"'
+                                 for facet, value in chosen.items() if value)
+    total = _count(session, [query])[0]
+    values = _values(session, {facet for facet, value in chosen.items() if value})
+    if total <= MATCHES_PER_VALUE * sum(len(v) for v in values.values()):
+        return None
+    found = {facet: Counter({value: total}) for facet, value in chosen.items() if value}
+    for facet, items in values.items():
+        found[facet] = _value_counts(session, query, facet, items, total)
+    return _add(found, _found_elsewhere_only(session, f, query))
+
+
+def _values(session: Session, chosen: set[str]) -> dict[str, dict[str, int]]:
+    """The values of each facet not chosen by the filter, with how many items hold each."""
+    found: dict[str, dict[str, int]] = {facet: {} for facet in search_facets.FACETS
+                                        if facet not in chosen}
+    for facet, value, items in session.execute(
+            text(f"SELECT facet, value, items FROM {search_facets.TABLE}")):
+        if facet in found:
+            found[facet][value] = items
+    return found
+
+
+def _value_counts(session: Session, query: str, facet: str, items: Mapping[str, int],
+                  total: int) -> Counter[str]:
+    """The matches of `query` per value; where every item has a value, the one most items
+    have is the rest of the matches (its walk would be the longest)."""
+    counted = list(items)
+    rest = None
+    if facet in _EVERY_ITEM_HAS_ONE and counted:
+        rest = max(counted, key=lambda value: items[value])
+        counted.remove(rest)
+    counts = _count(session, [f'({query}) AND facets : "{search_facets.token(facet, value)}"'
+                              for value in counted])
+    found = Counter(dict(zip(counted, counts, strict=True)))
+    if rest is not None:
+        found[rest] = total - sum(counts)
+    return found
+
+
+def _count(session: Session, queries: list[str]) -> list[int]:
+    """FTS5's count of each MATCH expression, in as few statements as SQLite allows."""
+    found: list[int] = []
+    connection = session.connection()
+    for start in range(0, len(queries), _COMPOUND):
+        chunk = queries[start:start + _COMPOUND]
+        sql = " UNION ALL ".join(
+            f"SELECT {n}, count(*) FROM items_search WHERE items_search MATCH ?"
+            for n in range(len(chunk)))
+        rows: dict[int, int] = dict(connection.exec_driver_sql(sql, tuple(chunk)).all())
+        found += [int(rows[n]) for n in range(len(chunk))]
+    return found
+
+
+def _found_elsewhere_only(session: Session, f: Filter, query: str) -> dict[str, Counter[str]]:
+    """The matches found through their documents or translation, not by `query`."""
+    elsewhere = found_elsewhere(session, f.search or "")
+    if not elsewhere:
+        return {}
+    own: Select[Any] = (select(literal_column("items_search.rowid"))
+                        .select_from(table("items_search"))
+                        .where(literal_column("items_search").bool_op("MATCH")(query)))
+    return _grouped(session, select(Item.id).where(
+        *item_conditions(session, f), Item.id.in_(sorted(elsewhere)), Item.id.not_in(own)))
+
+
+def _add(found: dict[str, Counter[str]], more: Mapping[str, Counter[str]]
+         ) -> dict[str, Counter[str]]:
+    for facet, counts in more.items():
+        found[facet].update(counts)
+    return found

@@ -45,8 +45,9 @@ from monitor.read.search_query import PHRASE, PREFIX, WORD, Term, parse
 
 _T = TypeVar("_T")
 
-# BM25 weights of items_search's columns: title, lead, body, exact (exact only matches).
-_BM25 = "bm25(items_search, 8.0, 4.0, 1.0, 0.0)"
+# BM25 weights of items_search's columns: title, lead, body, exact (exact only matches),
+# facets (never matched by a query: `core.search_facets`).
+_BM25 = "bm25(items_search, 8.0, 4.0, 1.0, 0.0, 0.0)"
 # ts_rank_cd weights {D, C, B, A}: body is C, lead B, title A.
 _PG_WEIGHTS = "'{0.05, 0.2, 0.5, 1.0}'::float4[]"
 _FTS = {"items_search": ("{title lead body}", "exact"), "document_search": ("stems", "exact"),
@@ -74,6 +75,13 @@ def fts5_query(terms: list[Term], fts: str = "items_search") -> str:
         elif term.kind == PREFIX:
             parts.append(f'{exact} : "{term.words[0]}" *')
     return " AND ".join(parts)
+
+
+def own_text_query(text: str) -> str | None:
+    """SQLite: the FTS5 expression that `items_search` matches for the items holding every
+    term of `text` in their own text; None when it has no term."""
+    terms = parse(text)
+    return fts5_query(terms) if terms else None
 
 
 def _fts5_matches(terms: list[Term], fts: str = "items_search") -> Select[tuple[int]]:
@@ -177,6 +185,11 @@ def _elsewhere_by_term(session: Session, terms: list[Term]) -> dict[Term, set[in
 def _elsewhere(session: Session, terms: list[Term]) -> set[int]:
     """Items holding one of the terms in one of their documents or in their translation."""
     return set().union(*_elsewhere_by_term(session, terms).values())
+
+
+def found_elsewhere(session: Session, text: str) -> set[int]:
+    """Items holding a term of `text` in one of their documents or in their translation."""
+    return _elsewhere(session, parse(text))
 
 
 # What documents and translations hold is asked by a request's matching, ranking,

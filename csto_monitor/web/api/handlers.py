@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TypeVar
 
 from aiohttp import web
@@ -48,8 +49,11 @@ async def items(request: web.Request) -> web.Response:
     if query.since and query.until and query.since > query.until:
         raise ApiError(400, "bad_parameter", "since: after until; swap the two dates")
     start = position(query)
-    rows, found = await in_thread(request, lambda s: queries.items_page(s, query, start))
-    counts = await in_thread(request, lambda s: queries.search_facets(s, query))
+    # Two threads, two connections: the page's Python work (snippets, JSON rows) runs
+    # while SQLite counts the facets (it lets go of the GIL).
+    (rows, found), counts = await asyncio.gather(
+        in_thread(request, lambda s: queries.items_page(s, query, start)),
+        in_thread(request, lambda s: queries.search_facets(s, query)))
     page = ItemsPage.model_validate({"items": rows, "next_cursor": _next(found, query),
                                      "facets": counts})
     return json_reply(request, page)

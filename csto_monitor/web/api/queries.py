@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from core.models import ChangeEvent, Item, ItemRevision
@@ -68,14 +68,9 @@ def _offset(position: Position | None) -> int:
     return int(key[1:])
 
 
-def _matching(session: Session, q: ItemsQuery) -> Select[Any]:
-    """Ids of every item the filters select, unordered (for the facets)."""
-    return select(Item.id).where(*item_conditions(session, items_filter(q)))
-
-
 def search_facets(session: Session, q: ItemsQuery) -> dict[str, dict[str, int]] | None:
     """With a search: the matches by section, language and year."""
-    return facets(session, _matching(session, q)) if q.q and q.q.strip() else None
+    return facets(session, items_filter(q)) if q.q and q.q.strip() else None
 
 
 def item_ids(session: Session, q: ItemsQuery, position: Position | None) -> list[int]:

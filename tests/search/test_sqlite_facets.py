@@ -1,0 +1,228 @@
+"""Issue 21 point 4 on SQLite: a search's facets counted by FTS5 (migration 0017) are the
+counts of its matches, whatever the query, its filters, the items found through their
+documents, and after edits of section, language, date and text and deletions; the
+migration builds the index's `facets` column and `facet_values` for stored items, a
+downgrade restores 0016's index, `csto-monitor reindex` refills both."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import Engine, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from core import search_facets
+from core.db import make_engine, session_factory
+from core.migrate import alembic_config, upgrade
+from core.models import Document, DocumentVersion, Item, Source
+from monitor.read import facets as facets_module
+from monitor.read.facets import facets
+from monitor.read.filters import Filter, item_conditions
+from tests.e2e.harness import cli
+from tests.search.ranked_items import reindex_config, titles
+
+SECTIONS = ("news", "speech", "statements")
+QUERIES = ("summit", "summit minsk", '"summit in minsk"', "summ*", "учения", "protocol",
+           "minsk summit protocol", "nowhere")
+# No item holds every word of these in its own text: the few matches are grouped.
+ONLY_IN_DOCUMENTS = ("protocol", "minsk summit protocol")
+FILTERS = [{}, {"section": "speech"}, {"language": "ru"}, {"section": "news", "language": "en"},
+           {"section": "nonexistent"}]
+
+
+def _text(n: int) -> tuple[str, str, str]:
+    """Title, lead and body of the n-th item: words come and go with n."""
+    if n % 3 == 0:
+        return (f"Учения № {n}", "Прошли учения." if n % 2 else "Итоги учений.",
+                "Командно-штабные учения summit." if n % 5 == 0 else "Без происшествий.")
+    title = "Summit in Minsk" if n % 4 == 1 else f"Meeting {n}"
+    lead = "Leaders met at the summit." if n % 5 < 2 else "A working meeting."
+    body = "Minsk hosted it." if n % 7 < 3 else "It was held in Astana."
+    return title, lead, body
+
+
+def _store(session: Session, count: int = 150) -> None:
+    source = Source(name="csto-en", url="https://en.odkb-csto.org/news/", language="en")
+    session.add(source)
+    for n in range(count):
+        title, lead, body = _text(n)
+        session.add(Item(source=source, url=f"https://en.odkb-csto.org/news/{n}/",
+                         slug=f"s{n}", section=SECTIONS[n % 5 % 3],
+                         language="ru" if n % 3 == 0 else "en",
+                         published=None if n % 11 == 0 else date(2001 + n % 6, 1 + n % 12, 1),
+                         title=title, lead=lead, body=body))
+    session.flush()
+    # "protocol" only in documents: of items that match "summit" and of some that do not.
+    for item in session.scalars(select(Item).where(Item.id % 9 == 2)):
+        sha = f"{item.id:064d}"
+        document = Document(item_id=item.id, url=item.url + "f.pdf", name="f.pdf",
+                            content_type="application/pdf", sha256=sha, status="ok",
+                            etag=None, last_modified=None)
+        session.add(document)
+        session.flush()
+        session.add(DocumentVersion(document_id=document.id, number=1, sha256=sha, bytes=1,
+                                    content_type="application/pdf", status="ok",
+                                    text="The protocol of the summit in Minsk."))
+    session.commit()
+
+
+def expected(session: Session, f: Filter) -> dict[str, dict[str, int]]:
+    """The facets counted here, from the items the filter selects."""
+    ids = set(session.scalars(select(Item.id).where(*item_conditions(session, f))))
+    found: dict[str, Counter[str]] = {"section": Counter(), "language": Counter(),
+                                      "year": Counter()}
+    for item in session.scalars(select(Item).where(Item.id.in_(ids))):
+        found["section"][item.section] += 1
+        found["language"][item.language] += 1
+        if item.published:
+            found["year"][str(item.published.year)] += 1
+    return {name: dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+            for name, counts in found.items()}
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'csto.db'}"
+
+
+@pytest.fixture
+def engine(database: str) -> Iterator[Engine]:
+    engine = make_engine(database)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    return session_factory(engine)
+
+
+@pytest.fixture
+def always_indexed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index counts even a few matches (in use from 60 matches per facet value)."""
+    monkeypatch.setattr(facets_module, "MATCHES_PER_VALUE", 0)
+
+
+def _check(session: Session, query: str, **narrow: str) -> None:
+    f = Filter(search=query, **narrow)
+    want = expected(session, f)
+    assert facets(session, f) == want, (query, narrow)
+    if any(want["section"].values()) and query not in ONLY_IN_DOCUMENTS:
+        # The index counted them, not the grouped query.
+        assert facets_module._from_search_index(session, f) is not None, (query, narrow)
+
+
+@pytest.mark.usefixtures("always_indexed")
+@pytest.mark.parametrize("narrow", FILTERS, ids=["all", "section", "language", "both", "none"])
+def test_facets_counted_by_the_index_are_the_matches_counts(
+        sessions: sessionmaker[Session], narrow: dict[str, str]) -> None:
+    with sessions() as session:
+        _store(session)
+        for query in QUERIES:
+            _check(session, query, **narrow)
+        # Matches found through a document count, once, whatever else matched.
+        assert sum(facets(session, Filter(search="protocol"))["language"].values()) == \
+            len(session.scalars(select(Document.id)).all())
+
+
+def test_few_matches_or_other_filters_are_grouped_with_the_same_counts(
+        sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
+        _store(session)
+        for f in (Filter(search="summit"), Filter(search="summit", status="active"),
+                  Filter(search="summit", published_from=date(2003, 1, 1)),
+                  Filter(search="summit", kind="new")):
+            assert facets_module._from_search_index(session, f) is None  # 150 items only
+            assert facets(session, f) == expected(session, f)
+
+
+@pytest.mark.usefixtures("always_indexed")
+def test_edits_and_deletions_move_items_between_facets(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
+        _store(session)
+        items = list(session.scalars(select(Item).order_by(Item.id)))
+        items[1].section = "interviews"  # a new value
+        items[5].language = "ru"
+        items[6].published = None
+        items[10].published = date(1999, 12, 31)
+        items[13].title = "Nothing to see"  # was "Summit in Minsk"
+        items[14].body, items[14].section = "The summit opened.", "speech"
+        session.delete(items[17])
+        session.commit()
+        for query in ("summit", "summit minsk", "учения", "protocol"):
+            for narrow in [*FILTERS, {"section": "interviews"}]:
+                _check(session, query, **narrow)
+        assert _values(session) == _counted(session)
+
+
+def _values(session: Session) -> dict[tuple[str, str], int]:
+    return {(facet, value): n for facet, value, n in session.execute(
+        text("SELECT facet, value, items FROM facet_values WHERE items > 0"))}
+
+
+def _counted(session: Session) -> dict[tuple[str, str], int]:
+    found: Counter[tuple[str, str]] = Counter()
+    for item in session.scalars(select(Item)):
+        found[("section", item.section)] += 1
+        found[("language", item.language)] += 1
+        if item.published:
+            found[("year", str(item.published.year))] += 1
+    return dict(found)
+
+
+def _facet_column(session: Session) -> dict[int, str]:
+    return {row[0]: row[1] for row in session.execute(
+        text("SELECT rowid, facets FROM items_search"))}
+
+
+def _tokens(session: Session) -> dict[int, str]:
+    return {item.id: search_facets.item_tokens(item.section, item.language, item.published)
+            for item in session.scalars(select(Item))}
+
+
+def test_reindex_refills_the_column_and_the_values(
+        sessions: sessionmaker[Session], database: str, tmp_path: Path) -> None:
+    with sessions() as session:
+        _store(session)
+    with sessions() as session, session.begin():
+        session.execute(text("DELETE FROM facet_values"))
+        session.execute(text("UPDATE items_search SET facets = ''"))
+    result = cli(reindex_config(tmp_path, database), "reindex")
+    assert result.code == 0, result.err
+    with sessions() as session:
+        assert _values(session) == _counted(session)
+        assert _facet_column(session) == _tokens(session)
+
+
+@pytest.mark.usefixtures("always_indexed")
+def test_the_migration_builds_the_column_and_a_downgrade_restores_0016(database: str
+                                                                       ) -> None:
+    engine = make_engine(database)
+    upgrade(engine)
+    config = alembic_config(engine)
+    command.downgrade(config, "0016")
+    sessions = session_factory(engine)
+    with sessions() as session:
+        columns = [row[1] for row in session.execute(text("PRAGMA table_info(items_search)"))]
+        assert columns == ["title", "lead", "body", "exact"]
+        assert not session.scalar(text("SELECT count(*) FROM sqlite_master "
+                                       "WHERE name LIKE 'facet_values%'"))
+        _store(session)  # through 0016's triggers
+    summit = titles(sessions, "summit")
+    assert summit
+    upgrade(engine)
+    with sessions() as session:
+        assert _facet_column(session) == _tokens(session)
+        assert _values(session) == _counted(session)
+        for query in ("summit", "protocol"):
+            _check(session, query)
+    assert titles(sessions, "summit") == summit  # the stored analysis moved over
+    command.downgrade(config, "0016")
+    assert titles(sessions, "summit") == summit
+    engine.dispose()
