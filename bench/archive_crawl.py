@@ -200,6 +200,15 @@ analyzer keeps its last few texts' stems (`core.analyzer._stems`, 16 texts), so 
 trigger reuses the first's (27.3 s; the rest is the JSON of scores and ~35 rows an item
 written into the table).
 
+Reading (issue 21, 0017's facets: each stored item's section, language and year also
+written as tokens of `items_search` and counted in `facet_values` by triggers): measured
+with `--before` = a checkout of 7878f0a (the tree before 0017) and `--budget 450`, one
+run of each alternating against one replica, on a machine about 2.3 times slower than the
+runs above (the bare spider's CPU 36.8 s against 15.4 s): backfill CPU 68.0 s against
+68.6 s before 0017, ratios 0.92 against 0.82; the difference is in the noise. A single
+run of `--only archive_crawl` on the same machine an hour earlier gave 0.69 (72.2 s
+against 34.4 s): walls and CPU move by 10-20 % between runs here.
+
 Reading: both processes fetch the same 5,250 URLs (robots.txt, 250 listing pages, 4,999
 detail pages) one at a time (`CONCURRENT_REQUESTS_PER_DOMAIN` = 1, no delay), so each item
 costs a round trip to the replica, which spends 6-8 ms of its own CPU per detail page (it
