@@ -6,8 +6,8 @@ Two ways to the same counts:
   kind of change, dates);
 - SQLite with many matches: FTS5 counts them per value (`core.search_facets`), one doclist
   walk each, and the few items found only through their documents or translation are
-  grouped from `items`. A common word's 40,000 matches of 100,000 items: 65-140 ms
-  grouped, ~15 ms counted (docs/benchmarks.md, section 8).
+  grouped from `items`. A common word's 40,000 matches of 100,000 items: 140-170 ms
+  grouped, 20-34 ms counted, on one machine (docs/benchmarks.md, section 8).
 """
 
 from __future__ import annotations
