@@ -21,10 +21,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, inspect, text
 
 FACETS = {"section": "s", "language": "l", "year": "y"}
-_FACET_OF = {letter: facet for facet, letter in FACETS.items()}
 
 TABLE = "facet_values"
 
@@ -60,6 +59,9 @@ _ADD = (f"INSERT INTO {TABLE}(facet, value, items) SELECT facet, value, 1 "
         "ON CONFLICT (facet, value) DO UPDATE SET items = items + 1;")
 _TAKE = (f"UPDATE {TABLE} SET items = items - 1 WHERE (facet, value) IN "
          f"({_VALUES.format('old')});")
+# An update of `items` that changes an item's values (the index's column, `facet_values`).
+CHANGED = ("old.section IS NOT new.section OR old.language IS NOT new.language "
+           "OR old.published IS NOT new.published")
 SQLITE_TRIGGERS = {
     f"{TABLE}_insert": f"""
         CREATE TRIGGER {TABLE}_insert AFTER INSERT ON items BEGIN {_ADD} END""",
@@ -67,9 +69,7 @@ SQLITE_TRIGGERS = {
         CREATE TRIGGER {TABLE}_delete AFTER DELETE ON items BEGIN {_TAKE} END""",
     f"{TABLE}_update": f"""
         CREATE TRIGGER {TABLE}_update AFTER UPDATE OF section, language, published ON items
-        WHEN old.section IS NOT new.section OR old.language IS NOT new.language
-             OR old.published IS NOT new.published
-        BEGIN {_TAKE} {_ADD} END""",
+        WHEN {CHANGED} BEGIN {_TAKE} {_ADD} END""",
 }
 SQLITE_DROP = (*(f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_TRIGGERS),
                f"DROP TABLE IF EXISTS {TABLE}")
@@ -88,6 +88,4 @@ def refill(conn: Connection) -> None:
 
 def present(conn: Connection) -> bool:
     """Whether this database counts facets in its search index (SQLite from 0017 on)."""
-    return conn.dialect.name == "sqlite" and bool(conn.scalar(text(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = :name"),
-        {"name": TABLE}))
+    return conn.dialect.name == "sqlite" and inspect(conn).has_table(TABLE)

@@ -39,9 +39,11 @@ PROGRESS_FROM = 5000  # rows; fewer are re-indexed without a progress bar
 _DAY = search_terms.SQLITE_DAY.format("items")
 _ITEM_COLUMNS = "section, language, published, title, lead, body"  # sqlite_index_items's
 
+# `{0}`: 0017 builds it under another name, then renames it.
+ITEMS_SEARCH_TABLE = ("CREATE VIRTUAL TABLE {0} USING fts5(title, lead, body, exact, facets, "
+                      "tokenize='unicode61 remove_diacritics 0')")
 SQLITE_TABLES = (
-    "CREATE VIRTUAL TABLE items_search USING fts5(title, lead, body, exact, facets, "
-    "tokenize='unicode61 remove_diacritics 0')",
+    ITEMS_SEARCH_TABLE.format("items_search"),
     "CREATE VIRTUAL TABLE document_search USING fts5(stems, exact, "
     "tokenize='unicode61 remove_diacritics 0')",
     "CREATE VIRTUAL TABLE translation_search USING fts5(stems, exact, "
@@ -69,10 +71,9 @@ SQLITE_ITEM_TRIGGERS = {
             VALUES (new.id, {_ITEM_ROW.format("new")});
         END""",
     # A new section, language or date re-tokenizes the stored row, not the text (0017).
-    "items_search_facets": """
+    "items_search_facets": f"""
         CREATE TRIGGER items_search_facets AFTER UPDATE OF section, language, published
-        ON items WHEN old.section IS NOT new.section OR old.language IS NOT new.language
-                      OR old.published IS NOT new.published
+        ON items WHEN {search_facets.CHANGED}
         BEGIN
             UPDATE items_search
             SET facets = csto_facet_tokens(new.section, new.language, new.published)

@@ -16,13 +16,13 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal_column, select, table, text
+from sqlalchemy import ColumnElement, Select, func, select, text
 from sqlalchemy.orm import Session
 
 from core import search_facets
 from core.models import Item
 from monitor.read.filters import Filter, item_conditions
-from monitor.read.search import found_elsewhere, own_text_query
+from monitor.read.search import found_elsewhere, fts5_rowids, own_text_query
 
 Facets = dict[str, dict[str, int]]
 
@@ -84,7 +84,9 @@ def _from_search_index(session: Session, f: Filter) -> dict[str, Counter[str]] |
     found = {facet: Counter({value: total}) for facet, value in chosen.items() if value}
     for facet, items in values.items():
         found[facet] = _value_counts(session, query, facet, items, total)
-    return _add(found, _found_elsewhere_only(session, f, query))
+    for facet, counts in _found_elsewhere_only(session, f, query).items():
+        found[facet].update(counts)
+    return found
 
 
 def _values(session: Session, chosen: set[str]) -> dict[str, dict[str, int]]:
@@ -135,15 +137,7 @@ def _found_elsewhere_only(session: Session, f: Filter, query: str) -> dict[str, 
     elsewhere = found_elsewhere(session, f.search or "")
     if not elsewhere:
         return {}
-    own: Select[Any] = (select(literal_column("items_search.rowid"))
-                        .select_from(table("items_search"))
-                        .where(literal_column("items_search").bool_op("MATCH")(query)))
     return _grouped(session, select(Item.id).where(
-        *item_conditions(session, f), Item.id.in_(sorted(elsewhere)), Item.id.not_in(own)))
+        *item_conditions(session, f), Item.id.in_(sorted(elsewhere)),
+        Item.id.not_in(fts5_rowids(query))))
 
-
-def _add(found: dict[str, Counter[str]], more: Mapping[str, Counter[str]]
-         ) -> dict[str, Counter[str]]:
-    for facet, counts in more.items():
-        found[facet].update(counts)
-    return found

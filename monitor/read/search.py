@@ -84,9 +84,14 @@ def own_text_query(text: str) -> str | None:
     return fts5_query(terms) if terms else None
 
 
-def _fts5_matches(terms: list[Term], fts: str = "items_search") -> Select[tuple[int]]:
+def fts5_rowids(expression: str, fts: str = "items_search") -> Select[tuple[int]]:
+    """The rowids of `fts` that the MATCH expression finds."""
     return (select(literal_column(f"{fts}.rowid")).select_from(table(fts))
-            .where(literal_column(fts).bool_op("MATCH")(fts5_query(terms, fts))))
+            .where(literal_column(fts).bool_op("MATCH")(expression)))
+
+
+def _fts5_matches(terms: list[Term], fts: str = "items_search") -> Select[tuple[int]]:
+    return fts5_rowids(fts5_query(terms, fts), fts)
 
 
 # --- PostgreSQL -----------------------------------------------------------------------

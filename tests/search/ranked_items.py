@@ -24,7 +24,8 @@ def _item(source: Source, n: int, text: Text) -> Item:
                 body=body)
 
 
-def _attach(session: Session, item: Item, body: str) -> None:
+def attach(session: Session, item: Item, body: str) -> None:
+    """An attached document of `item` whose current version's text is `body`."""
     sha = f"{item.id:064d}"
     document = Document(item_id=item.id, url=item.url + "f.pdf", name="f.pdf",
                         content_type="application/pdf", sha256=sha, status="ok", etag=None,
@@ -45,7 +46,7 @@ def store(session: Session, texts: Sequence[Text], document_only: Text, document
     other = _item(source, len(texts), document_only)
     session.add_all([*items, other])
     session.flush()
-    _attach(session, other, document)
+    attach(session, other, document)
     session.commit()
     return [i.id for i in items] + [other.id]
 

@@ -5,14 +5,13 @@ table from the stored text."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import Engine, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import make_engine, session_factory
@@ -45,16 +44,9 @@ def store(session: Session) -> list[int]:
 
 
 @pytest.fixture
-def engine(new_pg_database: str) -> Iterator[Engine]:
-    engine = make_engine(new_pg_database)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def sessions(engine: Engine) -> sessionmaker[Session]:
-    return session_factory(engine)
+def database_url(new_pg_database: str) -> str:
+    """PostgreSQL only, migrated by `sessions` (tests/search/conftest.py)."""
+    return new_pg_database
 
 
 def by_ts_rank_cd(session: Session, query: str, f: Filter, limit: int, offset: int

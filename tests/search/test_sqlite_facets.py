@@ -7,24 +7,23 @@ downgrade restores 0016's index, `csto-monitor reindex` refills both."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import Engine, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import search_facets
 from core.db import make_engine, session_factory
 from core.migrate import alembic_config, upgrade
-from core.models import Document, DocumentVersion, Item, Source
+from core.models import Document, Item, Source
 from monitor.read import facets as facets_module
 from monitor.read.facets import facets
 from monitor.read.filters import Filter, item_conditions
 from tests.e2e.harness import cli
-from tests.search.ranked_items import reindex_config, titles
+from tests.search.ranked_items import attach, reindex_config, titles
 
 SECTIONS = ("news", "speech", "statements")
 QUERIES = ("summit", "summit minsk", '"summit in minsk"', "summ*", "учения", "protocol",
@@ -59,15 +58,7 @@ def _store(session: Session, count: int = 150) -> None:
     session.flush()
     # "protocol" only in documents: of items that match "summit" and of some that do not.
     for item in session.scalars(select(Item).where(Item.id % 9 == 2)):
-        sha = f"{item.id:064d}"
-        document = Document(item_id=item.id, url=item.url + "f.pdf", name="f.pdf",
-                            content_type="application/pdf", sha256=sha, status="ok",
-                            etag=None, last_modified=None)
-        session.add(document)
-        session.flush()
-        session.add(DocumentVersion(document_id=document.id, number=1, sha256=sha, bytes=1,
-                                    content_type="application/pdf", status="ok",
-                                    text="The protocol of the summit in Minsk."))
+        attach(session, item, "The protocol of the summit in Minsk.")
     session.commit()
 
 
@@ -86,21 +77,9 @@ def expected(session: Session, f: Filter) -> dict[str, dict[str, int]]:
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> str:
+def database_url(tmp_path: Path) -> str:
+    """SQLite only, migrated by `sessions` (tests/search/conftest.py)."""
     return f"sqlite:///{tmp_path / 'csto.db'}"
-
-
-@pytest.fixture
-def engine(database: str) -> Iterator[Engine]:
-    engine = make_engine(database)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def sessions(engine: Engine) -> sessionmaker[Session]:
-    return session_factory(engine)
 
 
 @pytest.fixture
@@ -187,13 +166,13 @@ def _tokens(session: Session) -> dict[int, str]:
 
 
 def test_reindex_refills_the_column_and_the_values(
-        sessions: sessionmaker[Session], database: str, tmp_path: Path) -> None:
+        sessions: sessionmaker[Session], database_url: str, tmp_path: Path) -> None:
     with sessions() as session:
         _store(session)
     with sessions() as session, session.begin():
         session.execute(text("DELETE FROM facet_values"))
         session.execute(text("UPDATE items_search SET facets = ''"))
-    result = cli(reindex_config(tmp_path, database), "reindex")
+    result = cli(reindex_config(tmp_path, database_url), "reindex")
     assert result.code == 0, result.err
     with sessions() as session:
         assert _values(session) == _counted(session)
@@ -201,9 +180,9 @@ def test_reindex_refills_the_column_and_the_values(
 
 
 @pytest.mark.usefixtures("always_indexed")
-def test_the_migration_builds_the_column_and_a_downgrade_restores_0016(database: str
+def test_the_migration_builds_the_column_and_a_downgrade_restores_0016(database_url: str
                                                                        ) -> None:
-    engine = make_engine(database)
+    engine = make_engine(database_url)
     upgrade(engine)
     config = alembic_config(engine)
     command.downgrade(config, "0016")

@@ -7,14 +7,13 @@ no stale row, a poll's `last_seen` update rewrites none; the migration and
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import Engine, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import analyzer
@@ -57,21 +56,9 @@ def store(session: Session) -> list[int]:
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> str:
+def database_url(tmp_path: Path) -> str:
+    """SQLite only, migrated by `sessions` (tests/search/conftest.py)."""
     return f"sqlite:///{tmp_path / 'csto.db'}"
-
-
-@pytest.fixture
-def engine(database: str) -> Iterator[Engine]:
-    engine = make_engine(database)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def sessions(engine: Engine) -> sessionmaker[Session]:
-    return session_factory(engine)
 
 
 def _newest(item: Item) -> tuple[int, int]:
@@ -225,7 +212,7 @@ def test_a_poll_seeing_an_item_again_rewrites_none_of_its_rows(
         assert scored == set(term_scores(item.title, item.lead, item.body))
 
 
-def test_reindex_refills_the_table(sessions: sessionmaker[Session], database: str,
+def test_reindex_refills_the_table(sessions: sessionmaker[Session], database_url: str,
                                    tmp_path: Path) -> None:
     with sessions() as session:
         store(session)
@@ -234,7 +221,7 @@ def test_reindex_refills_the_table(sessions: sessionmaker[Session], database: st
     with sessions() as session, session.begin():
         session.execute(text("DELETE FROM item_terms"))
     assert titles(sessions, "summit") == ["Files|2025-03-09"]  # the table is what ranks
-    result = cli(reindex_config(tmp_path, database), "reindex")
+    result = cli(reindex_config(tmp_path, database_url), "reindex")
     assert result.code == 0, result.err
     with sessions() as session:
         assert _rows(session) == expected
@@ -246,8 +233,8 @@ def _objects(session: Session) -> set[str]:
                                     "'item\\_terms%' ESCAPE '\\'")))
 
 
-def test_the_migration_fills_the_table_and_a_downgrade_drops_it(database: str) -> None:
-    engine = make_engine(database)
+def test_the_migration_fills_the_table_and_a_downgrade_drops_it(database_url: str) -> None:
+    engine = make_engine(database_url)
     upgrade(engine, "0015")
     sessions = session_factory(engine)
     with sessions() as session:

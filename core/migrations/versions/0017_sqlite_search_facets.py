@@ -77,7 +77,7 @@ def upgrade() -> None:
     conn = op.get_bind()
     if conn.dialect.name != "sqlite":
         return
-    _rebuild(conn, search_index.SQLITE_TABLES[0].replace("items_search", "{0}", 1),
+    _rebuild(conn, search_index.ITEMS_SEARCH_TABLE,
              "title, lead, body, exact, facets",
              "s.title, s.lead, s.body, s.exact, "
              "csto_facet_tokens(i.section, i.language, i.published)",
