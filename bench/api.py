@@ -165,13 +165,14 @@ value (migration 0017, `core.search_facets`), all values in one row of one state
 generated history spreads its items over 92 years, each counted by its own doclist walk
 (0.1-0.25 ms on this machine), where the site has about 25. A second page of a ranked
 search is the next slice of the ranking (its cursor holds the offset and the highest id of
-the first page). The unfiltered listing is the yardstick of the machine's speed (5.3-6.5 ms
-p50 in this session's runs). On this machine, in the same hour, the tree before 0017 (7878f0a, facets
-grouped from `items`, page and facets one after the other) gave p50 / p95 83.8 / 119.9 ms
-for the common word, 100.4 / 120.4 ms for its second page and 24.1 / 28.8 ms for the rare
-word (unfiltered listing 6.4 ms). On a machine 2-2.5 times slower (unfiltered listing 10.0
-ms), this tree gave 48.0 / 56.5 ms for the common word against 178.5 / 210.6 ms before
-0017. The export streams rows in batches of 2,000 from one read transaction."""
+the first page). The unfiltered listing is the yardstick of the machine's speed (5.3-6.5
+ms p50 in this session's runs). On this machine, in the same hour, the tree before 0017
+(7878f0a, facets grouped from `items`, page and facets one after the other) gave p50 /
+p95 83.8 / 119.9 ms for the common word, 100.4 / 120.4 ms for its second page and 24.1 /
+28.8 ms for the rare word (unfiltered listing 6.4 ms). On a machine 2-2.5 times slower
+(unfiltered listing 10.0 ms), this tree gave 48.0 / 56.5 ms for the common word against
+178.5 / 210.6 ms before 0017. The export streams rows in batches of 2,000 from one read
+transaction."""
 
 
 def main() -> None:
