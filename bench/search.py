@@ -271,6 +271,22 @@ def _latency(engine: Engine, word: str, repeats: int, sort: str
     return times[1:], len(rows), cpu[1:]
 
 
+def _facets_latency(engine: Engine, word: str, repeats: int) -> list[float]:
+    """Wall times of the facets the API and the web page add to a search (its matches by
+    section, language and year)."""
+    from monitor.read.facets import facets
+    from monitor.read.filters import Filter
+
+    times = []
+    for _ in range(repeats + 1):  # the first warms the caches
+        with Session(engine) as session:
+            start = time.perf_counter()
+            counted = facets(session, Filter(search=word))
+            times.append(time.perf_counter() - start)
+            assert counted["language"], f"no facets for {word!r}"
+    return times[1:]
+
+
 def scale(database_url: str, size: int, repeats: int) -> dict[str, Any]:
     from core.db import make_engine
     from core.migrate import upgrade
@@ -297,6 +313,8 @@ def scale(database_url: str, size: int, repeats: int) -> dict[str, Any]:
     for label, word in words.items():
         for sort in ("relevance", "date"):
             figures["latency"][(label, word, sort)] = _latency(engine, word, repeats, sort)
+    figures["facets"] = {(label, word): _facets_latency(engine, word, repeats)
+                         for label, word in words.items()}
     figures["ranking"] = ranking_step(engine, words, repeats)
     figures["load"].append(os.getloadavg()[0])
     engine.dispose()
@@ -359,6 +377,13 @@ def _ranking_rows(name: str, size: int, figures: dict[str, Any]) -> list[str]:
                     f"{p[0][1]:.1f} ms → {p[1][0]:.1f} / {p[1][1]:.1f} ms | — |")
     return rows
 
+
+def _facet_rows(name: str, size: int, figures: dict[str, Any]) -> list[str]:
+    return [f"| {name}, {size:,} items, {label} word `{word}`, its facets alone (the API's "
+            f"and the web page's counts by section, language and year): p50 / p95 | "
+            f"{percentile(times, 50) * 1000:.1f} / {percentile(times, 95) * 1000:.1f} ms | — |"
+            for (label, word), times in figures.get("facets", {}).items()]
+
 # --- report ----------------------------------------------------------------------------
 
 
@@ -396,6 +421,8 @@ def report(qualities: dict[str, dict[str, tuple[float, float]]],
                          f"{p50 * 1000:.1f} / {p95 * 1000:.1f} ms (min {min(times) * 1000:.1f}, "
                          f"max {max(times) * 1000:.1f}; CPU median "
                          f"{statistics.median(cpu) * 1000:.1f} ms) | {check} |")
+    for name, figures in scales.items():
+        lines += _facet_rows(name, size, figures)
     for name, figures in scales.items():
         lines += _ranking_rows(name, size, figures)
     lines += ["", "| backend | index before (0013) | index after (head) | of which "

@@ -18,62 +18,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from core import search_facets
 from core.db import make_engine, session_factory
 from core.migrate import alembic_config, upgrade
-from core.models import Document, Item, Source
+from core.models import Document, Item
 from monitor.read import facets as facets_module
 from monitor.read.facets import facets
-from monitor.read.filters import Filter, item_conditions
+from monitor.read.filters import Filter
 from tests.e2e.harness import cli
-from tests.search.ranked_items import attach, reindex_config, titles
-
-SECTIONS = ("news", "speech", "statements")
-QUERIES = ("summit", "summit minsk", '"summit in minsk"', "summ*", "учения", "protocol",
-           "minsk summit protocol", "nowhere")
-# No item holds every word of these in its own text: the few matches are grouped.
-ONLY_IN_DOCUMENTS = ("protocol", "minsk summit protocol")
-FILTERS = [{}, {"section": "speech"}, {"language": "ru"}, {"section": "news", "language": "en"},
-           {"section": "nonexistent"}]
-
-
-def _text(n: int) -> tuple[str, str, str]:
-    """Title, lead and body of the n-th item: words come and go with n."""
-    if n % 3 == 0:
-        return (f"Учения № {n}", "Прошли учения." if n % 2 else "Итоги учений.",
-                "Командно-штабные учения summit." if n % 5 == 0 else "Без происшествий.")
-    title = "Summit in Minsk" if n % 4 == 1 else f"Meeting {n}"
-    lead = "Leaders met at the summit." if n % 5 < 2 else "A working meeting."
-    body = "Minsk hosted it." if n % 7 < 3 else "It was held in Astana."
-    return title, lead, body
-
-
-def _store(session: Session, count: int = 150) -> None:
-    source = Source(name="csto-en", url="https://en.odkb-csto.org/news/", language="en")
-    session.add(source)
-    for n in range(count):
-        title, lead, body = _text(n)
-        session.add(Item(source=source, url=f"https://en.odkb-csto.org/news/{n}/",
-                         slug=f"s{n}", section=SECTIONS[n % 5 % 3],
-                         language="ru" if n % 3 == 0 else "en",
-                         published=None if n % 11 == 0 else date(2001 + n % 6, 1 + n % 12, 1),
-                         title=title, lead=lead, body=body))
-    session.flush()
-    # "protocol" only in documents: of items that match "summit" and of some that do not.
-    for item in session.scalars(select(Item).where(Item.id % 9 == 2)):
-        attach(session, item, "The protocol of the summit in Minsk.")
-    session.commit()
-
-
-def expected(session: Session, f: Filter) -> dict[str, dict[str, int]]:
-    """The facets counted here, from the items the filter selects."""
-    ids = set(session.scalars(select(Item.id).where(*item_conditions(session, f))))
-    found: dict[str, Counter[str]] = {"section": Counter(), "language": Counter(),
-                                      "year": Counter()}
-    for item in session.scalars(select(Item).where(Item.id.in_(ids))):
-        found["section"][item.section] += 1
-        found["language"][item.language] += 1
-        if item.published:
-            found["year"][str(item.published.year)] += 1
-    return {name: dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-            for name, counts in found.items()}
+from tests.search.facet_items import FILTERS, ONLY_IN_DOCUMENTS, QUERIES, expected, store
+from tests.search.ranked_items import reindex_config, titles
 
 
 @pytest.fixture
@@ -102,7 +53,7 @@ def _check(session: Session, query: str, **narrow: str) -> None:
 def test_facets_counted_by_the_index_are_the_matches_counts(
         sessions: sessionmaker[Session], narrow: dict[str, str]) -> None:
     with sessions() as session:
-        _store(session)
+        store(session)
         for query in QUERIES:
             _check(session, query, **narrow)
         # Matches found through a document count, once, whatever else matched.
@@ -113,7 +64,7 @@ def test_facets_counted_by_the_index_are_the_matches_counts(
 def test_few_matches_or_other_filters_are_grouped_with_the_same_counts(
         sessions: sessionmaker[Session]) -> None:
     with sessions() as session:
-        _store(session)
+        store(session)
         for f in (Filter(search="summit"), Filter(search="summit", status="active"),
                   Filter(search="summit", published_from=date(2003, 1, 1)),
                   Filter(search="summit", kind="new")):
@@ -124,7 +75,7 @@ def test_few_matches_or_other_filters_are_grouped_with_the_same_counts(
 @pytest.mark.usefixtures("always_indexed")
 def test_edits_and_deletions_move_items_between_facets(sessions: sessionmaker[Session]) -> None:
     with sessions() as session:
-        _store(session)
+        store(session)
         items = list(session.scalars(select(Item).order_by(Item.id)))
         items[1].section = "interviews"  # a new value
         items[5].language = "ru"
@@ -168,7 +119,7 @@ def _tokens(session: Session) -> dict[int, str]:
 def test_reindex_refills_the_column_and_the_values(
         sessions: sessionmaker[Session], database_url: str, tmp_path: Path) -> None:
     with sessions() as session:
-        _store(session)
+        store(session)
     with sessions() as session, session.begin():
         session.execute(text("DELETE FROM facet_values"))
         session.execute(text("UPDATE items_search SET facets = ''"))
@@ -192,7 +143,7 @@ def test_the_migration_builds_the_column_and_a_downgrade_restores_0016(database_
         assert columns == ["title", "lead", "body", "exact"]
         assert not session.scalar(text("SELECT count(*) FROM sqlite_master "
                                        "WHERE name LIKE 'facet_values%'"))
-        _store(session)  # through 0016's triggers
+        store(session)  # through 0016's triggers
     summit = titles(sessions, "summit")
     assert summit
     upgrade(engine)
