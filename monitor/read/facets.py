@@ -8,10 +8,10 @@ Two ways to the same counts:
   walk each, and the few items found only through their documents or translation are
   grouped from `items`. A common word's 40,000 matches of 100,000 items: 140-170 ms
   grouped, 20-34 ms counted, on one machine (docs/benchmarks.md, section 8).
-- PostgreSQL, a word of one lexeme with many matches: its range of `item_terms` (which
-  holds each match's date) joined to `ix_items_facets` (id, section, language; migration
-  0018), both read off indexes, not the wide rows of `items`. The same common word: about
-  140 ms grouped, 40 ms joined (section 16).
+- PostgreSQL, a word of one lexeme: its range of the index of `item_terms`, which holds
+  each match's date and the number of its section and language (migration 0018), not the
+  wide rows of `items`. The same common word: about 140 ms grouped, 10 ms off the index
+  (section 16).
 """
 
 from __future__ import annotations
@@ -20,12 +20,23 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, cast, func, literal_column, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    cast,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from core import search_facets
 from core.models import Item
-from core.search_terms import TABLE as TERMS_TABLE
+from core.search_terms import SECTION_LANGUAGES
 from monitor.read.filters import Filter, item_conditions
 from monitor.read.ranked_terms import TERMS, one_lexeme
 from monitor.read.search import found_elsewhere, fts5_rowids, own_text_query
@@ -39,11 +50,6 @@ Facets = dict[str, dict[str, int]]
 MATCHES_PER_VALUE = 60
 _EVERY_ITEM_HAS_ONE = ("section", "language")  # `year`: an item may have no date
 _PER_STATEMENT = 500  # counts per statement (SQLite allows 2,000 columns)
-# PostgreSQL: joined to `ix_items_facets`, a match costs about 0.85 µs and the index, read
-# whole, 0.07 µs per stored item; grouped from `items`, a match costs 3.5 µs (100,000
-# items: 2,000 matches 3 against 9.5 ms, 40,000 matches 140 against 43 ms). The join pays
-# off from about 3 % of the items.
-MATCHES_SHARE = 0.03
 
 
 def facets(session: Session, f: Filter) -> Facets:
@@ -93,27 +99,22 @@ def _tally(rows: Any) -> dict[str, Counter[str]]:
 
 
 def _from_ranked_terms(session: Session, f: Filter) -> dict[str, Counter[str]] | None:
-    """PostgreSQL: a word of one lexeme, counted off `item_terms` joined to
-    `ix_items_facets`; None when the grouped query is the cheaper (or the only) way."""
+    """PostgreSQL: a word of one lexeme, counted off `item_terms`' index, which holds each
+    match's date and section-and-language number; else None."""
     lexeme = one_lexeme(session, parse(f.search or ""))
     if lexeme is None:
         return None
-    matches, items = session.execute(text(
-        f"SELECT (SELECT count(*) FROM {TERMS_TABLE} WHERE token = :token), "
-        "(SELECT reltuples FROM pg_class WHERE oid = 'items'::regclass)"),
-        {"token": lexeme}).one()
-    if matches <= MATCHES_SHARE * items:  # reltuples is -1 before the first ANALYZE
-        return None
-    undated: ColumnElement[Any] = literal_column("'-infinity'::date")  # no date, in `item_terms`
+    keys = table(SECTION_LANGUAGES, column("id"), column("section"), column("language"))
+    undated: ColumnElement[Any] = literal_column("'-infinity'::date")  # as `item_terms` has it
     year = cast(func.date_part("year", func.nullif(TERMS.c.published, undated)), Integer)
-    columns = (Item.section, Item.language, year)
-    chosen = [column == value for column, value in ((Item.section, f.section),
-                                                    (Item.language, f.language)) if value]
-    own = select(TERMS.c.item_id).where(TERMS.c.token == lexeme)
+    columns = (keys.c.section, keys.c.language, year)
+    chosen = [field == value for field, value in ((keys.c.section, f.section),
+                                                  (keys.c.language, f.language)) if value]
     found = _tally(session.execute(
         select(*columns, func.count()).select_from(TERMS)
-        .join(Item, Item.id == TERMS.c.item_id)
+        .join(keys, keys.c.id == TERMS.c.section_language)
         .where(TERMS.c.token == lexeme, *chosen).group_by(*columns)))
+    own = select(TERMS.c.item_id).where(TERMS.c.token == lexeme)
     for facet, counts in _found_elsewhere_only(session, f, own).items():
         found[facet].update(counts)
     return found

@@ -43,7 +43,7 @@ from core.search_terms import TABLE
 from monitor.read.search_query import WORD, Term
 
 TERMS = table(TABLE, column("token"), column("score"), column("published"),
-              column("item_id"))
+              column("item_id"), column("section_language"))  # the last on PostgreSQL
 
 
 def _lexemes(word: str) -> Any:
