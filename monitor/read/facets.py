@@ -107,13 +107,15 @@ def _from_ranked_terms(session: Session, f: Filter) -> dict[str, Counter[str]] |
     keys = table(SECTION_LANGUAGES, column("id"), column("section"), column("language"))
     undated: ColumnElement[Any] = literal_column("'-infinity'::date")  # as `item_terms` has it
     year = cast(func.date_part("year", func.nullif(TERMS.c.published, undated)), Integer)
-    columns = (keys.c.section, keys.c.language, year)
+    # Counted by number first, then named: the few numbers are joined to their names once.
+    numbered = (select(TERMS.c.section_language, year.label("year"), func.count().label("n"))
+                .where(TERMS.c.token == lexeme).group_by(TERMS.c.section_language, year)
+                .subquery())
     chosen = [field == value for field, value in ((keys.c.section, f.section),
                                                   (keys.c.language, f.language)) if value]
     found = _tally(session.execute(
-        select(*columns, func.count()).select_from(TERMS)
-        .join(keys, keys.c.id == TERMS.c.section_language)
-        .where(TERMS.c.token == lexeme, *chosen).group_by(*columns)))
+        select(keys.c.section, keys.c.language, numbered.c.year, numbered.c.n)
+        .join_from(numbered, keys, keys.c.id == numbered.c.section_language).where(*chosen)))
     own = select(TERMS.c.item_id).where(TERMS.c.token == lexeme)
     for facet, counts in _found_elsewhere_only(session, f, own).items():
         found[facet].update(counts)
