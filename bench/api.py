@@ -174,19 +174,31 @@ Reading: a search is ranked as `history --search` ranks it (a one-word query's p
 off `item_terms`), with `found_in` and snippets for its 50 results, plus its facets (its
 matches by section, language and year), the JSON (pydantic models, the same that generate
 the OpenAPI document) and the HTTP round trip. The page and the facets are computed in two
-threads on two connections at once. The facets of many matches are counted by FTS5 per
-value (migration 0017, `core.search_facets`), all values in one row of one statement: the
-generated history spreads its items over 92 years, each counted by its own doclist walk
-(0.1-0.25 ms on this machine), where the site has about 25. A second page of a ranked
-search is the next slice of the ranking (its cursor holds the offset and the highest id of
-the first page). The unfiltered listing is the yardstick of the machine's speed (5.3-6.5
-ms p50 in this session's runs). On this machine, in the same hour, the tree before 0017
-(7878f0a, facets grouped from `items`, page and facets one after the other) gave p50 /
-p95 83.8 / 119.9 ms for the common word, 100.4 / 120.4 ms for its second page and 24.1 /
-28.8 ms for the rare word (unfiltered listing 6.4 ms). On a machine 2-2.5 times slower
-(unfiltered listing 10.0 ms), this tree gave 48.0 / 56.5 ms for the common word against
-178.5 / 210.6 ms before 0017. The export streams rows in batches of 2,000 from one read
-transaction."""
+threads on two connections at once. A second page of a ranked search is the next slice of
+the ranking (its cursor holds the offset and the highest id of the first page).
+
+SQLite counts the facets of many matches in FTS5 per value (migration 0017,
+`core.search_facets`), all values in one row of one statement: the generated history
+spreads its items over 92 years, each counted by its own doclist walk (0.1-0.25 ms), where
+the site has about 25. PostgreSQL counts a one-word search's facets off the index of
+`item_terms`, whose rows hold each match's date and section-and-language number (migration
+0018): one index-only range scan of the word, grouped by number and year, then named.
+
+Before and after, on this machine in the same hour (the tree's own code with this
+benchmark's file; the machine's noise shows in SQLite's rows, whose code did not change:
+common word p50 18.8 to 27.6 ms between the two runs):
+- PostgreSQL, before 0018 (7a65fac, facets grouped from the wide rows of `items`): p50 /
+  p95 108.0 / 133.6 ms for the common word, 115.1 / 140.9 ms for its second page, 21.2 /
+  27.8 ms for the rare word: the goal **missed** for the common word. The facets alone
+  took 140-175 ms of it (section 16).
+- SQLite, before 0017 (7878f0a, facets grouped from `items`, page and facets one after the
+  other): 83.8 / 119.9 ms for the common word, 100.4 / 120.4 ms for its second page, 24.1 /
+  28.8 ms for the rare word. On a machine 2-2.5 times slower (unfiltered listing 10.0 ms
+  p50, against 4.4-6.6 ms here), 0017 gave 48.0 / 56.5 ms for the common word against
+  178.5 / 210.6 ms before it.
+
+The unfiltered listing is the yardstick of the machine's speed. The export streams rows in
+batches of 2,000 from one read transaction."""
 
 
 def main() -> None:
