@@ -113,9 +113,10 @@ READING = "\n\n".join((
      'the spread. `--sort date` is faster too: the re-index now ANALYZEs the tables it '
      'rewrote; with the statistics of before it, the planner guessed 998 matches out of '
      '39,996 and read them all rather than walking the date index. The table is what it '
-     'costs: 305 MiB at 100,000 items (3.5 million rows, 35 distinct words per item: 172 '
-     'MiB of rows, 133 MiB of btree; no index on `item_id`, the triggers delete rows by '
-     'their full key) and about 10 s of the migration. Several words, a phrase, a prefix '
+     'costs: 319 MiB at 100,000 items (3.5 million rows, 35 distinct words per item: 179 '
+     'MiB of rows, 140 MiB of btree, 7 MiB of each the section-and-language number of '
+     "0018; no index on `item_id`, the triggers delete rows by their full key) and about "
+     '10 s of the migration (0018 builds it again: 15 s). Several words, a phrase, a prefix '
      'and a Russian word whose stem is not the word as written (two lexemes) are still '
      'ranked by `ts_rank_cd` over every match.'),
 ))
