@@ -1,17 +1,17 @@
 """Facets of a search: how many of its matches are in each section, language and year.
 
-Two ways to the same counts:
-- a grouped query over the matches, read from `items` (PostgreSQL; SQLite when the
-  matches are few, or when a filter the search index does not hold narrows them: status,
-  kind of change, dates);
-- SQLite with many matches: FTS5 counts them per value (`core.search_facets`), one doclist
-  walk each, and the few items found only through their documents or translation are
-  grouped from `items`. A common word's 40,000 matches of 100,000 items: 140-170 ms
-  grouped, 20-34 ms counted, on one machine (docs/benchmarks.md, section 8).
+Three ways to the same counts:
+- a grouped query over the matches, read from `items`: several words, a phrase or a
+  prefix on PostgreSQL, few matches on SQLite, and on both a filter the search indexes do
+  not hold (status, kind of change, dates). A common word's 40,000 matches of 100,000
+  items: 140-175 ms (docs/benchmarks.md, sections 8 and 16);
+- SQLite with many matches: FTS5 counts them per value (`core.search_facets`, migration
+  0017), one doclist walk each: 20-34 ms for the same word;
 - PostgreSQL, a word of one lexeme: its range of the index of `item_terms`, which holds
-  each match's date and the number of its section and language (migration 0018), not the
-  wide rows of `items`. The same common word: about 140 ms grouped, 10 ms off the index
-  (section 16).
+  each match's date and the number of its section and language (migration 0018), read
+  without the wide rows of `items`: 17-22 ms.
+On the last two, the few items found only through their documents or translation are
+grouped from `items`.
 """
 
 from __future__ import annotations
