@@ -1,15 +1,15 @@
 """Facets of a search: how many of its matches are in each section, language and year.
 
 Three ways to the same counts:
-- a grouped query over the matches, read from `items`: several words, a phrase or a
-  prefix on PostgreSQL, few matches on SQLite, and on both a filter the search indexes do
+- a grouped query over the matches, read from `items`: a phrase, a prefix or a word of
+  two lexemes on PostgreSQL, few matches on SQLite, and on both a filter the search indexes do
   not hold (status, kind of change, dates). A common word's 40,000 matches of 100,000
   items: 140-175 ms (docs/benchmarks.md, sections 8 and 16);
 - SQLite with many matches: FTS5 counts them per value (`core.search_facets`, migration
   0017), one doclist walk each: 20-34 ms for the same word;
-- PostgreSQL, a word of one lexeme: its range of the index of `item_terms`, which holds
-  each match's date and the number of its section and language (migration 0018), read
-  without the wide rows of `items`: 17-22 ms.
+- PostgreSQL, words of one lexeme each: their ranges of the index of `item_terms`, which
+  holds each match's date and the number of its section and language (migration 0018),
+  read without the wide rows of `items`: 17-22 ms for one word, intersected for several.
 On the last two, the few items found only through their documents or translation are
 grouped from `items`.
 """
@@ -99,27 +99,51 @@ def _tally(rows: Any) -> dict[str, Counter[str]]:
 
 
 def _from_ranked_terms(session: Session, f: Filter) -> dict[str, Counter[str]] | None:
-    """PostgreSQL: a word of one lexeme, counted off `item_terms`' index, which holds each
-    match's date and section-and-language number; else None."""
-    lexeme = one_lexeme(session, parse(f.search or ""))
-    if lexeme is None:
+    """PostgreSQL: words of one lexeme each, counted off `item_terms`' index, which holds
+    each match's date and section-and-language number; else None."""
+    lexemes = _lexemes(session, f.search or "")
+    if lexemes is None:
         return None
+    matched = _holding_all(lexemes)
     keys = table(SECTION_LANGUAGES, column("id"), column("section"), column("language"))
     undated: ColumnElement[Any] = literal_column("'-infinity'::date")  # as `item_terms` has it
-    year = cast(func.date_part("year", func.nullif(TERMS.c.published, undated)), Integer)
+    year = cast(func.date_part("year", func.nullif(matched.c.published, undated)), Integer)
     # Counted by number first, then named: the few numbers are joined to their names once.
-    numbered = (select(TERMS.c.section_language, year.label("year"), func.count().label("n"))
-                .where(TERMS.c.token == lexeme).group_by(TERMS.c.section_language, year)
-                .subquery())
+    numbered = (select(matched.c.section_language, year.label("year"), func.count().label("n"))
+                .group_by(matched.c.section_language, year).subquery())
     chosen = [field == value for field, value in ((keys.c.section, f.section),
                                                   (keys.c.language, f.language)) if value]
     found = _tally(session.execute(
         select(keys.c.section, keys.c.language, numbered.c.year, numbered.c.n)
         .join_from(numbered, keys, keys.c.id == numbered.c.section_language).where(*chosen)))
-    own = select(TERMS.c.item_id).where(TERMS.c.token == lexeme)
+    own = select(matched.c.item_id)
     for facet, counts in _found_elsewhere_only(session, f, own).items():
         found[facet].update(counts)
     return found
+
+
+def _lexemes(session: Session, text: str) -> list[str] | None:
+    """The lexeme of each word of the search, or None unless every term is a word of one."""
+    found = []
+    for term in parse(text):
+        lexeme = one_lexeme(session, [term])
+        if lexeme is None:
+            return None
+        found.append(lexeme)
+    return list(dict.fromkeys(found)) or None
+
+
+def _holding_all(lexemes: list[str]) -> Any:
+    """The first word's rows of `item_terms` for the items holding every word (a word's
+    items have one row each: a join is the intersection)."""
+    first = TERMS.alias("t0")
+    joined: Any = first
+    for n, lexeme in enumerate(lexemes[1:], start=1):
+        other = TERMS.alias(f"t{n}")
+        joined = joined.join(other, (other.c.item_id == first.c.item_id)
+                             & (other.c.token == lexeme))
+    return (select(first.c.item_id, first.c.published, first.c.section_language)
+            .select_from(joined).where(first.c.token == lexemes[0]).subquery())
 
 
 def _from_search_index(session: Session, f: Filter) -> dict[str, Counter[str]] | None:
