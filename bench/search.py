@@ -65,9 +65,10 @@ READING = "\n\n".join((
      "and as much in rows); several words: the first word's range joined to the others' "
      "(each item has one row per word, so the join is the intersection; grouped from "
      "`items`, the two common words took 150-180 ms in process). Before that, a join of "
-     "the range to a narrow index of `items` (id, section, language) was tried: 40-60 "
-     "ms, most of it hashing the index's 100,000 entries. PostgreSQL's table is vacuumed after its rewrite here, as "
-     "autovacuum soon would: the visibility map is what lets the scan skip the table."),
+     "the range to a narrow index of `items` (id, section, language) was tried: 40-60 ms, "
+     "most of it hashing the index's 100,000 entries. PostgreSQL's table is vacuumed after "
+     "its rewrite here, as autovacuum soon would: the visibility map is what lets the scan "
+     "skip the table."),
     ("Reading, SQLite: ranking is no longer where the time goes for one word. Before "
      "0016 a ranked search was one FTS5 query (`monitor.read.search._bm25_page`): BM25 "
      "once per match, kept, the page's edge the (offset + limit)-th best score; FTS5's "
