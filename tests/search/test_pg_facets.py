@@ -42,7 +42,7 @@ def _check(session: Session, query: str, **narrow: str) -> None:
 
 
 @pytest.mark.parametrize("narrow", FILTERS, ids=["all", "section", "language", "both", "none"])
-def test_facets_of_one_word_counted_off_item_terms_are_the_matches_counts(
+def test_facets_of_words_counted_off_item_terms_are_the_matches_counts(
         sessions: sessionmaker[Session], narrow: dict[str, str]) -> None:
     with sessions() as session:
         store(session)
