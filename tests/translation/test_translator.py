@@ -72,9 +72,11 @@ class Clock:
 def test_a_failure_gives_no_translation_at_once_logged_once_and_counted(
         provider_double: TranslatorDouble, db_sessions: sessionmaker[Session], failure: str,
         caplog: pytest.LogCaptureFixture) -> None:
-    provider_double.fail, provider_double.hang = failure, 3.0
+    provider_double.fail, provider_double.hang = failure, 4.0
     clock = Clock()
-    subject = translator(provider_double, db_sessions)
+    # Not the helpers' 500 ms: the answers after the outage must come in time on a loaded
+    # machine too (one took longer than 500 ms under CI's load).
+    subject = translator(provider_double, db_sessions, timeout="1500ms")
     subject.clock = clock
     cause = {"500": "http_error", "timeout": "timeout", "403": "forbidden",
              "429": "rate_limited", "garbage": "garbage"}[failure]
@@ -83,7 +85,7 @@ def test_a_failure_gives_no_translation_at_once_logged_once_and_counted(
     started = time.monotonic()
     with caplog.at_level(logging.INFO, "monitor.translation"):
         assert asyncio.run(subject.translate([TITLE, LEAD], "ru", "en")) == [None, None]
-        assert time.monotonic() - started < 2.0  # the 500 ms timeout, not the 3 s hang
+        assert time.monotonic() - started < 3.0  # the 1.5 s timeout, not the 4 s hang
         # While the provider is left alone, nothing is asked and nothing waits.
         clock.now += 5
         assert asyncio.run(subject.translate([TITLE], "ru", "en")) == [None]
