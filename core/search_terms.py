@@ -74,7 +74,8 @@ PG_FUNCTIONS = (
             SELECT id INTO found FROM section_languages WHERE section = s AND language = l;
         END IF;
         RETURN found; END $$""",
-    """CREATE FUNCTION csto_item_terms_sync() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+    """CREATE FUNCTION csto_item_terms_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE numbered smallint; BEGIN
         IF TG_OP <> 'INSERT' THEN
             DELETE FROM item_terms AS t
             USING csto_item_terms(OLD.id, OLD.published, OLD.search_stems) AS o
@@ -82,8 +83,9 @@ PG_FUNCTIONS = (
               AND t.item_id = o.item_id;
         END IF;
         IF TG_OP <> 'DELETE' THEN
-            INSERT INTO item_terms
-            SELECT o.*, csto_section_language(NEW.section, NEW.language)
+            -- Once per item: in the select list it would run once per word.
+            numbered := csto_section_language(NEW.section, NEW.language);
+            INSERT INTO item_terms SELECT o.*, numbered
             FROM csto_item_terms(NEW.id, NEW.published, NEW.search_stems) AS o;
         END IF;
         RETURN NULL; END $$""",

@@ -50,6 +50,8 @@ Facets = dict[str, dict[str, int]]
 MATCHES_PER_VALUE = 60
 _EVERY_ITEM_HAS_ONE = ("section", "language")  # `year`: an item may have no date
 _PER_STATEMENT = 500  # counts per statement (SQLite allows 2,000 columns)
+_SECTION_LANGUAGES = table(SECTION_LANGUAGES, column("id"), column("section"),
+                           column("language"))  # PostgreSQL: the numbers' names
 
 
 def facets(session: Session, f: Filter) -> Facets:
@@ -94,7 +96,7 @@ def _tally(rows: Any) -> dict[str, Counter[str]]:
     for *keys, count in rows:
         for name, key in zip(search_facets.FACETS, keys, strict=True):
             if key is not None:
-                found[name][f"{key:04d}" if isinstance(key, int) else str(key)] += count
+                found[name][str(key)] += count
     return found
 
 
@@ -105,17 +107,18 @@ def _from_ranked_terms(session: Session, f: Filter) -> dict[str, Counter[str]] |
     if lexemes is None:
         return None
     matched = _holding_all(lexemes)
-    keys = table(SECTION_LANGUAGES, column("id"), column("section"), column("language"))
+    names = _SECTION_LANGUAGES
     undated: ColumnElement[Any] = literal_column("'-infinity'::date")  # as `item_terms` has it
     year = cast(func.date_part("year", func.nullif(matched.c.published, undated)), Integer)
     # Counted by number first, then named: the few numbers are joined to their names once.
     numbered = (select(matched.c.section_language, year.label("year"), func.count().label("n"))
                 .group_by(matched.c.section_language, year).subquery())
-    chosen = [field == value for field, value in ((keys.c.section, f.section),
-                                                  (keys.c.language, f.language)) if value]
+    chosen = [field == value for field, value in ((names.c.section, f.section),
+                                                  (names.c.language, f.language)) if value]
+    year_text = func.to_char(numbered.c.year, "FM0000")  # as `_year`'s: of a few groups
     found = _tally(session.execute(
-        select(keys.c.section, keys.c.language, numbered.c.year, numbered.c.n)
-        .join_from(numbered, keys, keys.c.id == numbered.c.section_language).where(*chosen)))
+        select(names.c.section, names.c.language, year_text, numbered.c.n)
+        .join_from(numbered, names, names.c.id == numbered.c.section_language).where(*chosen)))
     own = select(matched.c.item_id)
     for facet, counts in _found_elsewhere_only(session, f, own).items():
         found[facet].update(counts)

@@ -63,3 +63,20 @@ def expected(session: Session, f: Filter) -> dict[str, dict[str, int]]:
             found["year"][str(item.published.year)] += 1
     return {name: dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
             for name, counts in found.items()}
+
+
+# The filters once the items are edited: "interviews" is a section only `edit` brings.
+EDITED_FILTERS = [*FILTERS, {"section": "interviews"}]
+
+
+def edit(session: Session) -> None:
+    """Edits of section, language, date and text, and a deletion, committed."""
+    items = list(session.scalars(select(Item).order_by(Item.id)))
+    items[1].section = "interviews"  # a new value
+    items[5].language = "ru"
+    items[6].published = None
+    items[10].published = date(1999, 12, 31)
+    items[13].title = "Nothing to see"  # was "Summit in Minsk"
+    items[14].body, items[14].section = "The summit opened.", "speech"
+    session.delete(items[17])
+    session.commit()

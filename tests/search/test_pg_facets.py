@@ -11,16 +11,15 @@ from datetime import date
 
 import pytest
 from alembic import command
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import make_engine
 from core.migrate import alembic_config, upgrade
-from core.models import Item
 from monitor.read import facets as facets_module
 from monitor.read.facets import facets
 from monitor.read.filters import Filter
-from tests.search.facet_items import FILTERS, QUERIES, expected, store
+from tests.search.facet_items import EDITED_FILTERS, FILTERS, QUERIES, edit, expected, store
 
 # Words of one lexeme each in both configurations: read off the table. "summit" is also in
 # the documents of items that do not hold it themselves; "protocol" only in documents.
@@ -70,17 +69,9 @@ def test_other_searches_and_filters_are_grouped_with_the_same_counts(
 def test_edits_and_deletions_move_items_between_facets(sessions: sessionmaker[Session]) -> None:
     with sessions() as session:
         store(session)
-        items = list(session.scalars(select(Item).order_by(Item.id)))
-        items[1].section = "interviews"  # a new value
-        items[5].language = "ru"
-        items[6].published = None
-        items[10].published = date(1999, 12, 31)
-        items[13].title = "Nothing to see"  # was "Summit in Minsk"
-        items[14].body, items[14].section = "The summit opened.", "speech"
-        session.delete(items[17])
-        session.commit()
+        edit(session)
         for query in INDEXED:
-            for narrow in [*FILTERS, {"section": "interviews"}]:
+            for narrow in EDITED_FILTERS:
                 _check(session, query, **narrow)
         assert _numbers(session) == _items(session)
 

@@ -6,7 +6,6 @@ downgrade restores 0016's index, `csto-monitor reindex` refills both."""
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -23,7 +22,15 @@ from monitor.read import facets as facets_module
 from monitor.read.facets import facets
 from monitor.read.filters import Filter
 from tests.e2e.harness import cli
-from tests.search.facet_items import FILTERS, ONLY_IN_DOCUMENTS, QUERIES, expected, store
+from tests.search.facet_items import (
+    EDITED_FILTERS,
+    FILTERS,
+    ONLY_IN_DOCUMENTS,
+    QUERIES,
+    edit,
+    expected,
+    store,
+)
 from tests.search.ranked_items import reindex_config, titles
 
 
@@ -76,17 +83,9 @@ def test_few_matches_or_other_filters_are_grouped_with_the_same_counts(
 def test_edits_and_deletions_move_items_between_facets(sessions: sessionmaker[Session]) -> None:
     with sessions() as session:
         store(session)
-        items = list(session.scalars(select(Item).order_by(Item.id)))
-        items[1].section = "interviews"  # a new value
-        items[5].language = "ru"
-        items[6].published = None
-        items[10].published = date(1999, 12, 31)
-        items[13].title = "Nothing to see"  # was "Summit in Minsk"
-        items[14].body, items[14].section = "The summit opened.", "speech"
-        session.delete(items[17])
-        session.commit()
+        edit(session)
         for query in ("summit", "summit minsk", "учения", "protocol"):
-            for narrow in [*FILTERS, {"section": "interviews"}]:
+            for narrow in EDITED_FILTERS:
                 _check(session, query, **narrow)
         assert _values(session) == _counted(session)
 
@@ -97,13 +96,8 @@ def _values(session: Session) -> dict[tuple[str, str], int]:
 
 
 def _counted(session: Session) -> dict[tuple[str, str], int]:
-    found: Counter[tuple[str, str]] = Counter()
-    for item in session.scalars(select(Item)):
-        found[("section", item.section)] += 1
-        found[("language", item.language)] += 1
-        if item.published:
-            found[("year", str(item.published.year))] += 1
-    return dict(found)
+    return {(facet, value): n for facet, counts in expected(session, Filter()).items()
+            for value, n in counts.items()}
 
 
 def _facet_column(session: Session) -> dict[int, str]:
